@@ -1,0 +1,95 @@
+"""Shared fixtures: one emulator server per session on a free loopback port, reset before
+every test; a client pointed at it whose every request is checked against the official
+route table and request messages (the contract check of issue #2).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+
+from connector.config import ClarifaiConfig, RetryPolicy
+from connector.emulator.options import EmulatorOptions
+from connector.emulator.testing import EmulatorServer
+
+#: Retry waits short enough for tests; the policy itself is the default one otherwise.
+FAST_RETRY = RetryPolicy(max_attempts=5, max_elapsed=20.0, initial_wait=0.01, max_wait=0.05, max_retry_after=2.0, hourly_limit_wait=0.05)
+
+#: Every request the clients built by these fixtures sent: (rpc name, method, path).
+SENT_REQUESTS: list[tuple[str, str, str]] = []
+
+
+def _contract_check(request: httpx.Request) -> None:
+    """Fail the test at once if a request has no official route or does not parse into
+    its official request message (unknown fields included)."""
+    from connector.emulator.routing import RequestParseError, build_request_message, route_table
+
+    path = urlsplit(str(request.url)).path
+    match = route_table().match(request.method, path)
+    assert match is not None, f"no official route for {request.method} {path}"
+    body = None
+    content = request.content if request.method != "GET" else b""
+    if content:
+        body = json.loads(content)
+    query = parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True)
+    try:
+        build_request_message(match, query, body)
+    except RequestParseError as exc:  # pragma: no cover - this is the failure we look for
+        raise AssertionError(f"{match.method.name}: request does not parse: {exc}") from exc
+    SENT_REQUESTS.append((match.method.name, request.method, path))
+
+
+def contract_hooks() -> dict[str, list]:
+    """httpx event hooks that check every request against the official contract."""
+    return {"request": [_contract_check]}
+
+
+async def _acontract_check(request: httpx.Request) -> None:
+    _contract_check(request)
+
+
+def async_contract_hooks() -> dict[str, list]:
+    return {"request": [_acontract_check]}
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    options = EmulatorOptions(
+        port=0,
+        seed="empty",
+        seed_inputs=0,
+        validate_responses=True,
+        version_pending_seconds=0.02,
+        version_in_progress_seconds=0.03,
+        bulk_operation_seconds=0.05,
+        inputs_add_job_seconds=0.05,
+        hang_seconds=5.0,
+    )
+    with EmulatorServer(options) as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> Iterator[EmulatorServer]:
+    """The session's emulator, reset to an empty app with no faults and a fresh log;
+    after the test, no response may have violated its official message."""
+    emulator_server.admin.reset(seed="empty")
+    yield emulator_server
+    violations = emulator_server.admin.violations()
+    assert not violations, f"emulator produced responses that break the official contract: {violations}"
+
+
+@pytest.fixture
+def client_config(emulator: EmulatorServer) -> ClarifaiConfig:
+    return emulator.client_config(retry=FAST_RETRY, rate_limit=0)
+
+
+@pytest.fixture
+def client(client_config: ClarifaiConfig):
+    from connector.client import ClarifaiClient
+
+    with ClarifaiClient(client_config, event_hooks=contract_hooks()) as c:
+        yield c
