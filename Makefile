@@ -1,0 +1,68 @@
+# clarifai-connector — developer entry points. Quickstart: `make demo`, `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+# The official clarifai-grpc JSON client needs protobuf 6 (it crashes under protobuf 7),
+# so the test that drives it runs in this small environment of its own.
+OFFICIAL_VENV := .venv-official
+OFFICIAL_REQS := clarifai-grpc==12.6.0 "protobuf>=6.31,<7"
+# A venv with only the core dependencies, to prove `import connector` needs nothing else.
+CORE_VENV := .venv-core
+PIP_FLAGS := --quiet --disable-pip-version-check
+EXTRAS ?= test,emulator
+
+.PHONY: help venv demo test test-fast check-core-import official-venv bench constraints clean
+
+help:
+	@echo "make demo               run the main job against the bundled emulator"
+	@echo "make test               install everything needed and run the whole test suite"
+	@echo "make bench              run the benchmarks (figures go to docs/benchmarks.md by hand)"
+	@echo "make constraints        regenerate constraints.txt from a fresh install of .[all]"
+	@echo "make clean              remove the virtualenvs"
+
+$(VENV)/.installed-$(subst ,,$(EXTRAS)): pyproject.toml constraints.txt
+	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install $(PIP_FLAGS) -c constraints.txt -e ".[$(EXTRAS)]"
+	touch $@
+
+venv: $(VENV)/.installed-$(subst ,,$(EXTRAS))
+
+$(OFFICIAL_VENV)/.installed:
+	test -x $(OFFICIAL_VENV)/bin/python || $(PYTHON) -m venv $(OFFICIAL_VENV)
+	$(OFFICIAL_VENV)/bin/python -m pip install $(PIP_FLAGS) $(OFFICIAL_REQS)
+	touch $@
+
+official-venv: $(OFFICIAL_VENV)/.installed
+
+$(CORE_VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(CORE_VENV)/bin/python || $(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/python -m pip install $(PIP_FLAGS) -c constraints.txt -e .
+	touch $@
+
+check-core-import: $(CORE_VENV)/.installed
+	$(CORE_VENV)/bin/python -c "import sys, connector; \
+	bad = sorted(m for m in ('pandas', 'airflow', 'dagster', 'starlette', 'uvicorn', 'clarifai_grpc', 'google.protobuf') if m in sys.modules); \
+	assert not bad, f'import connector pulled in {bad}'; print('import connector: ok with core dependencies only')"
+
+demo: venv
+	$(VENV)/bin/clarifai-connector demo
+
+test: venv official-venv check-core-import
+	$(VENV_PY) -m pytest
+
+test-fast: venv
+	$(VENV_PY) -m pytest -x -q -m "not slow"
+
+bench: venv
+	$(VENV_PY) -m benchmarks.inventory_throughput
+
+constraints:
+	rm -rf .venv-constraints && $(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install $(PIP_FLAGS) ".[all]"
+	( echo "# Pinned versions for reproducible installs: pip install -c constraints.txt -e '.[all]'"; \
+	  echo "# Regenerate with: make constraints"; \
+	  .venv-constraints/bin/python -m pip freeze --exclude clarifai-connector ) > constraints.txt
+	rm -rf .venv-constraints
+
+clean:
+	rm -rf $(VENV) $(OFFICIAL_VENV) $(CORE_VENV) .venv-constraints
