@@ -20,12 +20,12 @@ help:
 	@echo "make constraints        regenerate constraints.txt from a fresh install of .[all]"
 	@echo "make clean              remove the virtualenvs"
 
-$(VENV)/.installed-$(subst ,,$(EXTRAS)): pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install $(PIP_FLAGS) -c constraints.txt -e ".[$(EXTRAS)]"
 	touch $@
 
-venv: $(VENV)/.installed-$(subst ,,$(EXTRAS))
+venv: $(VENV)/.installed
 
 $(OFFICIAL_VENV)/.installed:
 	test -x $(OFFICIAL_VENV)/bin/python || $(PYTHON) -m venv $(OFFICIAL_VENV)
