@@ -79,6 +79,13 @@ class ClarifaiError(ConnectorError):
     """
 
     hint: str = ""
+    #: Seconds the server asked to wait (``Retry-After``), when it said so.
+    retry_after: float | None = None
+    #: True when the request may have reached the server (a read timeout, a reset after
+    #: sending, a 5xx): a write that is not safe to repeat then has an unknown outcome.
+    ambiguous: bool = False
+    #: How many attempts were made before this error was raised.
+    attempts: int = 1
 
     def __init__(
         self,
@@ -133,6 +140,8 @@ class ClarifaiError(ConnectorError):
             parts.append(f"failed items: {shown}{more}")
         if self.req_id:
             parts.append(f"req_id={self.req_id}")
+        if self.attempts > 1:
+            parts.append(f"gave up after {self.attempts} attempts")
         if self.hint:
             parts.append(self.hint)
         return "; ".join(parts)
@@ -164,6 +173,12 @@ class ClarifaiError(ConnectorError):
                 },
             ),
         )
+
+
+    def note_attempts(self, attempts: int) -> None:
+        """Record how many attempts were made (shown in the message)."""
+        self.attempts = attempts
+        self.args = (self._render(),)
 
 
 def _rebuild_error(cls: type[ClarifaiError], message: str | None, kwargs: dict[str, Any]) -> ClarifaiError:
