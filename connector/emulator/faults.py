@@ -1,0 +1,384 @@
+"""Fault injection for the emulator: added latency, random faults and scripted faults.
+
+:class:`FaultMiddleware` is an ASGI middleware that sits in front of the API. For each
+``/v2`` request it may
+
+* wait ``latency_ms`` (+ uniform jitter) before passing the request on;
+* answer with one of :data:`~connector.emulator.options.FAULT_KINDS` instead, chosen
+  at random (per-kind rates plus ``fault_rate`` spread evenly over every kind) or by a
+  scripted rule ("fail the next N requests matching this RPC / method / path").
+
+Every random draw comes from one :class:`random.Random` seeded with
+``options.random_seed`` (reseeded on reset), so a run is reproducible.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import random
+import re
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from connector.emulator.options import FAULT_KINDS, EmulatorOptions
+from connector.status_codes import CODES_BY_NAME
+
+logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Scope key where the fault middleware records the fault it injected (or None).
+FAULT_SCOPE_KEY = "emulator.fault"
+#: Scope key holding the server's own ``send`` callable (set by the outermost app),
+#: which knows the connection even when middlewares wrap ``send``.
+RAW_SEND_SCOPE_KEY = "emulator.raw_send"
+
+_PROXY_503_PAGE = (
+    b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+    b"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
+    b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def new_req_id() -> str:
+    """A fresh request id, as the API puts in ``status.req_id``."""
+    return "emu-" + uuid.uuid4().hex
+
+
+def status_body(code_name: str, description: str, options: EmulatorOptions, details: str = "") -> bytes:
+    """A JSON ``{"status": {...}}`` body with the code as an int or its enum name."""
+    code: int | str = code_name if options.status_as_names else CODES_BY_NAME[code_name]
+    status: dict[str, Any] = {"code": code, "description": description, "req_id": new_req_id()}
+    if details:
+        status["details"] = details
+    return json.dumps({"status": status}).encode()
+
+
+async def send_bytes(
+    send: Send, status: int, body: bytes, content_type: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Send a complete response."""
+    raw_headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *(headers or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def send_status_json(
+    send: Send,
+    http_status: int,
+    code_name: str,
+    description: str,
+    options: EmulatorOptions,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Send a Clarifai-style JSON error response."""
+    await send_bytes(send, http_status, status_body(code_name, description, options), "application/json", headers)
+
+
+async def cut_connection(scope: Scope, send: Send) -> None:
+    """Close the client's connection at once, without sending any (further) byte.
+
+    uvicorn hands the application a bound ``send`` method of its request/response cycle,
+    which holds the connection's transport (both the h11 and the httptools protocols).
+    ``abort()`` drops the socket; the cycle is then marked disconnected so the server
+    does not try to answer the request itself. Without such a transport (another
+    server), the fallback starts a response that promises a body and never sends it,
+    then ends the request; the server closes the connection mid-response.
+    """
+    cycle = getattr(scope.get(RAW_SEND_SCOPE_KEY, send), "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is not None and hasattr(transport, "abort"):
+        transport.abort()
+        # connection_lost runs on a later loop iteration; mark the cycle ourselves so the
+        # server neither logs nor tries to write a 500 to the dead socket.
+        if hasattr(cycle, "disconnected"):
+            cycle.disconnected = True
+        for _ in range(3):
+            await asyncio.sleep(0)
+        return
+    logger.debug("no transport to abort; cutting the response short instead")
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000000")]}
+    )
+    raise ConnectionAbortedError("emulator fault: connection cut")
+
+
+@dataclasses.dataclass
+class ScriptedFault:
+    """Fail the next ``remaining`` requests that match with ``kind``."""
+
+    kind: str
+    remaining: int
+    rpc: str | None = None
+    method: str | None = None
+    path_regex: str | None = None
+    retry_after: float | None = None
+
+    def __post_init__(self) -> None:
+        check_kind(self.kind)
+        if self.remaining < 1:
+            raise ValueError("count must be at least 1")
+        if self.method:
+            self.method = self.method.upper()
+        if self.path_regex:
+            re.compile(self.path_regex)
+
+    def matches(self, method: str, path: str, rpc: str | None) -> bool:
+        if self.rpc is not None and self.rpc != rpc:
+            return False
+        if self.method is not None and self.method != method.upper():
+            return False
+        if self.path_regex is not None and re.search(self.path_regex, path) is None:
+            return False
+        return True
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def check_kind(kind: str) -> str:
+    """Return ``kind`` if it is a known fault kind, else raise ValueError."""
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+    return kind
+
+
+class FaultInjector:
+    """The fault settings of a running emulator and the decisions made from them.
+
+    Latency, ``fault_rate``, ``hang_seconds`` and ``random_seed`` live on the emulator's
+    options (so ``PATCH /_emulator/options`` and ``PUT /_emulator/faults`` agree);
+    per-kind rates and scripted faults live here. Not thread-safe: used from the
+    server's event loop only.
+    """
+
+    def __init__(self, options: EmulatorOptions) -> None:
+        self.options = options
+        self.rates: dict[str, float] = {kind: 0.0 for kind in FAULT_KINDS}
+        self.scripted: list[ScriptedFault] = []
+        self.rng = random.Random(options.random_seed)
+        #: Set when the server is stopping, so held ("hang") requests end early.
+        self.stopping: asyncio.Event | None = None
+
+    def reset(self) -> None:
+        """Forget per-kind rates and scripted faults; reseed the random generator."""
+        self.rates = {kind: 0.0 for kind in FAULT_KINDS}
+        self.scripted.clear()
+        self.rng.seed(self.options.random_seed)
+
+    def settings(self) -> dict[str, Any]:
+        """The current fault settings, as ``GET /_emulator/faults`` returns them."""
+        return {
+            "latency_ms": self.options.latency_ms,
+            "latency_jitter_ms": self.options.latency_jitter_ms,
+            "fault_rate": self.options.fault_rate,
+            "hang_seconds": self.options.hang_seconds,
+            "random_seed": self.options.random_seed,
+            "rates": dict(self.rates),
+            "scripted": [rule.as_dict() for rule in self.scripted],
+        }
+
+    def update(self, settings: dict[str, Any]) -> None:
+        """Apply a partial settings dict (validated in full before anything changes).
+
+        Accepts ``latency_ms``, ``latency_jitter_ms``, ``fault_rate``, ``hang_seconds``,
+        ``random_seed`` (reseeds), ``rates`` ({kind: probability}) and, as a shortcut,
+        a kind name as a key with its probability. Raises ValueError on bad input.
+        """
+        numbers: dict[str, float] = {}
+        rates: dict[str, float] = {}
+        seed: int | None = None
+        for key, value in settings.items():
+            if key in ("latency_ms", "latency_jitter_ms", "hang_seconds", "fault_rate"):
+                numbers[key] = _non_negative(key, value)
+            elif key == "random_seed":
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError("random_seed must be an integer")
+                seed = value
+            elif key == "rates":
+                if not isinstance(value, dict):
+                    raise ValueError("rates must be an object {kind: probability}")
+                for kind, rate in value.items():
+                    rates[check_kind(kind)] = _probability(kind, rate)
+            elif key in FAULT_KINDS:
+                rates[key] = _probability(key, value)
+            else:
+                raise ValueError(f"unknown fault setting {key!r}")
+        if "fault_rate" in numbers:
+            _probability("fault_rate", numbers["fault_rate"])
+        for key, value in numbers.items():
+            setattr(self.options, key, value)
+        self.rates.update(rates)
+        if seed is not None:
+            self.options.random_seed = seed
+            self.rng.seed(seed)
+
+    def add_script(self, rule: ScriptedFault) -> None:
+        self.scripted.append(rule)
+
+    # -- decisions ------------------------------------------------------------------
+    def pick(self, method: str, path: str, rpc: str | None) -> tuple[str, float | None] | None:
+        """The fault to inject into this request (kind, Retry-After) or None.
+
+        Scripted rules are consulted first, in the order they were added, and each
+        match uses up one of its count. Random faults draw once per request.
+        """
+        for rule in self.scripted:
+            if rule.matches(method, path, rpc):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self.scripted.remove(rule)
+                return rule.kind, rule.retry_after
+        share = self.options.fault_rate / len(FAULT_KINDS)
+        weights = [(kind, self.rates.get(kind, 0.0) + share) for kind in FAULT_KINDS]
+        if not any(weight > 0 for _, weight in weights):
+            return None
+        draw = self.rng.random()
+        cumulative = 0.0
+        for kind, weight in weights:
+            cumulative += weight
+            if draw < cumulative:
+                return kind, None
+        return None
+
+    def latency_seconds(self) -> float:
+        base = self.options.latency_ms
+        jitter = self.options.latency_jitter_ms
+        if base <= 0 and jitter <= 0:
+            return 0.0
+        extra = self.rng.uniform(0.0, jitter) if jitter > 0 else 0.0
+        return max(0.0, base + extra) / 1000.0
+
+
+def _non_negative(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return float(value)
+
+
+def _probability(name: str, value: Any) -> float:
+    number = _non_negative(name, value)
+    if number > 1:
+        raise ValueError(f"{name} is a probability and must be between 0 and 1")
+    return number
+
+
+class FaultMiddleware:
+    """ASGI middleware applying :class:`FaultInjector` decisions, then latency.
+
+    ``rpc_of(method, path)`` names the RPC a request is for (for scripted rules).
+    The kind injected is recorded in ``scope["emulator.fault"]`` for the request log.
+    """
+
+    def __init__(self, app: ASGIApp, injector: FaultInjector, rpc_of: Callable[[str, str], str | None]) -> None:
+        self.app = app
+        self.injector = injector
+        self.rpc_of = rpc_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        rpc = scope.get("emulator.rpc") or self.rpc_of(method, path)
+        decision = self.injector.pick(method, path, rpc)
+        scope[FAULT_SCOPE_KEY] = decision[0] if decision else None
+        delay = self.injector.latency_seconds()
+        if decision is not None:
+            kind, retry_after = decision
+            logger.debug("injecting fault %s into %s %s", kind, method, path)
+            await self._inject(kind, retry_after, scope, receive, send, delay)
+            return
+        if delay:
+            await asyncio.sleep(delay)
+        await self.app(scope, receive, send)
+
+    async def _inject(
+        self, kind: str, retry_after: float | None, scope: Scope, receive: Receive, send: Send, delay: float
+    ) -> None:
+        options = self.injector.options
+        if delay:
+            await asyncio.sleep(delay)
+        if kind == "http_503_html":
+            await send_bytes(send, 503, _PROXY_503_PAGE, "text/html")
+        elif kind == "http_500_internal":
+            await send_status_json(
+                send, 500, "INTERNAL_SERVER_ISSUE", "Internal server issue (injected by the emulator)", options
+            )
+        elif kind == "http_429":
+            headers = []
+            if retry_after is not None:
+                headers.append((b"retry-after", _format_seconds(retry_after).encode()))
+            await send_status_json(
+                send, 429, "CONN_THROTTLED", "Making too many requests (injected by the emulator)", options, headers
+            )
+        elif kind == "reset":
+            await cut_connection(scope, send)
+        elif kind == "hang":
+            await self._hang(scope, receive, send)
+        elif kind == "applied_then_dropped":
+            await self._applied_then_dropped(scope, receive, send)
+        else:  # pragma: no cover - check_kind guards every way in
+            raise ValueError(kind)
+
+    async def _hang(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hold the request ``hang_seconds``, then serve it, unless the client gives up
+        (disconnects) or the server stops first, in which case nothing is applied."""
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        waiters = [asyncio.ensure_future(asyncio.sleep(self.injector.options.hang_seconds))]
+        disconnect = asyncio.ensure_future(receive())
+        waiters.append(disconnect)
+        if self.injector.stopping is not None:
+            waiters.append(asyncio.ensure_future(self.injector.stopping.wait()))
+        try:
+            done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+        if waiters[0] not in done:
+            await cut_connection(scope, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _applied_then_dropped(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the API in full (so a write commits), discard its answer, cut the line."""
+
+        async def discard(message: Message) -> None:
+            return None
+
+        await self.app(scope, receive, discard)
+        await cut_connection(scope, send)
+
+
+def _format_seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
