@@ -1,0 +1,370 @@
+"""Dataset version pruning: decide which versions to delete, delete them in batches,
+verify by listing again.
+
+Rules combine (a version is kept if any keep rule matches):
+
+* ``keep_last``: keep the newest N READY versions of each dataset;
+* ``keep_younger_than``: keep versions younger than a duration;
+* ``keep_ids``: keep these version ids;
+* ``keep_pinned``: keep versions whose ``metadata[pinned_key]`` is truthy;
+* ``delete_failed_older_than``: delete FAILED / UNEXPECTED_ERROR versions older than
+  this grace period (failed versions are otherwise kept).
+
+READY versions are candidates for deletion only when ``keep_last`` or
+``keep_younger_than`` is set. Whatever the policy, never deleted: the newest READY
+version of a dataset; PENDING / IN_PROGRESS versions; versions a model version was
+trained on (unless ``allow_trained``); versions created by training or evaluation
+(``request_origin`` TRAINING / EVAL_GROUND_TRUTH / EVAL_PREDICTIONS, unless listed in
+``allow_origins``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from connector.errors import GuardError, NotFoundError, ValidationError, VerificationError
+from connector.operations.base import (
+    OperationResult,
+    Plan,
+    ProgressCallback,
+    Stopwatch,
+    chunked,
+    is_valid_id,
+    parse_time,
+    report,
+    status_code_of,
+    unique,
+    utcnow,
+)
+from connector.status_codes import code_name
+
+logger = logging.getLogger(__name__)
+
+READY = 64015
+IN_FLIGHT = frozenset({64005, 64010})
+FAILED = frozenset({64020, 64025})
+PROTECTED_ORIGINS = frozenset({"TRAINING", "EVAL_GROUND_TRUTH", "EVAL_PREDICTIONS"})
+_ORIGIN_NAMES = {0: "DATASET_VERSION_REQUEST_ORIGIN_NOT_SET", 1: "MANUAL", 2: "TRAINING", 3: "EVAL_GROUND_TRUTH", 4: "EVAL_PREDICTIONS"}
+
+KEEP, DELETE = "keep", "delete"
+
+
+@dataclasses.dataclass(frozen=True)
+class PrunePolicy:
+    """What to keep and what to delete; see the module docstring. Validated on creation
+    (:class:`~connector.errors.ValidationError`)."""
+
+    keep_last: int | None = None
+    keep_younger_than: timedelta | None = None
+    keep_ids: frozenset[str] = frozenset()
+    keep_pinned: bool = True
+    pinned_key: str = "pinned"
+    delete_failed_older_than: timedelta | None = None
+    allow_trained: bool = False
+    allow_origins: frozenset[str] = frozenset()
+    #: Guard: refuse to apply a plan deleting more than this many versions ...
+    max_delete: int | None = None
+    #: ... or more than this share (0..1] of the versions considered; None = no limit.
+    max_delete_share: float | None = 0.9
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keep_ids", frozenset(self.keep_ids or ()))
+        object.__setattr__(self, "allow_origins", frozenset(str(o).upper() for o in (self.allow_origins or ())))
+        if self.keep_last is not None and (not isinstance(self.keep_last, int) or isinstance(self.keep_last, bool) or self.keep_last < 1):
+            raise ValidationError(f"keep_last must be an integer >= 1 (the newest READY version is always kept), got {self.keep_last!r}")
+        for name in ("keep_younger_than", "delete_failed_older_than"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, timedelta) or value < timedelta(0)):
+                raise ValidationError(f"{name} must be a non-negative duration, got {value!r}")
+        bad = self.allow_origins - PROTECTED_ORIGINS
+        if bad:
+            raise ValidationError(f"allow_origins accepts {sorted(PROTECTED_ORIGINS)}, got {sorted(bad)}")
+        if self.max_delete is not None and (isinstance(self.max_delete, bool) or not isinstance(self.max_delete, int) or self.max_delete < 0):
+            raise ValidationError(f"max_delete must be an integer >= 0, got {self.max_delete!r}")
+        if self.max_delete_share is not None and not (0 < float(self.max_delete_share) <= 1):
+            raise ValidationError(f"max_delete_share must be in (0, 1], got {self.max_delete_share!r}")
+        if not self.pinned_key:
+            raise ValidationError("pinned_key must not be empty")
+        if self.keep_last is None and self.keep_younger_than is None and self.delete_failed_older_than is None:
+            raise ValidationError(
+                "the policy deletes nothing: set keep_last, keep_younger_than or delete_failed_older_than"
+            )
+
+
+@dataclasses.dataclass
+class PrunePlan(Plan):
+    """Every version considered, each with ``action`` (keep/delete) and ``reason``."""
+
+    policy: dict[str, Any] = dataclasses.field(default_factory=dict)
+    datasets: list[str] = dataclasses.field(default_factory=list)
+    now: str = ""
+    guard: str | None = None  # why the guard refuses this plan, if it does
+
+    def columns(self) -> Sequence[str]:
+        return ("dataset_id", "version_id", "status", "created_at", "age_days", "request_origin", "pinned", "trained_on", "action", "reason")
+
+    @property
+    def to_delete(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for row in self.rows:
+            if row["action"] == DELETE:
+                out.setdefault(row["dataset_id"], []).append(row["version_id"])
+        return out
+
+    @property
+    def delete_count(self) -> int:
+        return sum(1 for r in self.rows if r["action"] == DELETE)
+
+
+def origin_name(value: Any) -> str:
+    if value is None or value == "":
+        return "DATASET_VERSION_REQUEST_ORIGIN_NOT_SET"
+    if isinstance(value, int):
+        return _ORIGIN_NAMES.get(value, str(value))
+    return str(value)
+
+
+def decide(
+    versions: Iterable[Mapping[str, Any]],
+    policy: PrunePolicy,
+    *,
+    trained: Iterable[tuple[str, str]] = (),
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The pure core of pruning: one row per version with ``action`` and ``reason``.
+
+    ``versions`` are API DatasetVersion objects (each with ``dataset_id``); ``trained``
+    holds ``(dataset_id, version_id)`` pairs some model version was trained on.
+    """
+    trained_set = set(trained)
+    by_dataset: dict[str, list[Mapping[str, Any]]] = {}
+    for v in versions:
+        by_dataset.setdefault(str(v.get("dataset_id", "")), []).append(v)
+    rows: list[dict[str, Any]] = []
+    for dataset_id in sorted(by_dataset):
+        items = by_dataset[dataset_id]
+        epoch = datetime.min.replace(tzinfo=now.tzinfo)
+        items = sorted(items, key=lambda v: (parse_time(v.get("created_at")) or epoch, str(v.get("id"))), reverse=True)
+        ready_rank = 0
+        for v in items:
+            vid = str(v.get("id"))
+            code = status_code_of(dict(v))
+            created = parse_time(v.get("created_at"))
+            age = (now - created) if created else None
+            origin = origin_name(v.get("request_origin"))
+            pinned = bool((v.get("metadata") or {}).get(policy.pinned_key))
+            is_trained = (dataset_id, vid) in trained_set
+            rank = None
+            if code == READY:
+                ready_rank += 1
+                rank = ready_rank
+            action, reason = _decide_one(policy, code, rank, age, origin, pinned, is_trained, vid)
+            rows.append(
+                {
+                    "dataset_id": dataset_id,
+                    "version_id": vid,
+                    "status": code_name(code),
+                    "created_at": created.isoformat() if created else None,
+                    "age_days": round(age.total_seconds() / 86400, 4) if age is not None else None,
+                    "request_origin": origin,
+                    "pinned": pinned,
+                    "trained_on": is_trained,
+                    "action": action,
+                    "reason": reason,
+                }
+            )
+    return rows
+
+
+def _decide_one(policy: PrunePolicy, code: int | None, ready_rank: int | None, age: timedelta | None,
+                origin: str, pinned: bool, trained: bool, vid: str) -> tuple[str, str]:
+    # Protections first: these hold whatever the policy says.
+    if ready_rank == 1:
+        return KEEP, "protected: newest READY version"
+    if code in IN_FLIGHT:
+        return KEEP, f"protected: still {code_name(code)}"
+    if trained and not policy.allow_trained:
+        return KEEP, "protected: a model version was trained on it"
+    if origin in PROTECTED_ORIGINS and origin not in policy.allow_origins:
+        return KEEP, f"protected: created by {origin}"
+    # Keep rules.
+    if vid in policy.keep_ids:
+        return KEEP, "kept: listed in keep_ids"
+    if pinned and policy.keep_pinned:
+        return KEEP, f"kept: metadata.{policy.pinned_key} is set"
+    if code in FAILED:
+        if policy.delete_failed_older_than is None:
+            return KEEP, "kept: failed, no failed-version rule"
+        if age is None or age < policy.delete_failed_older_than:
+            return KEEP, f"kept: failed but within the {policy.delete_failed_older_than} grace period"
+        return DELETE, f"delete: {code_name(code)} older than {policy.delete_failed_older_than}"
+    if code != READY:
+        return KEEP, f"kept: status {code_name(code)} is not handled by pruning"
+    if policy.keep_last is None and policy.keep_younger_than is None:
+        return KEEP, "kept: no retention rule for READY versions"
+    if policy.keep_last is not None and ready_rank is not None and ready_rank <= policy.keep_last:
+        return KEEP, f"kept: among the newest {policy.keep_last} READY versions"
+    if policy.keep_younger_than is not None and (age is None or age < policy.keep_younger_than):
+        return KEEP, f"kept: younger than {policy.keep_younger_than}"
+    parts = []
+    if policy.keep_last is not None:
+        parts.append(f"not among the newest {policy.keep_last} READY")
+    if policy.keep_younger_than is not None:
+        parts.append(f"older than {policy.keep_younger_than}")
+    return DELETE, "delete: " + " and ".join(parts)
+
+
+def guard_violation(plan_rows: Sequence[Mapping[str, Any]], policy: PrunePolicy) -> str | None:
+    """Why the guard refuses these rows, or None when they are within it."""
+    deletes = sum(1 for r in plan_rows if r["action"] == DELETE)
+    total = len(plan_rows)
+    if policy.max_delete is not None and deletes > policy.max_delete:
+        return f"the plan deletes {deletes} versions, more than max_delete={policy.max_delete}"
+    if policy.max_delete_share is not None and total and deletes / total > policy.max_delete_share:
+        return (f"the plan deletes {deletes} of {total} versions ({deletes / total:.0%}), more than "
+                f"max_delete_share={policy.max_delete_share:.0%}")
+    return None
+
+
+def trained_versions(client: Any) -> set[tuple[str, str]]:
+    """``(dataset_id, version_id)`` of every dataset version a model version of the app
+    was trained on (``train_info.dataset.version``). Read-only."""
+    out: set[tuple[str, str]] = set()
+    for model in client.list_models():
+        for mv in client.list_model_versions(model["id"]):
+            ds = ((mv.get("train_info") or {}).get("dataset") or {})
+            version = ds.get("version") or {}
+            if version.get("id"):
+                out.add((str(ds.get("id") or version.get("dataset_id") or ""), str(version["id"])))
+    return out
+
+
+def plan_prune(
+    client: Any,
+    datasets: str | Sequence[str] | None,
+    policy: PrunePolicy,
+    *,
+    now: datetime | None = None,
+    progress: ProgressCallback | None = None,
+) -> PrunePlan:
+    """Read the versions of ``datasets`` (one id, a list, or None for every dataset of
+    the app) and decide; writes nothing. Raises ValidationError for a bad argument or a
+    dataset that does not exist."""
+    if not isinstance(policy, PrunePolicy):
+        raise ValidationError("policy must be a PrunePolicy")
+    if isinstance(datasets, str):
+        datasets = [datasets]
+    if datasets is not None:
+        datasets = list(datasets)
+        if not datasets:
+            raise ValidationError("datasets is empty: pass dataset ids, or None for every dataset of the app")
+        bad = [d for d in datasets if not is_valid_id(d)]
+        if bad:
+            raise ValidationError(f"invalid dataset ids: {bad}")
+        datasets = unique(datasets)
+    now = now or utcnow()
+    if datasets is None:
+        ids = [d["id"] for d in client.list_datasets()]
+    else:
+        ids = []
+        for d in datasets:
+            try:
+                client.get_dataset(d)
+            except NotFoundError as exc:
+                raise ValidationError(f"dataset {d!r} does not exist in app {client.config.app_id!r}") from exc
+            ids.append(d)
+    versions: list[dict[str, Any]] = []
+    for n, dataset_id in enumerate(ids, 1):
+        for v in client.list_dataset_versions(dataset_id):
+            v = dict(v)
+            v.setdefault("dataset_id", dataset_id)
+            v["dataset_id"] = v.get("dataset_id") or dataset_id
+            versions.append(v)
+        report(progress, "prune", "read versions", n, len(ids), dataset_id)
+    trained = set() if policy.allow_trained else trained_versions(client)
+    rows = decide(versions, policy, trained=trained, now=now)
+    plan = PrunePlan(
+        operation="prune",
+        rows=rows,
+        policy=dataclasses.asdict(policy),
+        datasets=sorted(ids),
+        now=now.isoformat(),
+    )
+    plan.guard = guard_violation(rows, policy)
+    return plan
+
+
+def apply_prune(
+    client: Any,
+    plan: PrunePlan,
+    *,
+    force: bool = False,
+    batch_size: int = 100,
+    verify: bool = True,
+    progress: ProgressCallback | None = None,
+) -> OperationResult:
+    """Delete the plan's versions, one DeleteDatasetVersions call per chunk of ids per
+    dataset ("not found" counts as deleted), then list again to verify. Idempotent.
+
+    Raises GuardError (before any write) when the plan exceeds its guard and ``force``
+    is false, VerificationError when a deleted version is still listed."""
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    if plan.guard and not force:
+        raise GuardError(f"refusing to prune: {plan.guard}; pass force=True (CLI: --force) to apply it anyway")
+    watch = Stopwatch(client)
+    targets = plan.to_delete
+    total = plan.delete_count
+    done = 0
+    for dataset_id, ids in targets.items():
+        for chunk in chunked(ids, batch_size):
+            client.delete_dataset_versions(dataset_id, chunk)
+            done += len(chunk)
+            report(progress, "prune", "delete", done, total, dataset_id)
+    if verify:
+        leftover = []
+        for dataset_id, ids in targets.items():
+            present = {v["id"] for v in client.list_dataset_versions(dataset_id)}
+            leftover += [f"{dataset_id}/{i}" for i in ids if i in present]
+        if leftover:
+            raise VerificationError(f"versions still listed after delete: {leftover[:10]}; run prune again")
+    kept = [r for r in plan.rows if r["action"] == KEEP]
+    return OperationResult(
+        operation="prune",
+        counts={"considered": len(plan.rows), "deleted": total, "kept": len(kept), "datasets": len(plan.datasets)},
+        ids={"deleted": [f"{d}/{v}" for d, vs in targets.items() for v in vs]},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+    )
+
+
+def prune(
+    client: Any,
+    datasets: str | Sequence[str] | None,
+    policy: PrunePolicy,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    batch_size: int = 100,
+    now: datetime | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[PrunePlan, OperationResult]:
+    """Plan, then (unless ``dry_run``) apply and verify. Safe to rerun after a crash."""
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    watch = Stopwatch(client)
+    plan = plan_prune(client, datasets, policy, now=now, progress=progress)
+    if dry_run:
+        return plan, OperationResult(
+            operation="prune", dry_run=True,
+            counts={"considered": len(plan.rows), "would_delete": plan.delete_count, "datasets": len(plan.datasets)},
+            ids={"would_delete": [f"{d}/{v}" for d, vs in plan.to_delete.items() for v in vs]},
+            elapsed=watch.elapsed, requests=watch.requests,
+            details={"guard": plan.guard},
+        )
+    result = apply_prune(client, plan, force=force, batch_size=batch_size, progress=progress)
+    result.elapsed, result.requests = watch.elapsed, watch.requests
+    return plan, result
