@@ -1,0 +1,216 @@
+"""Pure helpers that pull column values out of API items (JSON dicts).
+
+Items arrive exactly as the API sends them: snake_case proto field names, RFC 3339
+timestamps, enum names, 64-bit integers as strings, status codes as numbers or names,
+and absent fields for default values. Every helper here accepts all of those forms,
+never raises on a missing or oddly-typed field, and returns ``None`` for "absent".
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from connector.status_codes import STATUS_CODES
+
+_CODE_BY_NAME: dict[str, int] = {name: code for code, name in STATUS_CODES.items()}
+_MISSING = object()
+
+
+def dig(obj: Any, path: str) -> Any:
+    """The value at a dotted ``path`` of nested mappings, or ``None`` if any step is
+    missing (or is not a mapping)."""
+    cur = obj
+    for key in path.split("."):
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(key, _MISSING)
+        if cur is _MISSING:
+            return None
+    return cur
+
+
+def as_str(value: Any) -> str | None:
+    """A string, or ``None`` for absent/empty containers."""
+    if value is None or isinstance(value, (Mapping, list)):
+        return None
+    return str(value)
+
+
+def as_int(value: Any) -> int | None:
+    """An integer from an int, an int64-as-string, a float with no fraction, or a
+    ``{"value": n}`` wrapper; ``None`` otherwise."""
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            try:
+                f = float(value)
+            except ValueError:
+                return None
+            return int(f) if f.is_integer() else None
+    return None
+
+
+def as_float(value: Any) -> float | None:
+    """A float from a number, a numeric string, or a ``{"value": x}`` wrapper."""
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def as_bool(value: Any) -> bool | None:
+    """A bool from a bool, a ``{"value": b}`` wrapper, or ``"true"``/``"false"``."""
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "1"):
+            return True
+        if low in ("false", "0"):
+            return False
+    if isinstance(value, (int, float)):
+        return bool(value)
+    return None
+
+
+def json_text(value: Any) -> str | None:
+    """Compact JSON text with sorted keys (stable across runs), or ``None`` if absent."""
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def str_list(values: Any) -> list[str]:
+    """A list of strings (``[]`` when absent: a repeated proto field is never null)."""
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        return [str(values)]
+    return [str(v) for v in values if v is not None]
+
+
+def ids_of(items: Any, path: str = "id") -> list[str]:
+    """``[dig(item, path) for item in items]`` without the missing ones."""
+    if not isinstance(items, list):
+        return []
+    out = []
+    for item in items:
+        value = dig(item, path)
+        if value is not None and value != "":
+            out.append(str(value))
+    return out
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """The values without repeats, first occurrence order kept."""
+    return list(dict.fromkeys(values))
+
+
+def status_code(status: Any) -> int | None:
+    """The numeric code of a ``status`` object whose ``code`` is a number or a name."""
+    code = dig(status, "code")
+    if isinstance(code, str) and not code.strip().lstrip("-").isdigit():
+        return _CODE_BY_NAME.get(code.strip())
+    return as_int(code)
+
+
+def status_name(status: Any) -> str | None:
+    """The code name (``"DATASET_VERSION_READY"``) of a ``status`` object."""
+    code = dig(status, "code")
+    if code is None:
+        return None
+    if isinstance(code, str) and not code.strip().lstrip("-").isdigit():
+        return code.strip()
+    number = as_int(code)
+    if number is None:
+        return None
+    return STATUS_CODES.get(number, str(number))
+
+
+def first_key(obj: Any) -> str | None:
+    """The first key of a mapping (the set member of a proto ``oneof``), else ``None``."""
+    if isinstance(obj, Mapping) and obj:
+        return str(next(iter(obj)))
+    return None
+
+
+def data_kind(data: Any) -> str | None:
+    """Which media an input's ``data`` holds: image, video, audio or text (else None)."""
+    if not isinstance(data, Mapping):
+        return None
+    for kind in ("image", "video", "audio", "text"):
+        if data.get(kind):
+            return kind
+    return None
+
+
+def data_url(data: Any) -> str | None:
+    """The URL of an input's media (``data.image.url`` and the like)."""
+    kind = data_kind(data)
+    if kind is None:
+        return None
+    return as_str(dig(data, f"{kind}.url"))
+
+
+def annotation_concept_ids(data: Any) -> list[str]:
+    """Concept ids of an annotation: input-level concepts, then those of regions and
+    frames, without repeats."""
+    if not isinstance(data, Mapping):
+        return []
+    found = ids_of(data.get("concepts"))
+    for region in data.get("regions") or []:
+        found.extend(ids_of(dig(region, "data.concepts")))
+    for frame in data.get("frames") or []:
+        found.extend(ids_of(dig(frame, "data.concepts")))
+        for region in dig(frame, "data.regions") or []:
+            found.extend(ids_of(dig(region, "data.concepts")))
+    return unique(found)
+
+
+def version_metrics(metrics: Any) -> Mapping[str, Any]:
+    """The whole-dataset entry of ``DatasetVersion.metrics`` (a map keyed by a path; the
+    key ``"/"`` holds the totals). With no ``"/"`` key and a single entry, that entry."""
+    if not isinstance(metrics, Mapping) or not metrics:
+        return {}
+    if "/" in metrics and isinstance(metrics["/"], Mapping):
+        return metrics["/"]
+    if len(metrics) == 1:
+        only = next(iter(metrics.values()))
+        return only if isinstance(only, Mapping) else {}
+    return {}
+
+
+__all__ = [
+    "annotation_concept_ids",
+    "as_bool",
+    "as_float",
+    "as_int",
+    "as_str",
+    "data_kind",
+    "data_url",
+    "dig",
+    "first_key",
+    "ids_of",
+    "json_text",
+    "status_code",
+    "status_name",
+    "str_list",
+    "unique",
+    "version_metrics",
+]

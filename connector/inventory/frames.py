@@ -1,0 +1,234 @@
+"""Inventories as Arrow record batches, tables and pandas DataFrames.
+
+Pages of a listing go straight to columns: one :class:`pyarrow.RecordBatch` per page,
+built column by column from the page's items (no per-row objects, no DataFrame per
+page). Listings use the client's paginated fetch (``per_page`` from the config, 1000 by
+default, and ``concurrency`` pages in flight under the client's rate limiter), so every
+request is retried and throttled by the client's policies.
+
+Scope: ``apps`` lists the user's apps; dataset-level inventories (``dataset_versions``,
+``dataset_inputs``) list one, some (``datasets=[...]``) or all datasets of the app
+(``datasets=None``); ``model_versions`` likewise over ``models``. Named datasets and
+models are checked to exist before anything is listed (``NotFoundError`` otherwise).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from connector.errors import ValidationError
+from connector.inventory.schemas import TIMESTAMP, InventorySpec, get_spec
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from connector.client import ClarifaiClient
+
+logger = logging.getLogger(__name__)
+
+#: Rows per DataFrame chunk of :func:`iter_frames` unless told otherwise.
+DEFAULT_CHUNK_ROWS = 100_000
+
+
+def _timestamps(values: list[str | None]) -> pa.Array:
+    """RFC 3339 strings -> ``timestamp[us, UTC]`` (nanoseconds truncated)."""
+    strings = pa.array(values, type=pa.string())
+    try:
+        return strings.cast(pa.timestamp("ns", tz="UTC")).cast(TIMESTAMP, safe=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # Odd forms (offsets other than Z, dates beyond the ns range): parse one by one.
+        import datetime as dt
+
+        parsed: list[dt.datetime | None] = []
+        for value in values:
+            if not value:
+                parsed.append(None)
+                continue
+            try:
+                stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                logger.warning("unparseable timestamp %r left empty", value)
+                parsed.append(None)
+                continue
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=dt.timezone.utc)
+            parsed.append(stamp.astimezone(dt.timezone.utc))
+        return pa.array(parsed, type=TIMESTAMP)
+
+
+def record_batch(inventory: str | InventorySpec, items: list[Mapping[str, Any]],
+                 scope: Mapping[str, Any] | None = None) -> pa.RecordBatch:
+    """One record batch of inventory ``inventory`` from API items (one page), with the
+    inventory's exact schema. Pure: no request is made."""
+    spec = inventory if isinstance(inventory, InventorySpec) else get_spec(inventory)
+    scope = scope or {}
+    arrays = []
+    for col in spec.columns:
+        get = col.get
+        values = [get(item, scope) for item in items]
+        arrays.append(_timestamps(values) if col.is_timestamp else pa.array(values, type=col.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=spec.schema)
+
+
+def _names(value: str | Iterable[str] | None, what: str) -> list[str] | None:
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    cleaned = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(f"{what} ids must be non-empty strings, got {name!r}")
+        cleaned.append(name.strip())
+    if not cleaned:
+        raise ValidationError(f"an empty list of {what} ids was given; pass None for all {what}s")
+    return list(dict.fromkeys(cleaned))
+
+
+def resolve_scopes(client: ClarifaiClient, spec: InventorySpec, *,
+                   datasets: str | Iterable[str] | None = None,
+                   models: str | Iterable[str] | None = None) -> list[dict[str, str]]:
+    """The listings an inventory needs: one scope dict per dataset/model (``[{}]`` for
+    app- and user-level inventories). Checks named datasets/models exist.
+
+    Raises ``ValidationError`` for a scope argument the inventory does not take and
+    ``NotFoundError`` for a dataset or model that does not exist. Read-only."""
+    dataset_ids = _names(datasets, "dataset")
+    model_ids = _names(models, "model")
+    if dataset_ids is not None and spec.scope != "dataset":
+        raise ValidationError(f"inventory {spec.name!r} does not take datasets (only dataset_versions, dataset_inputs do)")
+    if model_ids is not None and spec.scope != "model":
+        raise ValidationError(f"inventory {spec.name!r} does not take models (only model_versions does)")
+    if spec.scope == "dataset":
+        if dataset_ids is None:
+            dataset_ids = [str(d["id"]) for d in client.list_datasets() if d.get("id")]
+        else:
+            for dataset_id in dataset_ids:
+                client.get_dataset(dataset_id)  # NotFoundError names the dataset
+        return [{"dataset_id": d} for d in dataset_ids]
+    if spec.scope == "model":
+        if model_ids is None:
+            model_ids = [str(m["id"]) for m in client.list_models() if m.get("id")]
+        else:
+            for model_id in model_ids:
+                client.get_model(model_id)
+        return [{"model_id": m} for m in model_ids]
+    return [{}]
+
+
+def iter_batches(
+    client: ClarifaiClient,
+    inventory: str,
+    *,
+    datasets: str | Iterable[str] | None = None,
+    models: str | Iterable[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    per_page: int | None = None,
+    concurrency: int | None = None,
+    max_pages: int | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of an inventory, one per page, in listing order.
+
+    The scope is resolved (and checked) at call time, before the iterator is returned;
+    pages are fetched as the iterator is consumed. ``max_pages`` bounds each listing
+    (per dataset/model). Read-only; requests are retried by the client's policy;
+    raises the client's errors (``NotFoundError``, ``AuthenticationError`` ...)."""
+    spec = get_spec(inventory)
+    scopes = resolve_scopes(client, spec, datasets=datasets, models=models)
+    merged = {**spec.params, **(params or {})}
+    return _batches(client, spec, scopes, merged or None, per_page, concurrency, max_pages)
+
+
+def _batches(client: ClarifaiClient, spec: InventorySpec, scopes: list[dict[str, str]],
+             params: Mapping[str, Any] | None, per_page: int | None, concurrency: int | None,
+             max_pages: int | None) -> Iterator[pa.RecordBatch]:
+    for scope in scopes:
+        pages = client.iter_pages(spec.rpc, spec.key, path=scope or None, params=params,
+                                  per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        try:
+            for page in pages:
+                yield record_batch(spec, page, scope)
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+
+
+def to_table(client: ClarifaiClient, inventory: str, **kwargs: Any) -> pa.Table:
+    """The whole inventory as one Arrow table (an empty table with the schema when the
+    listing is empty). Same arguments as :func:`iter_batches`."""
+    spec = get_spec(inventory)
+    batches = list(iter_batches(client, inventory, **kwargs))
+    return pa.Table.from_batches(batches, schema=spec.schema)
+
+
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame whose every column is a ``pd.ArrowDtype``."""
+    import pandas as pd
+
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def to_dataframe(client: ClarifaiClient, inventory: str, **kwargs: Any) -> pd.DataFrame:
+    """The whole inventory as a DataFrame with the documented schema (pyarrow-backed
+    dtypes); an empty listing gives an empty frame with the same columns and dtypes.
+    Same arguments as :func:`iter_batches`. For large listings prefer
+    :func:`iter_frames` or :func:`connector.inventory.to_parquet`."""
+    return table_to_frame(to_table(client, inventory, **kwargs))
+
+
+def iter_frames(client: ClarifaiClient, inventory: str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                **kwargs: Any) -> Iterator[pd.DataFrame]:
+    """DataFrames of ``chunk_rows`` rows each (the last one may be shorter) so memory
+    stays bounded; nothing is yielded for an empty listing. Same arguments as
+    :func:`iter_batches`; the scope is checked before the iterator is returned."""
+    if int(chunk_rows) < 1:
+        raise ValidationError(f"chunk_rows must be at least 1, got {chunk_rows}")
+    spec = get_spec(inventory)
+    batches = iter_batches(client, inventory, **kwargs)
+    return _chunked_frames(spec, batches, int(chunk_rows))
+
+
+def rechunk(batches: Iterable[pa.RecordBatch], schema: pa.Schema, rows: int) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the last may be shorter) from a stream of batches."""
+    buffer: list[pa.RecordBatch] = []
+    buffered = 0
+    for batch in batches:
+        while batch.num_rows:
+            take = min(rows - buffered, batch.num_rows)
+            buffer.append(batch.slice(0, take))
+            buffered += take
+            batch = batch.slice(take)
+            if buffered == rows:
+                yield pa.Table.from_batches(buffer, schema=schema)
+                buffer, buffered = [], 0
+    if buffered:
+        yield pa.Table.from_batches(buffer, schema=schema)
+
+
+def _chunked_frames(spec: InventorySpec, batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pd.DataFrame]:
+    for table in rechunk(batches, spec.schema, rows):
+        yield table_to_frame(table)
+
+
+def empty_frame(inventory: str) -> pd.DataFrame:
+    """An empty DataFrame with the inventory's columns and dtypes."""
+    return table_to_frame(get_spec(inventory).schema.empty_table())
+
+
+OnRows = Callable[[int], None]
+
+__all__ = [
+    "DEFAULT_CHUNK_ROWS",
+    "empty_frame",
+    "iter_batches",
+    "iter_frames",
+    "rechunk",
+    "record_batch",
+    "resolve_scopes",
+    "table_to_frame",
+    "to_dataframe",
+    "to_table",
+]
