@@ -1,0 +1,71 @@
+"""Operations on a Clarifai app: dataset version pruning, train/test splits and the
+labeling-task lifecycle, plus the shared wait.
+
+Every operation plans (reads and decides, writes nothing), applies (writes, idempotent:
+deterministic ids, "already exists" adopted, "not found" on delete is done), and
+verifies by reading back. Killed at any point and run again with the same arguments,
+an operation converges to the state an uninterrupted run reaches.
+"""
+from __future__ import annotations
+
+from connector.operations.base import ConflictError, OperationResult, Plan, ProgressCallback, ProgressEvent, deterministic_id
+from connector.operations.poller import (
+    create_or_adopt,
+    poll,
+    wait_bulk_operation,
+    wait_dataset_version,
+    wait_inputs_add_job,
+)
+from connector.operations.prune import PrunePlan, PrunePolicy, apply_prune, plan_prune, prune
+from connector.operations.split import SplitPlan, SplitSpec, apply_split, assign, plan_split, split
+from connector.operations.tasks import (
+    CleanupPlan,
+    TaskSpec,
+    TaskStatus,
+    apply_cleanup,
+    cleanup_tasks,
+    create_task,
+    delete_task,
+    mark_done,
+    plan_cleanup,
+    task_status,
+    update_task,
+    watch_task,
+)
+
+__all__ = [
+    "CleanupPlan",
+    "ConflictError",
+    "OperationResult",
+    "Plan",
+    "ProgressCallback",
+    "ProgressEvent",
+    "PrunePlan",
+    "PrunePolicy",
+    "SplitPlan",
+    "SplitSpec",
+    "TaskSpec",
+    "TaskStatus",
+    "apply_cleanup",
+    "apply_prune",
+    "apply_split",
+    "assign",
+    "cleanup_tasks",
+    "create_or_adopt",
+    "create_task",
+    "delete_task",
+    "deterministic_id",
+    "mark_done",
+    "plan_cleanup",
+    "plan_prune",
+    "plan_split",
+    "poll",
+    "prune",
+    "split",
+    "task_status",
+    "update_task",
+    "wait_bulk_operation",
+    "wait_dataset_version",
+    "wait_inputs_add_job",
+    "watch_task",
+]

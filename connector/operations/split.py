@@ -291,7 +291,8 @@ def read_source(client: Any, spec: SplitSpec) -> list[SourceInput]:
                 raise ValidationError(f"dataset version {spec.dataset_id}/{spec.version_id} does not exist") from exc
             if status_code_of(version) != 64015:
                 raise ValidationError(f"dataset version {spec.dataset_id}/{spec.version_id} is not READY")
-            count = (((version.get("metrics") or {}).get("/") or {}).get("inputs_count"))
+            root = (version.get("metrics") or {}).get("/") or {}
+            count = (root.get("metrics") or root).get("inputs_count")
             if count is not None and int(count) != len(items):
                 raise ValidationError(
                     f"dataset {spec.dataset_id!r} changed since version {spec.version_id!r} "

@@ -1,0 +1,559 @@
+"""Labeling-task lifecycle: create (idempotent), watch, update, mark done, delete,
+and a cleanup policy with a dry run.
+
+A task's id is deterministic: given explicitly, or derived from its name and an optional
+run key, so a rerun finds the task it created before. Creating a task whose id exists
+adopts it when it is the same task (type, concepts, input source, workers, review) and
+raises :class:`~connector.operations.base.ConflictError` when it differs.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from connector.errors import ValidationError, VerificationError
+from connector.operations.base import (
+    ConflictError,
+    OperationResult,
+    Plan,
+    ProgressCallback,
+    Stopwatch,
+    chunked,
+    deterministic_id,
+    is_valid_id,
+    parse_time,
+    report,
+    status_code_of,
+    unwrap,
+    utcnow,
+)
+from connector.operations.poller import DONE, FAILED, PENDING, create_or_adopt, poll, read_or_none
+from connector.status_codes import code_name
+
+logger = logging.getLogger(__name__)
+
+TASK_TYPES = {"classification": "CONCEPTS_CLASSIFICATION", "bounding_box": "BOUNDING_BOX_DETECTION",
+              "polygon": "POLYGON_DETECTION"}
+WORKER_STRATEGIES = ("FULL", "PARTITIONED")
+PARTITION_TYPES = ("EVENLY", "WEIGHTED")
+REVIEW_STRATEGIES = ("NONE", "MANUAL", "CONSENSUS")
+INPUT_SOURCES = ("ALL_INPUTS", "DATASET", "SAVED_SEARCH")
+PRIORITIES = ("LOW", "MEDIUM", "HIGH")
+UPDATE_MODES = ("overwrite", "merge", "remove")
+
+TASK_DONE, TASK_WONT_DO, TASK_FAILED, TASK_IDLE = 54002, 54003, 54005, 54006
+
+
+def _enum(value: str, allowed: Sequence[str], what: str, aliases: Mapping[str, str] | None = None) -> str:
+    text = str(value).strip()
+    if aliases and text.lower() in aliases:
+        return aliases[text.lower()]
+    if text.upper() in allowed:
+        return text.upper()
+    choices = sorted(set(allowed) | set(aliases or ()))
+    raise ValidationError(f"{what} must be one of {choices}, got {value!r}")
+
+
+def _ids(values: Iterable[str] | None, what: str) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    out = tuple(dict.fromkeys(str(v) for v in values))
+    bad = [v for v in out if not v or not v.strip() or len(v) > 128]
+    if bad:
+        raise ValidationError(f"invalid {what}: {bad}")
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskSpec:
+    """A labeling task to create. Validated on creation (ValidationError).
+
+    ``type``: classification | bounding_box | polygon (or the API enum names);
+    ``input_source``: ALL_INPUTS, DATASET (``input_source_id`` = dataset id) or
+    SAVED_SEARCH (``input_source_id`` = search id); ``worker_strategy`` FULL or
+    PARTITIONED (``partition`` EVENLY or WEIGHTED with ``weights`` per worker);
+    ``review`` NONE, MANUAL or CONSENSUS (``reviewers`` required unless NONE).
+    """
+
+    name: str
+    concept_ids: tuple[str, ...]
+    workers: tuple[str, ...]
+    type: str = "classification"
+    input_source: str = "ALL_INPUTS"
+    input_source_id: str | None = None
+    worker_strategy: str = "FULL"
+    partition: str = "EVENLY"
+    weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    workers_per_input: int = 1
+    review: str = "NONE"
+    reviewers: tuple[str, ...] = ()
+    approval_threshold: int = 1
+    sample_percentage: int = 100
+    priority: str | None = None
+    description: str = ""
+    metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    task_id: str | None = None
+    run_key: str | None = None
+
+    def __post_init__(self) -> None:
+        s = object.__setattr__
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValidationError("a task needs a non-empty name")
+        s(self, "type", _enum(self.type, tuple(TASK_TYPES.values()), "type", TASK_TYPES))
+        s(self, "concept_ids", _ids(self.concept_ids, "concept ids"))
+        if not self.concept_ids:
+            raise ValidationError("a task needs at least one concept id")
+        s(self, "workers", _ids(self.workers, "worker user ids"))
+        if not self.workers:
+            raise ValidationError("a task needs at least one worker user id")
+        s(self, "input_source", _enum(self.input_source, INPUT_SOURCES, "input_source"))
+        if self.input_source != "ALL_INPUTS" and not is_valid_id(self.input_source_id):
+            raise ValidationError(f"input_source {self.input_source} needs a valid input_source_id, got {self.input_source_id!r}")
+        if self.input_source == "ALL_INPUTS" and self.input_source_id:
+            raise ValidationError("input_source_id is only for DATASET or SAVED_SEARCH sources")
+        s(self, "worker_strategy", _enum(self.worker_strategy, WORKER_STRATEGIES, "worker_strategy"))
+        s(self, "partition", _enum(self.partition, PARTITION_TYPES, "partition"))
+        s(self, "weights", dict(self.weights or {}))
+        if self.worker_strategy == "PARTITIONED":
+            if isinstance(self.workers_per_input, bool) or not isinstance(self.workers_per_input, int) or not 1 <= self.workers_per_input <= len(self.workers):
+                raise ValidationError(f"workers_per_input must be between 1 and the number of workers ({len(self.workers)}), got {self.workers_per_input!r}")
+            if self.partition == "WEIGHTED":
+                if set(self.weights) != set(self.workers):
+                    raise ValidationError("WEIGHTED partition needs one weight per worker (weights keys = workers)")
+                if any(isinstance(w, bool) or not isinstance(w, (int, float)) or w <= 0 for w in self.weights.values()):
+                    raise ValidationError("weights must be positive numbers")
+        elif self.weights:
+            raise ValidationError("weights apply to worker_strategy PARTITIONED with partition WEIGHTED only")
+        s(self, "review", _enum(self.review, REVIEW_STRATEGIES, "review"))
+        s(self, "reviewers", _ids(self.reviewers, "reviewer user ids"))
+        if self.review != "NONE" and not self.reviewers:
+            raise ValidationError(f"review {self.review} needs at least one reviewer")
+        if self.review == "NONE" and self.reviewers:
+            raise ValidationError("reviewers given but review is NONE")
+        if self.review == "CONSENSUS" and not 1 <= int(self.approval_threshold) <= len(self.workers):
+            raise ValidationError(f"approval_threshold must be between 1 and the number of workers, got {self.approval_threshold}")
+        if not 0 < int(self.sample_percentage) <= 100:
+            raise ValidationError(f"sample_percentage must be in 1..100, got {self.sample_percentage}")
+        if self.priority is not None:
+            s(self, "priority", _enum(self.priority, PRIORITIES, "priority"))
+        s(self, "metadata", dict(self.metadata or {}))
+        if self.task_id is not None and not is_valid_id(self.task_id):
+            raise ValidationError(f"invalid task id {self.task_id!r}")
+        if self.run_key is not None and not str(self.run_key):
+            raise ValidationError("run_key must not be empty")
+
+    @property
+    def id(self) -> str:
+        """The task id: ``task_id`` if given, else derived from ``name`` and ``run_key``."""
+        return self.task_id or deterministic_id("task", self.name, self.run_key or "")
+
+    def to_task(self) -> dict[str, Any]:
+        """The API Task object this spec creates (snake_case proto field names)."""
+        worker: dict[str, Any] = {"strategy": self.worker_strategy, "workers": [{"user": {"id": u}} for u in self.workers]}
+        if self.worker_strategy == "PARTITIONED":
+            info: dict[str, Any] = {"type": self.partition, "workers_per_input": self.workers_per_input}
+            if self.partition == "WEIGHTED":
+                info["weights"] = {k: float(v) for k, v in self.weights.items()}
+            worker["partitioned_strategy_info"] = info
+        review: dict[str, Any] = {"strategy": self.review}
+        if self.review != "NONE":
+            review["users"] = [{"id": u} for u in self.reviewers]
+        if self.review == "MANUAL":
+            review["manual_strategy_info"] = {"sample_percentage": self.sample_percentage / 100.0}
+        if self.review == "CONSENSUS":
+            review["consensus_strategy_info"] = {"approval_threshold": int(self.approval_threshold)}
+        source: dict[str, Any] = {"type": self.input_source}
+        if self.input_source_id:
+            source["id"] = self.input_source_id
+        task: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "description": self.description,
+            "worker": worker,
+            "concept_ids": list(self.concept_ids),
+            "input_source": source,
+            "review": review,
+        }
+        if self.priority:
+            task["priority"] = self.priority
+        if self.metadata:
+            task["metadata"] = dict(self.metadata)
+        return task
+
+
+# -- reading a task back in a comparable form -------------------------------------------
+
+
+def worker_ids(task: Mapping[str, Any]) -> list[str]:
+    worker = task.get("worker") or {}
+    ids = list(worker.get("user_ids") or [])
+    ids += [((w.get("user") or {}).get("id")) for w in worker.get("workers") or [] if (w.get("user") or {}).get("id")]
+    ids += [u.get("id") for u in worker.get("users") or [] if u.get("id")]
+    return sorted(set(ids))
+
+
+def reviewer_ids(task: Mapping[str, Any]) -> list[str]:
+    review = task.get("review") or {}
+    ids = list(review.get("user_ids") or []) + [u.get("id") for u in review.get("users") or [] if u.get("id")]
+    return sorted(set(ids))
+
+
+def concept_ids(task: Mapping[str, Any]) -> list[str]:
+    ids = list(task.get("concept_ids") or [])
+    ids += [((c.get("concept") or {}).get("id")) for c in task.get("concepts") or [] if (c.get("concept") or {}).get("id")]
+    return sorted(set(ids))
+
+
+def essence(task: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that make two tasks "the same task" for adopt-on-conflict."""
+    source = task.get("input_source") or {}
+    return {
+        "name": task.get("name") or "",
+        "type": str(task.get("type") or ""),
+        "concepts": concept_ids(task),
+        "input_source": (str(source.get("type") or "ALL_INPUTS"), source.get("id") or ""),
+        "worker_strategy": str((task.get("worker") or {}).get("strategy") or ""),
+        "workers": worker_ids(task),
+        "review": str((task.get("review") or {}).get("strategy") or "NONE"),
+        "reviewers": reviewer_ids(task),
+    }
+
+
+# -- create -----------------------------------------------------------------------------
+
+
+def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
+                progress: ProgressCallback | None = None) -> OperationResult:
+    """Create the task unless it exists (idempotent). An existing identical task is
+    adopted; a different one raises ConflictError; "outcome unknown" is resolved by
+    reading back. ``dry_run`` reports what would happen and writes nothing."""
+    if not isinstance(spec, TaskSpec):
+        raise ValidationError("spec must be a TaskSpec")
+    watch = Stopwatch(client)
+    body = spec.to_task()
+    want = essence(body)
+    existing = read_or_none(lambda: client.get_task(spec.id), "task")
+    if existing is not None and essence(existing) != want:
+        raise ConflictError(
+            f"task {spec.id!r} exists and differs from the requested one "
+            f"({_diff(essence(existing), want)}); use another name/run key or delete it first"
+        )
+    action = "adopt" if existing is not None else "create"
+    if dry_run or existing is not None:
+        task = existing or body
+        created = False
+    else:
+        result, created = create_or_adopt(
+            lambda: client.post_tasks([body]),
+            lambda: read_or_none(lambda: client.get_task(spec.id), "task"),
+            what=f"task {spec.id}",
+            same=lambda t: essence(t) == want,
+        )
+        task = result[0] if isinstance(result, list) and result else unwrap(result, "task")
+        if not created:
+            action = "adopt"
+    report(progress, "tasks", action, 1, 1, spec.id)
+    return OperationResult(
+        operation="tasks.create", dry_run=dry_run,
+        counts={"created": int(created), "adopted": int(action == "adopt")},
+        ids={"task": [spec.id]}, elapsed=watch.elapsed, requests=watch.requests,
+        details={"action": ("would " + action) if dry_run else action, "task": task if isinstance(task, dict) else body},
+    )
+
+
+def _diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}: {a.get(k)!r} != {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+
+
+# -- watch ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class TaskStatus:
+    """A task's progress: status name, estimated work/review percents, and per-worker
+    annotation and input counts."""
+
+    task_id: str
+    status: str
+    work_percent: float
+    review_percent: float
+    inputs_estimated: int
+    annotation_counts: list[dict[str, Any]]
+    input_counts: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def task_status(client: Any, task_id: str, *, counts: bool = True) -> TaskStatus:
+    """Read a task's status and progress (GetTask, and the count RPCs when ``counts``)."""
+    task = unwrap(client.get_task(task_id), "task")
+    metrics = task.get("metrics") or {}
+    work, review = metrics.get("work") or {}, metrics.get("review") or {}
+    ann = client.get_task_annotation_count(task_id).get("counts", []) if counts else []
+    inp = client.get_task_input_count(task_id).get("counts", []) if counts else []
+    return TaskStatus(
+        task_id=task_id,
+        status=code_name(status_code_of(task)),
+        work_percent=float(work.get("inputs_percent_estimated") or 0),
+        review_percent=float(review.get("inputs_percent_estimated") or 0),
+        inputs_estimated=int(work.get("inputs_count_estimated") or 0),
+        annotation_counts=[_count_row(c) for c in ann],
+        input_counts=[_count_row(c) for c in inp],
+    )
+
+
+def _count_row(c: Mapping[str, Any]) -> dict[str, Any]:
+    user = c.get("user_id") or ((c.get("worker") or {}).get("user") or {}).get("id") or ""
+    return {"user_id": user, **{k: int(c.get(k) or 0) for k in ("pending", "awaiting_review", "success", "review_denied", "awaiting_consensus_review")}}
+
+
+def watch_task(client: Any, task_id: str, *, until: str = "done", percent: float | None = None,
+               timeout: float = 3600.0, interval: float = 1.0, max_interval: float = 30.0,
+               progress: ProgressCallback | None = None) -> TaskStatus:
+    """Wait until the task is done (``until="done"``) or its estimated work percent
+    (``until="work"``) / review percent (``until="review"``) reaches ``percent``.
+    WaitFailedError when the task fails or is marked WONT_DO; WaitTimeoutError at the
+    deadline. Read-only."""
+    if until not in ("done", "work", "review"):
+        raise ValidationError(f"until must be 'done', 'work' or 'review', got {until!r}")
+    if until != "done" and (percent is None or not 0 < float(percent) <= 100):
+        raise ValidationError(f"until={until!r} needs percent in (0, 100], got {percent!r}")
+    if not is_valid_id(task_id):
+        raise ValidationError(f"invalid task id {task_id!r}")
+
+    def classify(st: TaskStatus) -> str:
+        if st.status == "TASK_DONE":
+            return DONE
+        if st.status in ("TASK_FAILED", "TASK_WONT_DO"):
+            return FAILED
+        if until == "work" and st.work_percent >= float(percent or 0):
+            return DONE
+        if until == "review" and st.review_percent >= float(percent or 0):
+            return DONE
+        return PENDING
+
+    def describe(st: TaskStatus) -> tuple[int, int | None, str]:
+        pct = st.review_percent if until == "review" else st.work_percent
+        return int(pct), 100, f"{st.status} work {st.work_percent:g}% review {st.review_percent:g}%"
+
+    from connector.errors import WaitFailedError
+
+    try:
+        return poll(lambda: task_status(client, task_id, counts=False), classify, what=f"task {task_id}",
+                    timeout=timeout, interval=interval, max_interval=max_interval, progress=progress,
+                    describe=describe, operation="tasks")
+    except WaitFailedError as exc:
+        raise WaitFailedError(f"task {task_id} ended without being done: {exc}") from None
+
+
+# -- update, done, delete ----------------------------------------------------------------
+
+
+def _merge(current: Sequence[str], given: Sequence[str] | None, mode: str) -> list[str] | None:
+    if given is None:
+        return None
+    given = list(dict.fromkeys(given))
+    if mode == "overwrite":
+        return given
+    if mode == "merge":
+        return list(dict.fromkeys([*current, *given]))
+    return [c for c in current if c not in set(given)]
+
+
+def update_task(client: Any, task_id: str, *, workers: Sequence[str] | None = None,
+                reviewers: Sequence[str] | None = None, concepts: Sequence[str] | None = None,
+                mode: str = "merge", dry_run: bool = False) -> OperationResult:
+    """Change a task's workers, reviewers and/or concepts: ``mode`` overwrite (replace),
+    merge (add) or remove. Reads the task, computes the new lists, and patches only if
+    something changes (so a rerun writes nothing). Refuses to leave a task with no
+    worker or no concept (ValidationError)."""
+    mode = _enum(mode, tuple(m.upper() for m in UPDATE_MODES), "mode").lower()
+    if workers is None and reviewers is None and concepts is None:
+        raise ValidationError("nothing to update: give workers, reviewers or concepts")
+    workers = _ids(workers, "worker user ids") if workers is not None else None
+    reviewers = _ids(reviewers, "reviewer user ids") if reviewers is not None else None
+    concepts = _ids(concepts, "concept ids") if concepts is not None else None
+    if not is_valid_id(task_id):
+        raise ValidationError(f"invalid task id {task_id!r}")
+    watch = Stopwatch(client)
+    task = unwrap(client.get_task(task_id), "task")
+    new_workers = _merge(worker_ids(task), workers, mode)
+    new_reviewers = _merge(reviewer_ids(task), reviewers, mode)
+    new_concepts = _merge(concept_ids(task), concepts, mode)
+    if new_workers is not None and not new_workers:
+        raise ValidationError(f"the update would leave task {task_id!r} with no worker")
+    if new_concepts is not None and not new_concepts:
+        raise ValidationError(f"the update would leave task {task_id!r} with no concept")
+    review_strategy = str((task.get("review") or {}).get("strategy") or "NONE")
+    if new_reviewers is not None and review_strategy != "NONE" and not new_reviewers:
+        raise ValidationError(f"the update would leave task {task_id!r} ({review_strategy} review) with no reviewer")
+    changes: dict[str, Any] = {}
+    if new_workers is not None and sorted(new_workers) != worker_ids(task):
+        changes["workers"] = new_workers
+    if new_reviewers is not None and sorted(new_reviewers) != reviewer_ids(task):
+        changes["reviewers"] = new_reviewers
+    if new_concepts is not None and sorted(new_concepts) != concept_ids(task):
+        changes["concepts"] = new_concepts
+    if changes and not dry_run:
+        patched = _strip_readonly(task)
+        if "workers" in changes:
+            worker = dict(patched.get("worker") or {})
+            worker.pop("user_ids", None)
+            worker.pop("users", None)
+            worker["workers"] = [{"user": {"id": u}} for u in changes["workers"]]
+            info = worker.get("partitioned_strategy_info") or {}
+            if info.get("weights"):
+                weights = {u: info["weights"].get(u, 1.0) for u in changes["workers"]}
+                worker["partitioned_strategy_info"] = {**info, "weights": weights}
+            patched["worker"] = worker
+        if "reviewers" in changes:
+            review = dict(patched.get("review") or {})
+            review.pop("user_ids", None)
+            review["users"] = [{"id": u} for u in changes["reviewers"]]
+            patched["review"] = review
+        if "concepts" in changes:
+            patched.pop("concepts", None)
+            patched["concept_ids"] = changes["concepts"]
+        client.patch_tasks([patched], action="overwrite")
+        after = unwrap(client.get_task(task_id), "task")
+        for key, getter in (("workers", worker_ids), ("reviewers", reviewer_ids), ("concepts", concept_ids)):
+            if key in changes and getter(after) != sorted(changes[key]):
+                raise VerificationError(f"task {task_id!r}: {key} read back as {getter(after)}, expected {sorted(changes[key])}")
+    return OperationResult(operation="tasks.update", dry_run=dry_run, counts={"changed_fields": len(changes)},
+                           ids={"task": [task_id]}, elapsed=watch.elapsed, requests=watch.requests,
+                           details={"changes": changes, "mode": mode})
+
+
+_READONLY = ("created_at", "modified_at", "metrics", "app_id", "user_id", "status")
+
+
+def _strip_readonly(task: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in task.items() if k not in _READONLY}
+
+
+def mark_done(client: Any, task_id: str, *, dry_run: bool = False) -> OperationResult:
+    """Mark the task done (PatchTasks with status TASK_DONE) unless it already is.
+    Idempotent."""
+    if not is_valid_id(task_id):
+        raise ValidationError(f"invalid task id {task_id!r}")
+    watch = Stopwatch(client)
+    task = unwrap(client.get_task(task_id), "task")
+    already = status_code_of(task) == TASK_DONE
+    if not already and not dry_run:
+        patched = _strip_readonly(task)
+        patched["status"] = {"code": "TASK_DONE"}
+        client.patch_tasks([patched], action="overwrite")
+        if status_code_of(unwrap(client.get_task(task_id), "task")) != TASK_DONE:
+            raise VerificationError(f"task {task_id!r} is not TASK_DONE after marking it done")
+    return OperationResult(operation="tasks.done", dry_run=dry_run, counts={"marked_done": int(not already)},
+                           ids={"task": [task_id]}, elapsed=watch.elapsed, requests=watch.requests)
+
+
+def delete_task(client: Any, task_ids: str | Sequence[str], *, dry_run: bool = False) -> OperationResult:
+    """Delete tasks; "not found" counts as deleted (idempotent)."""
+    ids = [task_ids] if isinstance(task_ids, str) else list(task_ids)
+    bad = [t for t in ids if not is_valid_id(t)]
+    if not ids or bad:
+        raise ValidationError(f"give valid task ids, got {ids!r}")
+    watch = Stopwatch(client)
+    if not dry_run:
+        for chunk in chunked(ids, 100):
+            client.delete_tasks(chunk)
+    return OperationResult(operation="tasks.delete", dry_run=dry_run, counts={"deleted": 0 if dry_run else len(ids)},
+                           ids={"deleted" if not dry_run else "would_delete": ids}, elapsed=watch.elapsed,
+                           requests=watch.requests)
+
+
+# -- cleanup ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CleanupPlan(Plan):
+    """Every task of the app with ``action`` (keep/delete) and ``reason``."""
+
+    older_than_seconds: float = 0.0
+    now: str = ""
+
+    def columns(self) -> Sequence[str]:
+        return ("task_id", "name", "status", "modified_at", "age_days", "action", "reason")
+
+    @property
+    def to_delete(self) -> list[str]:
+        return [r["task_id"] for r in self.rows if r["action"] == "delete"]
+
+
+def decide_cleanup(tasks: Iterable[Mapping[str, Any]], older_than: timedelta, *, now: datetime,
+                   include_idle: bool = True) -> list[dict[str, Any]]:
+    """Pure: a task is deleted when it is done, won't-do or failed ("abandoned"; also
+    idle when ``include_idle``) and was last modified longer than ``older_than`` ago."""
+    finished = {TASK_DONE: "done", TASK_WONT_DO: "abandoned (won't do)", TASK_FAILED: "failed"}
+    if include_idle:
+        finished[TASK_IDLE] = "abandoned (idle)"
+    rows = []
+    for t in sorted(tasks, key=lambda t: str(t.get("id"))):
+        code = status_code_of(dict(t))
+        stamp = parse_time(t.get("modified_at")) or parse_time(t.get("created_at"))
+        age = now - stamp if stamp else None
+        if code not in finished:
+            action, reason = "keep", f"kept: {code_name(code)} is not finished"
+        elif age is None or age < older_than:
+            action, reason = "keep", f"kept: {finished[code]} but modified within {older_than}"
+        else:
+            action, reason = "delete", f"delete: {finished[code]} and untouched for more than {older_than}"
+        rows.append({"task_id": str(t.get("id")), "name": t.get("name") or "", "status": code_name(code),
+                     "modified_at": stamp.isoformat() if stamp else None,
+                     "age_days": round(age.total_seconds() / 86400, 4) if age is not None else None,
+                     "action": action, "reason": reason})
+    return rows
+
+
+def plan_cleanup(client: Any, older_than: timedelta, *, now: datetime | None = None,
+                 include_idle: bool = True) -> CleanupPlan:
+    """List the app's tasks and decide which to delete; writes nothing."""
+    if not isinstance(older_than, timedelta) or older_than < timedelta(0):
+        raise ValidationError(f"older_than must be a non-negative duration, got {older_than!r}")
+    now = now or utcnow()
+    rows = decide_cleanup(client.list_tasks(), older_than, now=now, include_idle=include_idle)
+    return CleanupPlan(operation="tasks.cleanup", rows=rows, older_than_seconds=older_than.total_seconds(),
+                       now=now.isoformat())
+
+
+def apply_cleanup(client: Any, plan: CleanupPlan, *, progress: ProgressCallback | None = None) -> OperationResult:
+    """Delete the plan's tasks in batches ("not found" = deleted), then verify by
+    listing again (VerificationError if one is still there). Idempotent."""
+    watch = Stopwatch(client)
+    ids = plan.to_delete
+    done = 0
+    for chunk in chunked(ids, 100):
+        client.delete_tasks(chunk)
+        done += len(chunk)
+        report(progress, "tasks", "cleanup", done, len(ids))
+    if ids:
+        left = {str(t.get("id")) for t in client.list_tasks()} & set(ids)
+        if left:
+            raise VerificationError(f"tasks still listed after delete: {sorted(left)[:10]}; run cleanup again")
+    return OperationResult(operation="tasks.cleanup", counts={"considered": len(plan.rows), "deleted": len(ids)},
+                           ids={"deleted": ids}, elapsed=watch.elapsed, requests=watch.requests)
+
+
+def cleanup_tasks(client: Any, older_than: timedelta, *, dry_run: bool = False, include_idle: bool = True,
+                  now: datetime | None = None, progress: ProgressCallback | None = None) -> tuple[CleanupPlan, OperationResult]:
+    """Plan, then (unless ``dry_run``) delete and verify. Safe to rerun."""
+    watch = Stopwatch(client)
+    plan = plan_cleanup(client, older_than, now=now, include_idle=include_idle)
+    if dry_run:
+        return plan, OperationResult(operation="tasks.cleanup", dry_run=True,
+                                     counts={"considered": len(plan.rows), "would_delete": len(plan.to_delete)},
+                                     ids={"would_delete": plan.to_delete}, elapsed=watch.elapsed, requests=watch.requests)
+    result = apply_cleanup(client, plan, progress=progress)
+    result.elapsed, result.requests = watch.elapsed, watch.requests
+    return plan, result
+
+
