@@ -1,0 +1,85 @@
+"""ClarifaiConfig: environment, validation, PAT safety over plain http."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from connector.config import DEFAULT_RATE_LIMIT, ClarifaiConfig, RetryPolicy, Secret, is_loopback_host
+from connector.errors import ConfigurationError
+
+PAT = "cfg-pat-3f9a1c"
+
+
+def test_from_env_reads_the_documented_variables() -> None:
+    env = {"CLARIFAI_PAT": PAT, "CLARIFAI_USER_ID": "me", "CLARIFAI_APP_ID": "app", "CLARIFAI_API_BASE": "http://localhost:8080/"}
+    config = ClarifaiConfig.from_env(env)
+    assert config.pat.reveal() == PAT
+    assert (config.user_id, config.app_id, config.base_url) == ("me", "app", "http://localhost:8080")
+    assert config.rate_limit == DEFAULT_RATE_LIMIT == 15.0
+    assert ClarifaiConfig.from_env(env, app_id="other").app_id == "other"
+
+
+def test_from_env_defaults_to_the_public_api() -> None:
+    config = ClarifaiConfig.from_env({"CLARIFAI_PAT": PAT, "CLARIFAI_USER_ID": "me"})
+    assert config.base_url == "https://api.clarifai.com"
+    assert config.app_id is None
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"CLARIFAI_USER_ID": "me"}, {"CLARIFAI_PAT": PAT}, {"CLARIFAI_PAT": PAT, "CLARIFAI_USER_ID": "  "}],
+)
+def test_missing_values_are_refused(env) -> None:
+    with pytest.raises(ConfigurationError):
+        ClarifaiConfig.from_env(env)
+
+
+def test_pat_never_shown() -> None:
+    config = ClarifaiConfig(pat=PAT, user_id="me", base_url="http://127.0.0.1:1")
+    for text in (repr(config), str(config), repr(config.pat), str(config.pat), f"{config.pat}", f"{config.pat!r}"):
+        assert PAT not in text
+    with pytest.raises(TypeError):
+        pickle.dumps(config)
+    with pytest.raises(TypeError):
+        pickle.dumps(Secret(PAT))
+
+
+@pytest.mark.parametrize("url", ["http://api.example.com", "http://10.0.0.5:8080"])
+def test_pat_refused_over_plain_http_to_non_loopback(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="plain http"):
+        ClarifaiConfig(pat=PAT, user_id="me", base_url=url)
+    assert ClarifaiConfig(pat=PAT, user_id="me", base_url=url, allow_insecure_http=True).base_url == url
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9", "https://api.example.com"])
+def test_loopback_and_https_allowed(url: str) -> None:
+    assert ClarifaiConfig(pat=PAT, user_id="me", base_url=url).base_url == url
+
+
+def test_is_loopback_host() -> None:
+    assert is_loopback_host("127.0.0.2") and is_loopback_host("::1") and is_loopback_host("LOCALHOST")
+    assert not is_loopback_host("example.com") and not is_loopback_host(None) and not is_loopback_host("10.0.0.1")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"per_page": 0}, {"per_page": 1001}, {"rate_limit": -1}, {"page_concurrency": 0}, {"max_connections": 0}, {"base_url": "ftp://x"}],
+)
+def test_invalid_settings_refused(bad) -> None:
+    with pytest.raises(ConfigurationError):
+        ClarifaiConfig(**{"pat": PAT, "user_id": "me", "base_url": "http://127.0.0.1:1", **bad})
+
+
+def test_retry_policy_validation() -> None:
+    with pytest.raises(ConfigurationError):
+        RetryPolicy(max_attempts=0)
+    with pytest.raises(ConfigurationError):
+        RetryPolicy(max_wait=-1)
+
+
+def test_replace_revalidates() -> None:
+    config = ClarifaiConfig(pat=PAT, user_id="me", base_url="http://127.0.0.1:1")
+    assert config.replace(app_id="x").app_id == "x"
+    with pytest.raises(ConfigurationError):
+        config.replace(base_url="http://example.com")
