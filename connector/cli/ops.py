@@ -1,0 +1,325 @@
+"""``clarifai-connector prune | split | tasks ...``: the operations on the command line.
+
+Each command plans first; ``--dry-run`` prints the plan and writes nothing. ``--json``
+prints ``{"plan": ..., "result": ...}`` on stdout. Exit codes are those of
+:mod:`connector.cli.common` (2 for a bad argument, 5 when a guard refuses a plan...).
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import click
+
+from connector.cli.common import (
+    cli_state,
+    connection_options,
+    dry_run_option,
+    emit,
+    handle_errors,
+    output_options,
+    progress,
+)
+from connector.errors import ValidationError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str | None) -> timedelta | None:
+    """``30d``, ``12h``, ``90m``, ``45s``, ``2w`` -> timedelta (ValidationError otherwise)."""
+    if text is None:
+        return None
+    match = _DURATION.match(text)
+    if not match:
+        raise ValidationError(f"bad duration {text!r}: use a number and a unit s/m/h/d/w, e.g. 30d")
+    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+
+
+def parse_ratios(text: str) -> dict[str, float]:
+    """``train=0.8,test=0.2`` -> {"train": 0.8, "test": 0.2} (ValidationError otherwise)."""
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"bad --ratios {text!r}: use name=share pairs, e.g. train=0.8,test=0.2")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ValidationError(f"bad share {value!r} for split {name.strip()!r} in --ratios") from None
+    return out
+
+
+def _bar_callback(bar: Any) -> Any:
+    tasks: dict[str, Any] = {}
+
+    def callback(event: Any) -> None:
+        key = f"{event.operation} {event.stage}"
+        if key not in tasks:
+            tasks[key] = bar.add_task(key, total=event.total)
+        bar.update(tasks[key], completed=event.done, total=event.total)
+
+    return callback
+
+
+def _print_plan(plan: Any, result: Any, columns: tuple[str, ...]) -> None:
+    state = cli_state()
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in plan.rows[:200]:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    state.console.print(table)
+    if len(plan.rows) > 200:
+        state.console.print(f"... {len(plan.rows) - 200} more rows (use --json for all)")
+    prefix = "dry run: " if result.dry_run else ""
+    counts = ", ".join(f"{k}={v}" for k, v in result.counts.items())
+    state.console.print(f"{prefix}{counts} ({result.requests} requests, {result.elapsed:.2f}s)")
+
+
+# -- prune ------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--dataset", "datasets", multiple=True, metavar="ID", help="Dataset to prune (repeatable).")
+@click.option("--all-datasets", is_flag=True, help="Prune every dataset of the app.")
+@click.option("--keep-last", type=int, default=None, help="Keep the newest N READY versions.")
+@click.option("--keep-younger-than", metavar="DURATION", help="Keep versions younger than this (e.g. 30d).")
+@click.option("--keep-id", "keep_ids", multiple=True, metavar="ID", help="Keep this version id (repeatable).")
+@click.option("--no-keep-pinned", is_flag=True, help="Do not protect versions whose metadata marks them pinned.")
+@click.option("--pinned-key", default="pinned", show_default=True, help="Metadata key that pins a version.")
+@click.option("--delete-failed-older-than", metavar="DURATION", help="Delete failed versions older than this.")
+@click.option("--allow-trained", is_flag=True, help="Allow deleting versions a model version was trained on.")
+@click.option("--allow-origin", "allow_origins", multiple=True,
+              type=click.Choice(["TRAINING", "EVAL_GROUND_TRUTH", "EVAL_PREDICTIONS"]),
+              help="Allow deleting versions created by this origin (repeatable).")
+@click.option("--max-delete", type=int, default=None, help="Guard: refuse plans deleting more versions.")
+@click.option("--max-delete-share", type=float, default=0.9, show_default=True,
+              help="Guard: refuse plans deleting a larger share of the versions.")
+@click.option("--force", is_flag=True, help="Apply a plan the guard refuses.")
+@click.option("--batch-size", type=int, default=100, show_default=True)
+@connection_options
+@output_options
+@dry_run_option
+@handle_errors
+def prune(datasets: tuple[str, ...], all_datasets: bool, keep_last: int | None, keep_younger_than: str | None,
+          keep_ids: tuple[str, ...], no_keep_pinned: bool, pinned_key: str, delete_failed_older_than: str | None,
+          allow_trained: bool, allow_origins: tuple[str, ...], max_delete: int | None, max_delete_share: float,
+          force: bool, batch_size: int, dry_run: bool) -> None:
+    """Delete old dataset versions by policy (protected versions are never deleted)."""
+    from connector.operations.prune import PrunePolicy, apply_prune, plan_prune
+
+    if bool(datasets) == all_datasets:
+        raise ValidationError("give --dataset ID (repeatable) or --all-datasets")
+    policy = PrunePolicy(
+        keep_last=keep_last, keep_younger_than=parse_duration(keep_younger_than), keep_ids=frozenset(keep_ids),
+        keep_pinned=not no_keep_pinned, pinned_key=pinned_key,
+        delete_failed_older_than=parse_duration(delete_failed_older_than), allow_trained=allow_trained,
+        allow_origins=frozenset(allow_origins), max_delete=max_delete, max_delete_share=max_delete_share,
+    )
+    if batch_size < 1:
+        raise ValidationError(f"--batch-size must be >= 1, got {batch_size}")
+    state = cli_state()
+    with state.client() as client, progress(state) as bar:
+        from connector.operations.base import OperationResult
+
+        plan = plan_prune(client, list(datasets) or None, policy, progress=_bar_callback(bar))
+        if dry_run:
+            result = OperationResult(operation="prune", dry_run=True,
+                                     counts={"considered": len(plan.rows), "would_delete": plan.delete_count},
+                                     requests=client.stats.requests, details={"guard": plan.guard})
+        else:
+            result = apply_prune(client, plan, force=force, batch_size=batch_size, progress=_bar_callback(bar))
+    emit({"plan": plan.to_dict(), "result": result.to_dict()},
+         human=lambda _: _print_plan(plan, result, ("dataset_id", "version_id", "status", "action", "reason")))
+
+
+# -- split ------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--dataset", "dataset_id", metavar="ID", help="Source dataset.")
+@click.option("--version", "version_id", metavar="ID", help="Source dataset version (with --dataset).")
+@click.option("--app", "whole_app", is_flag=True, help="Split every input of the app.")
+@click.option("--concept", "concepts", multiple=True, help="With --app: only inputs with this concept (repeatable).")
+@click.option("--ratios", default="train=0.8,test=0.2", show_default=True, help="Split shares, name=share pairs.")
+@click.option("--target", "targets", multiple=True, metavar="SPLIT=DATASET",
+              help="Target dataset of a split (default <source>-<split>; repeatable).")
+@click.option("--seed", default="0", show_default=True, help="Assignment seed.")
+@click.option("--stratify", is_flag=True, help="Stratify by concept (exact counts per concept).")
+@click.option("--group-by", metavar="KEY", help="Metadata key whose inputs stay together.")
+@click.option("--mode", type=click.Choice(["incremental", "exact", "server"]), default="incremental", show_default=True)
+@click.option("--snapshot", is_flag=True, help="Create a dataset version of each target.")
+@click.option("--run-key", help="Key that makes created ids unique to one run.")
+@click.option("--batch-size", type=int, default=128, show_default=True)
+@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for server work.")
+@connection_options
+@output_options
+@dry_run_option
+@handle_errors
+def split(dataset_id: str | None, version_id: str | None, whole_app: bool, concepts: tuple[str, ...], ratios: str,
+          targets: tuple[str, ...], seed: str, stratify: bool, group_by: str | None, mode: str, snapshot: bool,
+          run_key: str | None, batch_size: int, timeout: float, dry_run: bool) -> None:
+    """Split a dataset (or the app) into train/test(/validation) datasets, reproducibly."""
+    from connector.operations.split import SplitSpec
+    from connector.operations.split import split as run_split
+
+    target_map = {}
+    for item in targets:
+        name, sep, ds = item.partition("=")
+        if not sep:
+            raise ValidationError(f"bad --target {item!r}: use SPLIT=DATASET")
+        target_map[name] = ds
+    spec = SplitSpec(dataset_id=dataset_id, version_id=version_id, app=whole_app, concepts=concepts,
+                     ratios=parse_ratios(ratios), targets=target_map, seed=seed, stratify=stratify,
+                     group_by=group_by, mode=mode, snapshot=snapshot, run_key=run_key)
+    state = cli_state()
+    with state.client() as client, progress(state) as bar:
+        plan, result = run_split(client, spec, dry_run=dry_run, batch_size=batch_size, timeout=timeout,
+                                 progress=_bar_callback(bar))
+    emit({"plan": plan.to_dict(), "result": result.to_dict()},
+         human=lambda _: _print_plan(plan, result, ("input_id", "stratum", "split", "target", "action")))
+
+
+# -- tasks ------------------------------------------------------------------------------
+
+
+@click.group()
+def tasks() -> None:
+    """Labeling tasks: create, watch, update, delete, cleanup."""
+
+
+@tasks.command("create")
+@click.option("--name", required=True)
+@click.option("--concept", "concepts", multiple=True, required=True, help="Concept id (repeatable).")
+@click.option("--worker", "workers", multiple=True, required=True, help="Worker user id (repeatable).")
+@click.option("--type", "task_type", type=click.Choice(["classification", "bounding_box", "polygon"]), default="classification")
+@click.option("--dataset", "dataset_id", help="Label the inputs of this dataset (default: all inputs).")
+@click.option("--saved-search", help="Label the inputs of this saved search.")
+@click.option("--strategy", type=click.Choice(["FULL", "PARTITIONED"]), default="FULL")
+@click.option("--partition", type=click.Choice(["EVENLY", "WEIGHTED"]), default="EVENLY")
+@click.option("--weight", "weights", multiple=True, metavar="USER=W", help="Worker weight (WEIGHTED; repeatable).")
+@click.option("--workers-per-input", type=int, default=1)
+@click.option("--review", type=click.Choice(["NONE", "MANUAL", "CONSENSUS"]), default="NONE")
+@click.option("--reviewer", "reviewers", multiple=True, help="Reviewer user id (repeatable).")
+@click.option("--priority", type=click.Choice(["LOW", "MEDIUM", "HIGH"]))
+@click.option("--task-id", help="Explicit task id (default: derived from --name and --run-key).")
+@click.option("--run-key")
+@connection_options
+@output_options
+@dry_run_option
+@handle_errors
+def create(name: str, concepts: tuple[str, ...], workers: tuple[str, ...], task_type: str, dataset_id: str | None,
+           saved_search: str | None, strategy: str, partition: str, weights: tuple[str, ...], workers_per_input: int,
+           review: str, reviewers: tuple[str, ...], priority: str | None, task_id: str | None, run_key: str | None,
+           dry_run: bool) -> None:
+    """Create a task, or adopt the identical task created before."""
+    from connector.operations.tasks import TaskSpec, create_task
+
+    if dataset_id and saved_search:
+        raise ValidationError("give --dataset or --saved-search, not both")
+    weight_map: dict[str, float] = {}
+    for item in weights:
+        user, sep, value = item.partition("=")
+        try:
+            weight_map[user] = float(value) if sep else float("nan")
+        except ValueError:
+            raise ValidationError(f"bad --weight {item!r}: use USER=NUMBER") from None
+    source, source_id = ("DATASET", dataset_id) if dataset_id else (("SAVED_SEARCH", saved_search) if saved_search else ("ALL_INPUTS", None))
+    spec = TaskSpec(name=name, concept_ids=concepts, workers=workers, type=task_type, input_source=source,
+                    input_source_id=source_id, worker_strategy=strategy, partition=partition, weights=weight_map,
+                    workers_per_input=workers_per_input, review=review, reviewers=reviewers, priority=priority,
+                    task_id=task_id, run_key=run_key)
+    with cli_state().client() as client:
+        result = create_task(client, spec, dry_run=dry_run)
+    emit(result.to_dict(), human=lambda r: click.echo(f"{r['details']['action']}: task {spec.id}"))
+
+
+@tasks.command("watch")
+@click.argument("task_id")
+@click.option("--until", type=click.Choice(["done", "work", "review"]), default="done", show_default=True)
+@click.option("--percent", type=float, help="Threshold for --until work/review.")
+@click.option("--timeout", type=float, default=3600.0, show_default=True)
+@click.option("--interval", type=float, default=1.0, show_default=True)
+@click.option("--once", is_flag=True, help="Print the current status and exit, without waiting.")
+@connection_options
+@output_options
+@handle_errors
+def watch(task_id: str, until: str, percent: float | None, timeout: float, interval: float, once: bool) -> None:
+    """Show a task's progress, or wait until it is done or reaches a percent."""
+    from connector.operations.tasks import task_status, watch_task
+
+    state = cli_state()
+    with state.client() as client:
+        if not once:
+            with progress(state) as bar:
+                watch_task(client, task_id, until=until, percent=percent, timeout=timeout, interval=interval,
+                           max_interval=max(interval, 1.0), progress=_bar_callback(bar))
+        status = task_status(client, task_id)
+    emit(status.to_dict(), human=lambda s: click.echo(
+        f"task {s['task_id']}: {s['status']}, work {s['work_percent']:g}%, review {s['review_percent']:g}%"))
+
+
+@tasks.command("update")
+@click.argument("task_id")
+@click.option("--worker", "workers", multiple=True)
+@click.option("--reviewer", "reviewers", multiple=True)
+@click.option("--concept", "concepts", multiple=True)
+@click.option("--mode", type=click.Choice(["overwrite", "merge", "remove"]), default="merge", show_default=True)
+@click.option("--done", "mark", is_flag=True, help="Mark the task done.")
+@connection_options
+@output_options
+@dry_run_option
+@handle_errors
+def update(task_id: str, workers: tuple[str, ...], reviewers: tuple[str, ...], concepts: tuple[str, ...], mode: str,
+           mark: bool, dry_run: bool) -> None:
+    """Change workers/reviewers/concepts (overwrite, merge or remove), or mark done."""
+    from connector.operations.tasks import mark_done, update_task
+
+    if not (workers or reviewers or concepts or mark):
+        raise ValidationError("nothing to update: give --worker, --reviewer, --concept or --done")
+    out: dict[str, Any] = {}
+    with cli_state().client() as client:
+        if workers or reviewers or concepts:
+            out["update"] = update_task(client, task_id, workers=workers or None, reviewers=reviewers or None,
+                                        concepts=concepts or None, mode=mode, dry_run=dry_run).to_dict()
+        if mark:
+            out["done"] = mark_done(client, task_id, dry_run=dry_run).to_dict()
+    emit(out, human=lambda o: click.echo(
+        "; ".join(f"{k}: {v['counts']}" + (" (dry run)" if v["dry_run"] else "") for k, v in o.items())))
+
+
+@tasks.command("delete")
+@click.argument("task_ids", nargs=-1, required=True)
+@connection_options
+@output_options
+@dry_run_option
+@handle_errors
+def delete(task_ids: tuple[str, ...], dry_run: bool) -> None:
+    """Delete tasks (a missing task counts as deleted)."""
+    from connector.operations.tasks import delete_task
+
+    with cli_state().client() as client:
+        result = delete_task(client, list(task_ids), dry_run=dry_run)
+    emit(result.to_dict(), human=lambda r: click.echo(
+        ("would delete: " if dry_run else "deleted: ") + ", ".join(task_ids)))
+
+
+@tasks.command("cleanup")
+@click.option("--older-than", required=True, metavar="DURATION", help="e.g. 30d")
+@click.option("--exclude-idle", is_flag=True, help="Do not treat idle tasks as abandoned.")
+@connection_options
+@output_options
+@dry_run_option
+@handle_errors
+def cleanup(older_than: str, exclude_idle: bool, dry_run: bool) -> None:
+    """Delete tasks done or abandoned longer than a duration ago."""
+    from connector.operations.tasks import cleanup_tasks
+
+    duration = parse_duration(older_than)
+    assert duration is not None
+    with cli_state().client() as client:
+        plan, result = cleanup_tasks(client, duration, dry_run=dry_run, include_idle=not exclude_idle)
+    emit({"plan": plan.to_dict(), "result": result.to_dict()},
+         human=lambda _: _print_plan(plan, result, ("task_id", "name", "status", "action", "reason")))
