@@ -1,0 +1,178 @@
+"""The emulator's Clarifai API v2 as an ASGI app (Starlette).
+
+Every request goes: lazy progress tick → auth (``Authorization: Key <PAT>``) → route
+match against the official route table → parse into the official request message
+(unknown fields rejected) → app access check → handler → response in the official
+response message shape with ``status: {code, description, details, req_id}`` and the
+header ``X-Clarifai-Request-ID``. Errors are always Clarifai JSON bodies, never HTML.
+
+After each request ``scope["emulator.rpc"]`` holds the RPC name (or None) and
+``scope["emulator.mutated"]`` whether the request changed the state; middlewares read
+them.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from connector.emulator import handlers_data, handlers_work  # noqa: F401  (register handlers)
+from connector.emulator.handlers import HANDLERS, MAX_PER_PAGE, ApiError, Ctx, http_status_for
+from connector.emulator.routing import RequestParseError, build_request_message, route_table, validate_response
+from connector.emulator.state import EmulatorState, code, code_name
+
+__all__ = ["build_api", "handle_request"]
+
+logger = logging.getLogger(__name__)
+
+#: Methods that address a user rather than one app.
+_USER_SCOPED = frozenset({"ListApps", "PostApps"})
+_VERBS = ["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "OPTIONS"]
+
+
+def build_api(state: EmulatorState) -> Starlette:
+    """The ASGI app serving every official route under ``/v2`` (long and short forms)
+    from ``state``. Anything else answers a Clarifai JSON 404."""
+
+    async def endpoint(request: Request) -> Response:
+        body = await request.body()
+        query = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        http_status, content, req_id, rpc, mutated = handle_request(
+            state, request.method, request.scope["path"], query, request.headers.get("authorization"), body
+        )
+        request.scope["emulator.rpc"] = rpc
+        request.scope["emulator.mutated"] = mutated
+        return Response(content, status_code=http_status, media_type="application/json", headers={"X-Clarifai-Request-ID": req_id})
+
+    return Starlette(routes=[Route("/{path:path}", endpoint, methods=_VERBS)])
+
+
+def handle_request(state: EmulatorState, verb: str, path: str, query: list[tuple[str, str]], authorization: str | None, body: bytes) -> tuple[int, bytes, str, str | None, bool]:
+    """Serve one request synchronously: (HTTP status, JSON body, req_id, rpc, mutated)."""
+    req_id = uuid.uuid4().hex
+    with state.lock:
+        state.tick()
+        before = state.mutations
+        rpc: str | None = None
+        method = None
+        try:
+            match = route_table().match(verb, path)
+            if match is not None:
+                rpc = match.method.name
+                method = match.method
+            payload, name = _serve(state, verb, path, query, authorization, body, match)
+        except ApiError as exc:
+            payload, name = dict(exc.payload), exc.code_name
+            payload["status"] = {"code": code(name), "description": exc.description}
+            if exc.details:
+                payload["status"]["details"] = exc.details
+        except Exception as exc:  # a bug in a handler: answer like the API would
+            logger.exception("emulator handler %s failed", rpc)
+            name = "INTERNAL_UNCATEGORIZED"
+            payload = {"status": {"code": code(name), "description": "Internal error", "details": f"{type(exc).__name__}: {exc}"}}
+        mutated = state.mutations != before
+        payload["status"]["req_id"] = req_id
+        http_status = http_status_for(name)
+        if state.options.validate_responses and method is not None:
+            violation = validate_response(method, payload)
+            if violation is not None:
+                state.violations.append({"rpc": rpc, "verb": verb, "path": path, "error": violation})
+                http_status = 500
+                payload = {"status": {"code": code("INTERNAL_UNCATEGORIZED"), "description": "Internal error", "details": f"response broke its official message: {violation}", "req_id": req_id}}
+        if state.options.status_as_names:
+            payload = _names(json.loads(json.dumps(payload)))
+        content = json.dumps(payload, separators=(",", ":")).encode()
+    return http_status, content, req_id, rpc, mutated
+
+
+def _serve(state: EmulatorState, verb: str, path: str, query: list[tuple[str, str]], authorization: str | None, body: bytes, match: Any) -> tuple[dict[str, Any], str]:
+    pat = _pat(authorization)
+    if pat is None:
+        raise ApiError("CONN_KEY_INVALID", "API key not found", "send the header 'Authorization: Key <PAT>'")
+    allowed = state.pat_apps(pat)
+    if allowed is False:
+        raise ApiError("CONN_KEY_INVALID", "API key not found", "the personal access token is not valid")
+    if match is None:
+        if path.rstrip("/") == "/v2" or path.startswith("/v2/"):
+            raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"no API route for {verb} {path}")
+        raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"{path} is not an API path (the API lives under /v2)")
+    data: dict[str, Any] | None = None
+    if body.strip():
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise ApiError("CONN_BAD_REQUEST_FORMAT", "Bad request format", f"the request body is not valid JSON: {exc}") from None
+    _check_per_page(query, data)
+    try:
+        msg = build_request_message(match, query, data)
+    except RequestParseError as exc:
+        raise ApiError("CONN_INVALID_REQUEST", "Invalid request", exc.details) from None
+    from google.protobuf.json_format import MessageToDict
+
+    req = MessageToDict(msg, preserving_proto_field_name=True)
+    uai = req.get("user_app_id", {})
+    user_id = uai.get("user_id") or state.options.user_id
+    app_id = uai.get("app_id") or state.options.app_id
+    rpc = match.method.name
+    if user_id != state.options.user_id:
+        raise ApiError("CONN_INSUFFICIENT_SCOPES", "Insufficient scopes", f"this key cannot access user {user_id!r}")
+    app = None
+    if rpc not in _USER_SCOPED:
+        if allowed is not None and app_id not in allowed:
+            raise ApiError("CONN_INSUFFICIENT_SCOPES", "Insufficient scopes", f"this key has no access to app {app_id!r} of user {user_id!r}")
+        app = state.app_data(user_id, app_id)
+        if app is None:
+            raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"app {app_id!r} of user {user_id!r} does not exist")
+    fn = HANDLERS.get(rpc)
+    if fn is None:
+        raise ApiError("RPC_UNKNOWN_METHOD", "Method not implemented", f"the emulator does not implement {rpc} ({match.template})")
+    ctx = Ctx(state=state, method=rpc, req=req, user_id=user_id, app_id=app_id, app=app, allowed=allowed or None)
+    payload = fn(ctx)
+    st = payload.pop("status", None)
+    if st is None:
+        return {"status": {"code": code("SUCCESS"), "description": "Ok"}, **payload}, "SUCCESS"
+    return {"status": dict(st), **payload}, code_name(st["code"])
+
+
+def _pat(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "key" or not value.strip():
+        return None
+    return value.strip()
+
+
+def _check_per_page(query: list[tuple[str, str]], data: dict[str, Any] | None) -> None:
+    values = [v for k, v in query if k == "per_page"]
+    if isinstance(data, dict) and "per_page" in data:
+        values.append(str(data["per_page"]))
+    for raw in values:
+        try:
+            n = int(raw)
+        except ValueError:
+            continue  # the message parse names the field
+        if n < 0 or n > MAX_PER_PAGE:
+            raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"per_page must be between 0 and {MAX_PER_PAGE}, got {n}")
+
+
+def _names(node: Any) -> Any:
+    """Status codes as enum names, everywhere in a payload (in place on a copy)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "status" and isinstance(v, dict) and isinstance(v.get("code"), int):
+                v["code"] = code_name(v["code"])
+            elif isinstance(v, (dict, list)):
+                _names(v)
+    elif isinstance(node, list):
+        for v in node:
+            if isinstance(v, (dict, list)):
+                _names(v)
+    return node
