@@ -57,7 +57,9 @@ class Column:
         """How the docs name the type."""
         if self.is_json:
             return "string (JSON)"
-        return str(self.type)
+        if pa.types.is_list(self.type):
+            return f"list<{self.type.value_type}>"
+        return {"double": "float64", "bool": "bool"}.get(str(self.type), str(self.type))
 
     def field(self) -> pa.Field:
         return pa.field(self.name, self.type, nullable=True, metadata={"description": self.doc})
