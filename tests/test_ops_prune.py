@@ -1,0 +1,156 @@
+"""Dataset version pruning against the emulator: dry run, apply, rerun, protections,
+guard, batching, and every bad argument."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from _ops_scenarios import make_dataset, make_versions, mutations, train_model_on, writes
+from connector.errors import GuardError, ValidationError
+from connector.operations import PrunePolicy, apply_prune, plan_prune, prune
+from connector.operations.base import utcnow
+
+LATER = utcnow() + timedelta(days=10)  # every version made by a test is "10 days old"
+
+
+def _version_ids(client, dataset_id):
+    return sorted(v["id"] for v in client.list_dataset_versions(dataset_id))
+
+
+@pytest.fixture
+def history(client, emulator):
+    """ds-a: v1..v6 READY (v2 pinned, v3 trained on, v4 made by TRAINING); ds-b: w1..w3."""
+    make_dataset(client, "ds-a")
+    make_dataset(client, "ds-b")
+    make_versions(client, "ds-a", [
+        {"id": "v1"},
+        {"id": "v2", "metadata": {"pinned": True}},
+        {"id": "v3"},
+        {"id": "v4", "request_origin": "TRAINING"},
+        {"id": "v5"},
+        {"id": "v6"},
+    ])
+    make_versions(client, "ds-b", [{"id": "w1"}, {"id": "w2"}, {"id": "w3"}])
+    train_model_on(client, "m1", "ds-a", "v3")
+    emulator.admin.clear_requests()
+
+
+def test_dry_run_writes_nothing_and_apply_reaches_the_plan(client, emulator, history):
+    policy = PrunePolicy(keep_last=2)
+    plan, result = prune(client, "ds-a", policy, dry_run=True, now=LATER)
+    assert result.dry_run and mutations(emulator) == [] and writes(emulator) == []
+    actions = {r["version_id"]: (r["action"], r["reason"]) for r in plan.rows}
+    assert actions["v6"] == ("keep", "protected: newest READY version")
+    assert actions["v5"][0] == "keep" and "newest 2" in actions["v5"][1]
+    assert actions["v4"] == ("keep", "protected: created by TRAINING")
+    assert actions["v3"] == ("keep", "protected: a model version was trained on it")
+    assert actions["v2"][0] == "keep" and "pinned" in actions["v2"][1]
+    assert actions["v1"][0] == "delete"
+    assert plan.to_dataframe().shape[0] == 6
+    json.dumps(plan.to_dict())  # JSON-serializable
+
+    plan, result = prune(client, "ds-a", policy, now=LATER)
+    assert result.counts["deleted"] == 1 and result.ids["deleted"] == ["ds-a/v1"]
+    assert result.requests > 0
+    assert _version_ids(client, "ds-a") == ["v2", "v3", "v4", "v5", "v6"]
+    assert _version_ids(client, "ds-b") == ["w1", "w2", "w3"]
+
+    emulator.admin.clear_requests()
+    plan, result = prune(client, "ds-a", policy, now=LATER)
+    assert plan.delete_count == 0 and writes(emulator) == []
+
+
+def test_allow_trained_and_origins_unprotect(client, emulator, history):
+    policy = PrunePolicy(keep_last=1, keep_pinned=False, allow_trained=True, allow_origins={"TRAINING"})
+    prune(client, ["ds-a"], policy, now=LATER)
+    assert _version_ids(client, "ds-a") == ["v6"]
+
+
+def test_keep_younger_than_and_keep_ids(client, emulator, history):
+    young = PrunePolicy(keep_younger_than=timedelta(days=1))
+    plan = plan_prune(client, "ds-b", young)  # now: everything is seconds old
+    assert plan.delete_count == 0
+    plan = plan_prune(client, "ds-b", PrunePolicy(keep_younger_than=timedelta(days=1), keep_ids={"w1"}), now=LATER)
+    assert plan.to_delete == {"ds-b": ["w2"]}
+    assert {r["version_id"]: r["reason"] for r in plan.rows}["w1"] == "kept: listed in keep_ids"
+
+
+def test_all_datasets_and_batching(client, emulator, history):
+    policy = PrunePolicy(keep_last=1, keep_pinned=False, allow_trained=True, allow_origins={"TRAINING"}, max_delete_share=None)
+    plan = plan_prune(client, None, policy, now=LATER)
+    assert plan.datasets == ["ds-a", "ds-b"] and plan.delete_count == 7
+    emulator.admin.clear_requests()
+    result = apply_prune(client, plan, batch_size=2)
+    deletes = [r for r in writes(emulator) if r["rpc"] == "DeleteDatasetVersions"]
+    assert len(deletes) == 3 + 1  # ds-a: 5 ids in chunks of 2; ds-b: 2 ids in one chunk
+    assert result.counts["deleted"] == 7
+    assert _version_ids(client, "ds-a") == ["v6"] and _version_ids(client, "ds-b") == ["w3"]
+    # Applying the same plan again: the versions are gone, "not found" counts as deleted.
+    again = apply_prune(client, plan, batch_size=100)
+    assert again.counts["deleted"] == 7
+
+
+def test_failed_versions_are_deleted_after_the_grace_period(client, emulator):
+    make_dataset(client, "ds-f")
+    make_versions(client, "ds-f", [{"id": "ok1"}, {"id": "bad"}])
+    emulator.admin.fail_dataset_version("ds-f", "bad")
+    in_grace = plan_prune(client, "ds-f", PrunePolicy(delete_failed_older_than=timedelta(days=1)))
+    assert in_grace.delete_count == 0
+    _, result = prune(client, "ds-f", PrunePolicy(delete_failed_older_than=timedelta(days=1)), now=LATER)
+    assert result.ids["deleted"] == ["ds-f/bad"]
+    assert _version_ids(client, "ds-f") == ["ok1"]
+
+
+def test_guard_refuses_before_any_write(client, emulator, history):
+    policy = PrunePolicy(keep_last=1, keep_pinned=False, allow_trained=True, allow_origins={"TRAINING"}, max_delete=2)
+    plan = plan_prune(client, "ds-a", policy, now=LATER)
+    assert plan.guard and "max_delete=2" in plan.guard
+    emulator.admin.clear_requests()
+    with pytest.raises(GuardError, match="force"):
+        apply_prune(client, plan)
+    assert writes(emulator) == []
+    share = PrunePolicy(keep_last=1, keep_pinned=False, allow_trained=True, allow_origins={"TRAINING"}, max_delete_share=0.5)
+    with pytest.raises(GuardError, match="max_delete_share"):
+        prune(client, "ds-a", share, now=LATER)
+    assert writes(emulator) == []
+    apply_prune(client, plan, force=True)
+    assert _version_ids(client, "ds-a") == ["v6"]
+
+
+# Every bad argument tried here is listed in docs/operations.md.
+BAD_POLICIES = [
+    ({"keep_last": 0}, "keep_last must be an integer >= 1"),
+    ({"keep_last": "3"}, "keep_last must be an integer >= 1"),
+    ({"keep_younger_than": timedelta(days=-1)}, "keep_younger_than must be a non-negative duration"),
+    ({"keep_last": 2, "delete_failed_older_than": 5}, "delete_failed_older_than must be a non-negative duration"),
+    ({"keep_last": 2, "allow_origins": {"MANUAL"}}, "allow_origins accepts"),
+    ({"keep_last": 2, "max_delete": -1}, "max_delete must be an integer >= 0"),
+    ({"keep_last": 2, "max_delete_share": 1.5}, r"max_delete_share must be in \(0, 1\]"),
+    ({"keep_last": 2, "pinned_key": ""}, "pinned_key must not be empty"),
+    ({}, "the policy deletes nothing"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), BAD_POLICIES)
+def test_bad_policies(kwargs, message):
+    with pytest.raises(ValidationError, match=message):
+        PrunePolicy(**kwargs)
+
+
+def test_bad_arguments_change_nothing(client, emulator, history):
+    policy = PrunePolicy(keep_last=1)
+    before = emulator.admin.snapshot()
+    with pytest.raises(ValidationError, match="does not exist"):
+        prune(client, "no-such-dataset", policy)
+    with pytest.raises(ValidationError, match="datasets is empty"):
+        prune(client, [], policy)
+    with pytest.raises(ValidationError, match="invalid dataset ids"):
+        prune(client, ["bad id!"], policy)
+    with pytest.raises(ValidationError, match="batch_size must be an integer >= 1"):
+        prune(client, "ds-a", policy, batch_size=0)
+    with pytest.raises(ValidationError, match="policy must be a PrunePolicy"):
+        prune(client, "ds-a", {"keep_last": 1})  # type: ignore[arg-type]
+    assert writes(emulator) == []
+    assert emulator.admin.snapshot() == before
