@@ -245,12 +245,16 @@ class FaultInjector:
         if not any(weight > 0 for _, weight in weights):
             return None
         draw = self.rng.random()
+        total = sum(weight for _, weight in weights)
+        if draw >= total:
+            return None
         cumulative = 0.0
         for kind, weight in weights:
             cumulative += weight
             if draw < cumulative:
                 return kind, None
-        return None
+        last = [kind for kind, weight in weights if weight > 0][-1]  # rounding at total ~ 1
+        return last, None
 
     def latency_seconds(self) -> float:
         base = self.options.latency_ms

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import socket
+import sys
 import threading
 import time
 from typing import Any
@@ -96,23 +97,33 @@ def apply_options(options: EmulatorOptions, changes: dict[str, Any]) -> None:
 
 # -- request log ---------------------------------------------------------------------
 class RequestLog:
-    """The last ``size`` ``/v2`` requests, oldest first, each a plain dict."""
+    """The last ``size`` finished ``/v2`` requests, each a plain dict, listed in the order
+    they arrived (``seq``)."""
 
     def __init__(self, size: int) -> None:
         self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=max(1, int(size)))
         self._seq = 0
         self._lock = threading.Lock()
 
-    def append(self, entry: dict[str, Any]) -> dict[str, Any]:
+    def next_seq(self) -> int:
+        """Number a request as it arrives (entries are ordered by arrival)."""
         with self._lock:
             self._seq += 1
-            entry["seq"] = self._seq
+            return self._seq
+
+    def append(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Add a finished request's entry (``entry["seq"]`` from :meth:`next_seq`)."""
+        with self._lock:
+            if not entry.get("seq"):
+                self._seq += 1
+                entry["seq"] = self._seq
             self._entries.append(entry)
         return entry
 
     def entries(self, mutated: bool | None = None, since: int | None = None) -> list[dict[str, Any]]:
+        """Entries in arrival order; a request still being served is not listed yet."""
         with self._lock:
-            items = list(self._entries)
+            items = sorted(self._entries, key=lambda e: e["seq"])
         if since is not None:
             items = [e for e in items if e["seq"] > since]
         if mutated is not None:
@@ -155,6 +166,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.time()
+        seq = self.log.next_seq()
         http_status: int | None = None
         content_type = b""
         chunks: list[bytes] = []
@@ -176,7 +188,7 @@ class RequestLogMiddleware:
             code = _body_code(b"".join(chunks)) if chunks else None
             self.log.append(
                 {
-                    "seq": 0,
+                    "seq": seq,
                     "time": started,
                     "method": scope["method"],
                     "path": scope["path"],
@@ -422,7 +434,8 @@ def run(options: EmulatorOptions, *, pat_source: str = "CLARIFAI_PAT", log_level
         while not server.started and not task.done():
             await asyncio.sleep(0.01)
         if server.started:
-            echo(banner(options, base_url_of(options.host, port), pat_source), flush=True)
+            echo(banner(options, base_url_of(options.host, port), pat_source))
+            sys.stdout.flush()
         while not task.done() and not server.should_exit:
             await asyncio.sleep(0.05)
         app.runtime.faults.stopping.set()

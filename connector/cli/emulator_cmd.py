@@ -1,0 +1,76 @@
+"""``clarifai-connector emulator``: serve the local Clarifai-compatible API.
+
+Also runnable on its own as ``python -m connector.emulator`` (same flags).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from connector.emulator.options import DEV_PAT, EmulatorOptions
+
+
+def options_from_flags(**flags: Any) -> EmulatorOptions:
+    """The :class:`EmulatorOptions` for the command's flag values (None = default)."""
+    values = {key: value for key, value in flags.items() if value is not None}
+    return EmulatorOptions(**values)
+
+
+@click.command("emulator", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
+@click.option("--user-id", default="demo", show_default=True, help="The emulated user id.")
+@click.option("--app-id", default="demo", show_default=True, help="The emulated app id.")
+@click.option(
+    "--pat",
+    envvar="CLARIFAI_PAT",
+    default=DEV_PAT,
+    show_envvar=True,
+    help="Key the emulator accepts (default: CLARIFAI_PAT, else a fixed development key, printed at start).",
+)
+@click.option("--seed", type=click.Choice(["demo", "empty"]), default="demo", show_default=True,
+              help="Start with a realistic demo app or an empty one.")
+@click.option("--seed-inputs", type=click.IntRange(0), default=20_000, show_default=True,
+              help="Inputs in the demo seed.")
+@click.option("--latency-ms", type=click.FloatRange(0), default=0.0, show_default=True, help="Added to every API request.")
+@click.option("--latency-jitter-ms", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Random extra latency, uniform in [0, this].")
+@click.option("--rate-limit", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Requests per second per account before 429 CONN_THROTTLED (0 = off; the real API allows 15).")
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Probability that a request fails, all fault kinds mixed.")
+@click.option("--random-seed", type=int, default=0, show_default=True, help="Seed for every random choice (faults, jitter).")
+@click.option("--status-as-names/--status-as-numbers", default=False, show_default=True,
+              help="Send status codes as enum names instead of integers.")
+@click.option("--validate-responses/--no-validate-responses", default=False, show_default=True,
+              help="Check every response against its official message (slower).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="warning",
+              show_default=True, help="Server log level (info logs every request).")
+@click.pass_context
+def emulator(ctx: click.Context, log_level: str, **flags: Any) -> None:
+    """Serve a local Clarifai-compatible API (REST v2) for tests and demos.
+
+    Point the connector at it with CLARIFAI_API_BASE=http://127.0.0.1:8080. Faults,
+    throttling and background progress can be changed while it runs through the admin
+    API at /_emulator (see docs/emulator.md). Stop it with Ctrl-C.
+    """
+    from connector.emulator.server import run
+
+    source = ctx.get_parameter_source("pat")
+    pat_source = "CLARIFAI_PAT" if source == click.core.ParameterSource.ENVIRONMENT else "--pat"
+    try:
+        options = options_from_flags(**flags)
+    except (TypeError, ValueError) as exc:  # pragma: no cover - click validates first
+        raise click.UsageError(str(exc)) from exc
+    if not options.pat:
+        raise click.UsageError("the emulator needs a non-empty PAT (CLARIFAI_PAT or --pat)")
+    try:
+        run(options, pat_source=pat_source, log_level=log_level, echo=click.echo)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from exc
+
+
+def main() -> None:
+    """Entry point for ``python -m connector.emulator``."""
+    emulator.main(prog_name="python -m connector.emulator")

@@ -1,0 +1,206 @@
+"""Starting the emulator: ``python -m connector.emulator`` and its flags, the in-process
+``EmulatorServer`` helper, and the server's building blocks."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from connector.emulator.options import DEV_PAT, EmulatorOptions
+from connector.emulator.server import RateLimiter, _body_code, apply_options, banner
+from connector.emulator.testing import EmulatorServer, run_emulator
+
+READY = re.compile(r"Clarifai emulator ready at (http://\S+) \(user (\S+), app (\S+), (.*)\)")
+
+
+@contextmanager
+def emulator_process(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[re.Match[str], str]]:
+    """Run ``python -m connector.emulator --port 0 ... args`` until its ready line."""
+    full_env = {k: v for k, v in os.environ.items() if k != "CLARIFAI_PAT"}
+    full_env.update(env or {})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connector.emulator", "--port", "0", "--seed", "empty", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=full_env,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for _ in range(50):  # the banner comes first; bounded in case it never does
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            match = READY.search(line)
+            if match:
+                yield match, "".join(lines)
+                return
+        raise AssertionError(f"the emulator did not print its ready line:\n{''.join(lines)}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - only if shutdown hangs
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_module_entry_point_prints_its_url_and_serves() -> None:
+    with emulator_process() as (ready, _):
+        base, user, app, pat_text = ready.groups()
+        assert (user, app) == ("demo", "demo")
+        assert pat_text == f"PAT {DEV_PAT}"
+        assert httpx.get(f"{base}/_emulator/health").json()["status"] == "ok"
+        response = httpx.get(f"{base}/v2/users/demo/apps/demo/datasets", headers={"Authorization": f"Key {DEV_PAT}"})
+        assert response.status_code == 200
+        assert response.json()["status"]["code"] == 10000
+
+
+def test_pat_from_the_environment_is_used_and_never_printed() -> None:
+    secret = "env-secret-key-123"
+    with emulator_process(env={"CLARIFAI_PAT": secret}) as (ready, output):
+        base, _, _, pat_text = ready.groups()
+        assert secret not in output
+        assert "CLARIFAI_PAT" in pat_text
+        url = f"{base}/v2/users/demo/apps/demo/datasets"
+        assert httpx.get(url, headers={"Authorization": f"Key {secret}"}).status_code == 200
+        assert httpx.get(url, headers={"Authorization": f"Key {DEV_PAT}"}).status_code == 401
+
+
+def test_flags_reach_the_server() -> None:
+    args = ["--user-id", "alice", "--app-id", "pets", "--status-as-names", "--rate-limit", "3",
+            "--latency-ms", "1", "--random-seed", "9", "--fault-rate", "0", "--seed-inputs", "0",
+            "--validate-responses"]
+    with emulator_process(*args) as (ready, _):
+        base, user, app, _ = ready.groups()
+        assert (user, app) == ("alice", "pets")
+        options = httpx.get(f"{base}/_emulator/options").json()
+        assert options["status_as_names"] is True
+        assert options["validate_responses"] is True
+        assert options["rate_limit"] == 3
+        assert options["random_seed"] == 9
+        assert options["latency_ms"] == 1
+        assert "pat" not in options
+        response = httpx.get(f"{base}/v2/users/alice/apps/pets/datasets", headers={"Authorization": f"Key {DEV_PAT}"})
+        assert response.json()["status"]["code"] == "SUCCESS"
+
+
+def test_bad_flags_are_usage_errors() -> None:
+    from connector.cli.emulator_cmd import emulator
+
+    result = CliRunner().invoke(emulator, ["--fault-rate", "2"])
+    assert result.exit_code == 2
+    assert "--fault-rate" in result.output
+    result = CliRunner().invoke(emulator, ["--seed", "lots"])
+    assert result.exit_code == 2
+
+
+def test_help_lists_the_flags() -> None:
+    from connector.cli.emulator_cmd import emulator
+
+    result = CliRunner().invoke(emulator, ["--help"])
+    assert result.exit_code == 0
+    for flag in ("--host", "--port", "--user-id", "--app-id", "--pat", "--seed", "--seed-inputs", "--latency-ms",
+                 "--rate-limit", "--fault-rate", "--random-seed", "--status-as-names", "--validate-responses"):
+        assert flag in result.output
+
+
+def test_emulator_server_starts_and_stops_cleanly() -> None:
+    before = set(threading.enumerate())
+    server = EmulatorServer(seed="empty", seed_inputs=0, hang_seconds=30.0)
+    with server:
+        assert server.running
+        assert server.base_url.startswith("http://127.0.0.1:") and server.port > 0
+        config = server.client_config(rate_limit=0)
+        assert config.base_url == server.base_url and config.user_id == "demo"
+        assert "emulator-dev" not in repr(config)
+        assert server.env()["CLARIFAI_API_BASE"] == server.base_url
+        # a request held by a long "hang" must not keep the server from stopping
+        server.admin.script_fault("hang")
+        held = threading.Thread(
+            target=lambda: pytest.raises(httpx.TransportError, httpx.get, f"{server.base_url}/v2/users/demo/apps/demo/datasets",
+                                         headers={"Authorization": f"Key {server.pat}"}, timeout=60),
+        )
+        held.start()
+        for _ in range(200):  # wait (bounded) until the held request is logged as arrived
+            if server.admin.faults()["scripted"] == []:
+                break
+            threading.Event().wait(0.01)
+    held.join(30)
+    assert not held.is_alive()
+    assert not server.running
+    assert set(threading.enumerate()) <= before
+    server.stop()  # idempotent
+
+
+def test_run_emulator_serves_the_demo_seed() -> None:
+    with run_emulator(seed="demo", seed_inputs=30) as server:
+        response = httpx.get(
+            f"{server.base_url}/v2/users/demo/apps/demo/inputs",
+            headers={"Authorization": f"Key {server.pat}"},
+            params={"per_page": 1000},
+        )
+        assert response.status_code == 200
+        assert len(response.json()["inputs"]) == 30
+
+
+def test_reset_cuts_the_connection_with_each_available_http_implementation() -> None:
+    import importlib.util
+
+    implementations = ["h11"] + (["httptools"] if importlib.util.find_spec("httptools") else [])
+    for implementation in implementations:
+        with EmulatorServer(seed="empty", seed_inputs=0, http=implementation) as server:
+            server.admin.script_fault("reset")
+            with pytest.raises(httpx.RemoteProtocolError):
+                httpx.get(f"{server.base_url}/v2/users/demo/apps/demo/datasets", headers={"Authorization": f"Key {server.pat}"})
+            assert server.admin.requests()[-1]["fault"] == "reset"
+
+
+# -- building blocks ---------------------------------------------------------------------
+def test_rate_limiter_token_bucket() -> None:
+    limiter = RateLimiter(2.0)  # burst defaults to max(1, rate) = 2
+    assert [limiter.allow("a", now=100.0) for _ in range(3)] == [True, True, False]
+    assert limiter.allow("b", now=100.0)  # separate bucket per account
+    assert limiter.allow("a", now=100.5)  # one token refilled after half a second
+    assert not limiter.allow("a", now=100.5)
+    slow = RateLimiter(0.5)
+    assert slow.burst == 1
+    assert RateLimiter(0).allow("a") and RateLimiter(0).allow("a")
+    with pytest.raises(ValueError):
+        RateLimiter(-1)
+
+
+def test_body_code_reads_ints_and_names() -> None:
+    assert _body_code(b'{"status": {"code": 10000, "description": "Ok"}}') == 10000
+    assert _body_code(b'{"status":{"code":"MIXED_STATUS"}}') == "MIXED_STATUS"
+    assert _body_code(b'{"inputs": [], "status": {"description": "x", "code": 11005}}') == 11005
+    assert _body_code(b"not json") is None
+
+
+def test_apply_options_checks_everything_before_changing_anything() -> None:
+    options = EmulatorOptions()
+    with pytest.raises(ValueError):
+        apply_options(options, {"latency_ms": 5, "status_as_names": "yes"})
+    assert options.latency_ms == 0
+    apply_options(options, {"latency_ms": 5, "seed_inputs": 10.0, "status_as_names": True})
+    assert (options.latency_ms, options.seed_inputs, options.status_as_names) == (5.0, 10, True)
+    with pytest.raises(ValueError):
+        apply_options(options, {"seed": "random"})
+
+
+def test_banner_shows_only_the_development_key() -> None:
+    assert DEV_PAT in banner(EmulatorOptions(), "http://127.0.0.1:1")
+    text = banner(EmulatorOptions(pat="real-looking-secret"), "http://127.0.0.1:1")
+    assert "real-looking-secret" not in text and "CLARIFAI_PAT" in text
