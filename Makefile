@@ -5,7 +5,7 @@ VENV_PY := $(VENV)/bin/python
 # The official clarifai-grpc JSON client needs protobuf 6 (it crashes under protobuf 7),
 # so the test that drives it runs in this small environment of its own.
 OFFICIAL_VENV := .venv-official
-OFFICIAL_REQS := clarifai-grpc==12.6.0 "protobuf>=6.31,<7"
+OFFICIAL_REQS := clarifai-grpc==12.6.0 "protobuf>=6.31,<7" "requests>=2.31"  # its JSON channel imports requests
 # A venv with only the core dependencies, to prove `import connector` needs nothing else.
 CORE_VENV := .venv-core
 PIP_FLAGS := --quiet --disable-pip-version-check
