@@ -39,7 +39,7 @@ from connector.errors import (
     is_transient_code,
 )
 from connector.routes import ROUTES, Route
-from connector.status_codes import parse_code
+from connector.status_codes import code_name, parse_code
 
 SUCCESS = 10000
 MIXED_STATUS = 10010
@@ -206,27 +206,51 @@ def _safe_code(value: Any) -> int | None:
         return None
 
 
+#: Words in a status name that mark a failed item; other item statuses (an input's
+#: INPUT_DOWNLOAD_PENDING, a task's TASK_IN_PROGRESS...) describe a lifecycle, not a failure.
+_FAILURE_WORDS = ("FAIL", "ERROR", "INVALID", "DUPLICATE", "DOES_NOT_EXIST", "NOT_FOUND", "DENIED", "MISSING", "UNEXPECTED", "CONFLICT")
+
+
+def is_item_failure(code: int | None) -> bool:
+    """True when an item's status code says that item failed."""
+    if code is None or code == SUCCESS:
+        return False
+    if error_class_for(code, None) is not ClarifaiError:
+        return True
+    name = code_name(code)
+    return any(word in name for word in _FAILURE_WORDS)
+
+
+def _entry_status(entry: Mapping[str, Any]) -> tuple[Any, Mapping[str, Any] | None]:
+    """The id and status of one batch item (a dataset input nests them in ``input``)."""
+    if isinstance(entry.get("status"), dict):
+        return entry.get("id"), entry["status"]
+    inner = entry.get("input")
+    if isinstance(inner, dict) and isinstance(inner.get("status"), dict):
+        return inner.get("id"), inner["status"]
+    return entry.get("id"), None
+
+
 def _item_statuses(body: Mapping[str, Any]) -> list[ItemStatus]:
-    """Failed items of a batch: every list of dicts in the body whose entries have a
-    non-SUCCESS ``status``."""
+    """Failed items of a batch: entries of every list in the body whose status is a
+    failure (see :func:`is_item_failure`)."""
     items: list[ItemStatus] = []
     for key, value in body.items():
         if key == "status" or not isinstance(value, list):
             continue
         for index, entry in enumerate(value):
-            if not isinstance(entry, dict) or not isinstance(entry.get("status"), dict):
+            if not isinstance(entry, dict):
                 continue
-            st = entry["status"]
+            ident, st = _entry_status(entry)
+            if st is None:
+                continue
             code = _safe_code(st.get("code"))
-            if code in (None, SUCCESS):
+            if not is_item_failure(code):
                 continue
-            ident = entry.get("id")
-            if ident is None and isinstance(entry.get("input"), dict):
-                ident = entry["input"].get("id")
             items.append(
                 ItemStatus(
                     index=index,
-                    id=ident,
+                    id=None if ident is None else str(ident),
                     code=code,
                     description=str(st.get("description") or ""),
                     details=str(st.get("details") or ""),
@@ -300,9 +324,8 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
     if ok_http and code == SUCCESS:
         return body
     items = _item_statuses(body)
-    if ok_http and code == MIXED_STATUS and all(it.code in spec.ok_item_codes for it in items):
-        return body
-    if not ok_http and items and spec.ok_item_codes and all(it.code in spec.ok_item_codes for it in items):
+    if items and spec.ok_item_codes and all(it.code in spec.ok_item_codes for it in items):
+        # MIXED_STATUS, or a whole batch refused, where every failure is acceptable.
         return body
     if code is None and ok_http:
         # A 2xx with no readable status: treat as a broken response, not as success.
