@@ -50,7 +50,6 @@ _DESCRIPTIONS = {
     "MODEL_TRAINED": "Model is trained and ready",
 }
 _CODE_CACHE: dict[str, int] = {}
-_NAME_CACHE: dict[int, str] = {}
 
 
 def code(name: str) -> int:
@@ -65,17 +64,11 @@ def code(name: str) -> int:
 
 
 def code_name(number: int) -> str:
-    """The canonical name of a status code number."""
-    name = _NAME_CACHE.get(number)
-    if name is None:
-        from clarifai_grpc.grpc.api.status import status_code_pb2
+    """The name of a status code number (the project's table: for aliased numbers it
+    picks the same name the client reports)."""
+    from connector.status_codes import STATUS_CODES
 
-        try:
-            name = status_code_pb2.StatusCode.Name(number)
-        except ValueError:
-            name = str(number)
-        _NAME_CACHE[number] = name
-    return name
+    return STATUS_CODES.get(number) or str(number)
 
 
 def status(name: str, description: str | None = None, details: str = "") -> dict[str, Any]:
