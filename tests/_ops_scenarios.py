@@ -34,8 +34,9 @@ def make_versions(client: Any, dataset_id: str, specs: list[dict[str, Any]]) -> 
     ids = []
     for spec in specs:
         client.post_dataset_versions(dataset_id, [spec])
-        wait_dataset_version(client, dataset_id, spec["id"], timeout=10, interval=0.01, max_interval=0.05)
         ids.append(spec["id"])
+    for vid in ids:
+        wait_dataset_version(client, dataset_id, vid, timeout=10, interval=0.02, max_interval=0.05)
     return ids
 
 

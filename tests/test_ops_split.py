@@ -1,0 +1,189 @@
+"""Train/test splits against the emulator: dry run, apply, rerun, growth, exact mode,
+stratification, groups, server mode, snapshots, leakage check, bad arguments."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from _ops_scenarios import make_dataset, make_inputs, mutations, writes
+from connector.errors import ValidationError, VerificationError
+from connector.operations import SplitSpec, plan_split, split
+from connector.operations.split import apply_split, assign, read_source
+
+
+def _members(client, dataset_id):
+    return sorted(i["input"]["id"] for i in client.list_dataset_inputs(dataset_id))
+
+
+@pytest.fixture
+def source(client, emulator):
+    ids = make_inputs(client, 30, groups=6)
+    make_dataset(client, "src", ids)
+    emulator.admin.clear_requests()
+    return ids
+
+
+def test_dry_run_apply_and_rerun(client, emulator, source):
+    spec = SplitSpec(dataset_id="src", ratios={"train": 0.7, "test": 0.2, "validation": 0.1}, seed="s1")
+    plan, result = split(client, spec, dry_run=True)
+    assert result.dry_run and writes(emulator) == []
+    assert plan.create_datasets == ["src-train", "src-test", "src-validation"]
+    assert sum(len(v) for v in plan.members.values()) == 30
+    assert plan.to_dataframe()["action"].eq("add").all()
+    json.dumps(plan.to_dict())
+
+    plan, result = split(client, spec)
+    for name, members in plan.members.items():
+        assert _members(client, f"src-{name}") == members
+    assert result.counts["added"] == 30 and result.counts["datasets_created"] == 3
+    assert sum(result.details["per_split"].values()) == 30
+    assert set(result.details["per_concept"]) == {"cat", "dog", "bird"}
+
+    emulator.admin.clear_requests()
+    plan2, result2 = split(client, spec)
+    assert writes(emulator) == [] and result2.counts["added"] == 0
+    assert plan2.members == plan.members
+
+
+def test_growth_adds_new_inputs_and_never_moves_old_ones(client, emulator, source):
+    spec = SplitSpec(dataset_id="src", seed="g")
+    before, _ = split(client, spec)
+    new = make_inputs(client, 10, prefix="new")
+    client.post_dataset_inputs("src", new)
+    after, result = split(client, spec)
+    assert result.counts["added"] == 10
+    for name, members in before.members.items():
+        assert set(members) <= set(after.members[name])
+    # The same assignment on another "machine": the pure function agrees with the targets.
+    items = read_source(client, spec)
+    pure = assign(items, spec.ordered_ratios(), seed="g")
+    for name in ("train", "test"):
+        assert _members(client, f"src-{name}") == sorted(i for i, s in pure.items() if s == name)
+
+
+def test_exact_mode_removes_what_does_not_belong(client, emulator, source):
+    spec = SplitSpec(dataset_id="src", seed="x", mode="exact")
+    split(client, spec)
+    train = _members(client, "src-train")
+    test = _members(client, "src-test")
+    # Someone puts a train input into test and a foreign input into train.
+    client.post_dataset_inputs("src-test", [train[0]])
+    stray = make_inputs(client, 1, prefix="stray")
+    client.post_dataset_inputs("src-train", stray)
+    plan, result = split(client, spec)
+    assert result.counts["removed"] == 2
+    assert _members(client, "src-train") == train and _members(client, "src-test") == test
+    # Incremental mode would have refused to move anything and flagged the leak instead.
+
+
+def test_incremental_mode_fails_loudly_on_leakage(client, emulator, source):
+    spec = SplitSpec(dataset_id="src", seed="x")
+    split(client, spec)
+    train = _members(client, "src-train")
+    client.post_dataset_inputs("src-test", [train[0]])
+    with pytest.raises(VerificationError, match="leakage"):
+        split(client, spec)
+
+
+def test_stratified_and_grouped(client, emulator, source):
+    spec = SplitSpec(dataset_id="src", seed="st", stratify=True, ratios={"train": 0.5, "test": 0.5})
+    plan, result = split(client, spec)
+    for concept, counts in result.details["per_concept"].items():
+        assert abs(counts.get("train", 0) - counts.get("test", 0)) <= 1, concept
+    gspec = SplitSpec(dataset_id="src", seed="gr", group_by="subject", targets={"train": "g-train", "test": "g-test"})
+    split(client, gspec)
+    subject = {i["id"]: i["data"]["metadata"]["subject"] for i in client.list_inputs()}
+    train_subjects = {subject[i] for i in _members(client, "g-train")}
+    test_subjects = {subject[i] for i in _members(client, "g-test")}
+    assert not train_subjects & test_subjects
+
+
+def test_app_source_with_concept_filter(client, emulator, source):
+    spec = SplitSpec(app=True, concepts=("cat",), seed="a", targets={"train": "cats-train", "test": "cats-test"})
+    plan, _ = split(client, spec)
+    assert plan.source_count == 10
+    assert len(_members(client, "cats-train")) + len(_members(client, "cats-test")) == 10
+
+
+def test_snapshot_creates_deterministic_ready_versions(client, emulator, source):
+    spec = SplitSpec(dataset_id="src", seed="snap", snapshot=True, run_key="run-1")
+    _, result = split(client, spec)
+    versions = result.ids["versions"]
+    assert len(versions) == 2
+    for ref in versions:
+        ds, vid = ref.split("/")
+        v = client.get_dataset_version(ds, vid)
+        assert v["status"]["code"] in (64015, "DATASET_VERSION_READY")
+    emulator.admin.clear_requests()
+    _, again = split(client, spec)
+    assert again.ids["versions"] == versions and writes(emulator) == []
+
+
+def test_dataset_version_source(client, emulator, source):
+    client.post_dataset_versions("src", [{"id": "sv1"}])
+    from connector.operations.poller import wait_dataset_version
+
+    wait_dataset_version(client, "src", "sv1", timeout=10, interval=0.02)
+    plan, _ = split(client, SplitSpec(dataset_id="src", version_id="sv1", seed="v"), dry_run=True)
+    assert plan.source_count == 30
+    client.post_dataset_inputs("src", make_inputs(client, 1, prefix="late"))
+    with pytest.raises(ValidationError, match="changed since version"):
+        plan_split(client, SplitSpec(dataset_id="src", version_id="sv1", seed="v"))
+
+
+def test_server_mode_bulk_split(client, emulator, source):
+    spec = SplitSpec(dataset_id="src", mode="server", run_key="r1", ratios={"train": 0.8, "test": 0.2})
+    plan, result = split(client, spec, timeout=30)
+    assert plan.bulk_operation_id and not plan.bulk_operation_exists
+    train, test = _members(client, "src-train"), _members(client, "src-test")
+    assert len(train) + len(test) == 30 and not set(train) & set(test)
+    emulator.admin.clear_requests()
+    plan2, _ = split(client, spec, timeout=30)
+    assert plan2.bulk_operation_exists and writes(emulator) == []
+    with pytest.raises(ValidationError, match="needs empty targets"):
+        split(client, SplitSpec(dataset_id="src", mode="server", run_key="r2"))
+
+
+def test_apply_refuses_bad_batch_size(client, emulator, source):
+    plan = plan_split(client, SplitSpec(dataset_id="src"))
+    with pytest.raises(ValidationError, match="batch_size"):
+        apply_split(client, plan, batch_size=0)
+    assert mutations(emulator) == []
+
+
+# Every bad argument tried here is listed in docs/operations.md.
+BAD_SPECS = [
+    ({}, "give exactly one source"),
+    ({"dataset_id": "src", "app": True}, "give exactly one source"),
+    ({"dataset_id": "bad id"}, "invalid source dataset id"),
+    ({"app": True, "version_id": "v1"}, "needs a valid dataset_id"),
+    ({"dataset_id": "src", "concepts": ("cat",)}, "concepts filters an app source only"),
+    ({"dataset_id": "src", "mode": "random"}, "mode must be one of"),
+    ({"dataset_id": "src", "ratios": {"train": 1.0}}, "at least two splits"),
+    ({"dataset_id": "src", "ratios": {"train": 0.8, "test": 0.3}}, "ratios must sum to 1"),
+    ({"dataset_id": "src", "ratios": {"train": 1.2, "test": -0.2}}, r"must be a number in \(0, 1\)"),
+    ({"dataset_id": "src", "ratios": {"train": 0.5, "bad name": 0.5}}, "invalid split name"),
+    ({"dataset_id": "src", "targets": {"holdout": "x"}}, "targets names splits that have no ratio"),
+    ({"dataset_id": "src", "targets": {"train": "same", "test": "same"}}, "two splits share one target"),
+    ({"dataset_id": "src", "targets": {"train": "src"}}, "a target equals the source"),
+    ({"dataset_id": "src", "group_by": ""}, "group_by must be a non-empty metadata key"),
+    ({"dataset_id": "src", "mode": "server", "stratify": True}, "supports neither stratify nor group_by"),
+    ({"dataset_id": "src", "mode": "server", "ratios": {"train": 0.805, "test": 0.195}}, "whole percentages"),
+    ({"dataset_id": "src", "run_key": ""}, "run_key must not be empty"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), BAD_SPECS)
+def test_bad_specs(kwargs, message):
+    with pytest.raises(ValidationError, match=message):
+        SplitSpec(**kwargs)
+
+
+def test_missing_source_changes_nothing(client, emulator, source):
+    before = emulator.admin.snapshot()
+    with pytest.raises(ValidationError, match="does not exist"):
+        split(client, SplitSpec(dataset_id="nope"))
+    with pytest.raises(ValidationError, match="does not exist"):
+        split(client, SplitSpec(dataset_id="src", version_id="nope"))
+    assert writes(emulator) == [] and emulator.admin.snapshot() == before
