@@ -71,7 +71,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from connector.config import ClarifaiConfig
+from connector.config import ClarifaiConfig, Secret
 from connector.errors import (
     AuthenticationError,
     ClarifaiError,
@@ -180,6 +180,8 @@ class CliState:
     json_output: bool = False
     debug: bool = False
     env: dict[str, str] | None = None  # tests may pass a mapping instead of os.environ
+    #: A PAT set by code (e.g. the embedded emulator of ``demo``); never from a flag.
+    pat: Secret | None = dataclasses.field(default=None, repr=False)
     _console: Any = dataclasses.field(default=None, repr=False)
     _err_console: Any = dataclasses.field(default=None, repr=False)
 
@@ -214,6 +216,8 @@ class CliState:
         """The PAT from ``--pat-file``, else ``CLARIFAI_PAT``, else a hidden prompt when
         stdin is a terminal. Raises :class:`ConfigurationError` when there is none.
         The value is never logged or echoed."""
+        if self.pat:
+            return self.pat.reveal()
         if self.pat_file is not None:
             try:
                 text = Path(self.pat_file).read_text(encoding="utf-8")
