@@ -93,10 +93,13 @@ def poll(
         if state == DONE:
             return obj
         if state == FAILED:
-            code = status_code_of(obj if isinstance(obj, dict) else None)
-            desc = ((obj or {}).get("status") or {}).get("description", "") if isinstance(obj, dict) else ""
+            if isinstance(obj, dict):
+                state_text = code_name(status_code_of(obj))
+                desc = (obj.get("status") or {}).get("description", "")
+            else:
+                state_text, desc = message or "a failure status", ""
             raise WaitFailedError(
-                f"{what} ended in {code_name(code)}"
+                f"{what} ended in {state_text}"
                 + (f": {desc}" if desc else "")
                 + "; inspect the object in the Clarifai portal and run again once fixed"
             )
