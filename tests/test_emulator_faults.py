@@ -274,3 +274,23 @@ def test_admin_pats_limit_apps(emulator: EmulatorServer, http: httpx.Client) -> 
     assert httpx.get(url, headers={"Authorization": "Key other-app-only"}).status_code in (401, 403)
     emulator.admin.add_pat("this-app", apps=[emulator.app_id])
     assert httpx.get(url, headers={"Authorization": "Key this-app"}).status_code == 200
+
+
+def test_admin_moves_a_task_along(emulator: EmulatorServer, http: httpx.Client) -> None:
+    assert _post_dataset(http, "to-label").status_code == 200
+    assert http.post("/concepts", json={"concepts": [{"id": "cat", "name": "cat"}]}).status_code == 200
+    task = {
+        "id": "t1",
+        "type": "CONCEPTS_CLASSIFICATION",
+        "worker": {"strategy": "FULL"},
+        "concept_ids": ["cat"],
+        "input_source": {"type": "DATASET", "id": "to-label"},
+    }
+    created = http.post("/tasks", json={"tasks": [task]})
+    assert created.status_code == 200, created.text
+    emulator.admin.set_task_progress("t1", status="TASK_DONE", work_percent=100)
+    assert http.get("/tasks/t1").json()["task"]["status"]["code"] == 54002  # TASK_DONE
+    with pytest.raises(EmulatorError, match="404"):
+        emulator.admin.set_task_progress("no-such-task", status="TASK_DONE")
+    with pytest.raises(EmulatorError, match="unknown field"):
+        emulator.admin._call("POST", f"/tasks/{emulator.user_id}/{emulator.app_id}/t1/progress", json={"colour": 1})

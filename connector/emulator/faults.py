@@ -134,12 +134,13 @@ class ScriptedFault:
         if self.path_regex:
             re.compile(self.path_regex)
 
-    def matches(self, method: str, path: str, rpc: str | None) -> bool:
-        if self.rpc is not None and self.rpc != rpc:
-            return False
+    def matches(self, method: str, path: str, rpc: Callable[[], str | None]) -> bool:
+        """Whether a request matches every filter given (``rpc()`` names its RPC)."""
         if self.method is not None and self.method != method.upper():
             return False
         if self.path_regex is not None and re.search(self.path_regex, path) is None:
+            return False
+        if self.rpc is not None and self.rpc != rpc():
             return False
         return True
 
@@ -228,11 +229,13 @@ class FaultInjector:
         self.scripted.append(rule)
 
     # -- decisions ------------------------------------------------------------------
-    def pick(self, method: str, path: str, rpc: str | None) -> tuple[str, float | None] | None:
+    def pick(self, method: str, path: str, rpc: Callable[[], str | None]) -> tuple[str, float | None] | None:
         """The fault to inject into this request (kind, Retry-After) or None.
 
         Scripted rules are consulted first, in the order they were added, and each
-        match uses up one of its count. Random faults draw once per request.
+        match uses up one of its count. Random faults draw once per request (only when
+        some rate is set, so turning faults on does not shift other random draws).
+        ``rpc()`` is called only when a rule filters on the RPC name.
         """
         for rule in self.scripted:
             if rule.matches(method, path, rpc):
@@ -297,8 +300,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
-        rpc = scope.get("emulator.rpc") or self.rpc_of(method, path)
-        decision = self.injector.pick(method, path, rpc)
+        decision = self.injector.pick(method, path, lambda: self.rpc_of(method, path))
         scope[FAULT_SCOPE_KEY] = decision[0] if decision else None
         delay = self.injector.latency_seconds()
         if decision is not None:
