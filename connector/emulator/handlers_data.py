@@ -190,9 +190,10 @@ def get_dataset_version(ctx: Ctx) -> dict:
     return {"dataset_version": v}
 
 
-def create_version(state: Any, a: AppData, ds_id: str, item: dict, t: float) -> dict:
-    """Snapshot dataset ``ds_id`` as a new PENDING version (shared with seeding)."""
-    metrics, members = state.version_metrics(a, ds_id)
+def create_version(state: Any, a: AppData, ds_id: str, item: dict, t: float, snapshot: tuple[dict, tuple[str, ...]] | None = None) -> dict:
+    """Snapshot dataset ``ds_id`` as a new PENDING version (shared with seeding, which
+    passes a precomputed ``snapshot`` of metrics and member ids)."""
+    metrics, members = snapshot or state.version_metrics(a, ds_id)
     stamp = iso(t)
     obj = {
         **item,

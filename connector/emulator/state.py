@@ -13,6 +13,7 @@ needed, so changing ``state.options`` at run time takes effect on the next reque
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import random
 import threading
@@ -81,7 +82,16 @@ def status(name: str, description: str | None = None, details: str = "") -> dict
 
 def iso(t: float) -> str:
     """RFC 3339 UTC timestamp as the API's JSON uses."""
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seconds = int(t)
+    micros = int(round((t - seconds) * 1_000_000))
+    if micros >= 1_000_000:
+        seconds, micros = seconds + 1, micros - 1_000_000
+    return f"{_iso_seconds(seconds)}.{micros:06d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_seconds(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @dataclasses.dataclass
