@@ -3,9 +3,10 @@
 It runs on ``httpx.AsyncClient`` and shares everything but the awaiting with the sync
 client: request building, response decoding and error classification
 (:mod:`connector.transport`), retry decisions and waits (:mod:`connector.retry`), the
-token bucket (:mod:`connector.ratelimit`), the paging plan (:mod:`connector.pagination`)
-and the endpoint methods (:class:`connector.client.EndpointMethods`). Single-object
-endpoint methods return awaitables; list methods return async iterators.
+token bucket (:mod:`connector.ratelimit`), the paging plan (:mod:`connector.pagination`),
+set-up and call preparation (:class:`connector.client.ClientBase`) and the endpoint
+methods (:class:`connector.client.EndpointMethods`). Single-object endpoint methods
+return awaitables; list methods return async iterators.
 """
 from __future__ import annotations
 
@@ -16,26 +17,13 @@ import httpx
 import tenacity
 
 from connector import pagination, transport
-from connector.client import (
-    EndpointMethods,
-    Obj,
-    _extract,
-    _is_gone,
-    client_repr,
-    http_client_kwargs,
-    page_items,
-    page_params,
-    page_plan,
-    swallow_missing,
-)
+from connector.client import ClientBase, Obj, _extract, page_items
 from connector.config import ClarifaiConfig
-from connector.errors import ClarifaiError, NotFoundError
-from connector.ratelimit import TokenBucket
-from connector.retry import ClientStats, note_attempt, retrying_kwargs
+from connector.retry import attempt_scope
 from connector.transport import CallSpec
 
 
-class AsyncClarifaiClient(EndpointMethods):
+class AsyncClarifaiClient(ClientBase):
     """An asyncio client for one Clarifai user/app; safe to share between tasks.
 
     ``config`` defaults to :meth:`ClarifaiConfig.from_env`; ``transport`` and
@@ -50,13 +38,7 @@ class AsyncClarifaiClient(EndpointMethods):
         transport: httpx.AsyncBaseTransport | None = None,
         event_hooks: Mapping[str, list] | None = None,
     ) -> None:
-        self.config = config if config is not None else ClarifaiConfig.from_env()
-        self.stats = ClientStats()
-        self._limiter = TokenBucket(self.config.rate_limit, self.config.rate_burst)
-        self._http = httpx.AsyncClient(**http_client_kwargs(self.config, transport, event_hooks))
-
-    def __repr__(self) -> str:
-        return client_repr(self)
+        super().__init__(config, httpx.AsyncClient, transport, event_hooks)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -78,36 +60,22 @@ class AsyncClarifaiClient(EndpointMethods):
         idempotent: bool | None = None,
         ok_item_codes: Iterable[int] = (),
     ) -> Obj:
-        """Async :meth:`connector.client.ClarifaiClient.call` (same rules, same errors)."""
-        spec = transport.build_call(self.config, rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes)
+        """Async :meth:`connector.client.ClarifaiClient.call`: same rules, same errors."""
+        spec = self._spec(rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes)
         return await self._execute(spec)
 
     async def _execute(self, spec: CallSpec) -> Obj:
         request = self._http.build_request(**transport.request_kwargs(spec))
-        async for attempt in tenacity.AsyncRetrying(**retrying_kwargs(self.config.retry, self.stats, spec.describe())):
+        async for attempt in self._retrying(tenacity.AsyncRetrying, spec):
             with attempt:
-                return await self._attempt(spec, request)
+                await self._limiter.aacquire()
+                with attempt_scope(self.stats, spec):
+                    response = await self._http.send(request)
+                    return transport.decode_response(response, spec)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
-    async def _attempt(self, spec: CallSpec, request: httpx.Request) -> Obj:
-        await self._limiter.aacquire()
-        failure: BaseException | None = None
-        try:
-            return transport.decode_response(await self._http.send(request), spec)
-        except (httpx.TransportError, ClarifaiError) as exc:
-            failure = transport.settle_error(exc, spec)
-            raise failure from failure.__cause__
-        finally:
-            note_attempt(self.stats, failure)
-
-    async def _run(self, rpc: str, *, extract: str | None, missing_ok: bool = False, **kwargs: Any) -> Any:
-        spec = transport.build_call(self.config, rpc, **kwargs)
-        try:
-            body = await self._execute(spec)
-        except NotFoundError as err:
-            if not (missing_ok and _is_gone(err)):
-                raise
-            body = swallow_missing(err, spec)
+    async def _run(self, rpc: str, *, extract: str | None, **kwargs: Any) -> Any:
+        body = await self._execute(self._spec(rpc, **kwargs))
         return _extract(body, extract)
 
     def iter_pages(
@@ -122,11 +90,10 @@ class AsyncClarifaiClient(EndpointMethods):
         max_pages: int | None = None,
     ) -> AsyncIterator[list[Obj]]:
         """Pages of a listing, in order, as an async iterator (prefetch as tasks)."""
-        plan = page_plan(self.config, per_page, concurrency, max_pages)
-        transport.build_call(self.config, rpc, path=path, params=params)  # validate now
+        plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages)
 
         async def fetch(page: int) -> list[Obj]:
-            return page_items(await self.call(rpc, path=path, params=page_params(params, page, plan.per_page)), key)
+            return page_items(await self.call(rpc, **page_call(page)), key)
 
         return pagination.aiter_pages(fetch, plan)
 

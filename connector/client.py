@@ -8,8 +8,7 @@ typed :mod:`connector.errors` exception. The endpoint methods are defined once, 
 """
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -17,19 +16,15 @@ import tenacity
 
 from connector import pagination, transport
 from connector.config import ClarifaiConfig
-from connector.errors import ClarifaiError, NotFoundError, ValidationError
+from connector.errors import ValidationError
 from connector.pagination import PagePlan
 from connector.ratelimit import TokenBucket
-from connector.retry import ClientStats, note_attempt, retrying_kwargs
+from connector.retry import ClientStats, attempt_scope, retrying_kwargs
 from connector.transport import CallSpec
-
-logger = logging.getLogger(__name__)
 
 #: Status codes of items that ``ignore_duplicates=True`` accepts.
 INPUT_DUPLICATE = 30100
 DATASET_INPUT_DUPLICATE = 64101
-#: Not-found codes that name the container (user/app), never "already deleted".
-_CONTAINER_MISSING = frozenset({"APP_DOES_NOT_EXIST", "USER_DOES_NOT_EXIST"})
 
 Obj = dict[str, Any]
 
@@ -62,11 +57,6 @@ def _extract(body: Obj, key: str | None) -> Any:
     if key is None:
         return body
     return body.get(key)
-
-
-def _is_gone(err: NotFoundError) -> bool:
-    """A not-found answer to a delete means "already deleted" unless it names the app/user."""
-    return err.code_name not in _CONTAINER_MISSING
 
 
 class EndpointMethods:
@@ -363,50 +353,72 @@ class EndpointMethods:
         return self._create("PostCollaborators", "collaborators", collaborators, "collaborators")
 
 
-def page_plan(config: ClarifaiConfig, per_page: int | None, concurrency: int | None, max_pages: int | None) -> PagePlan:
-    """The paging plan of a listing, from its arguments and the config defaults."""
-    return PagePlan(
-        per_page=config.per_page if per_page is None else per_page,
-        concurrency=config.page_concurrency if concurrency is None else concurrency,
-        max_pages=max_pages,
-    )
-
-
-def page_params(params: Mapping[str, Any] | None, page: int, per_page: int) -> dict[str, Any]:
-    return {**(params or {}), "page": page, "per_page": per_page}
-
-
 def page_items(body: Obj, key: str) -> list[Obj]:
+    """The items of one listing page."""
     return list(body.get(key) or [])
 
 
-def client_repr(client: Any) -> str:
-    cfg = client.config
-    return f"{type(client).__name__}(user_id={cfg.user_id!r}, app_id={cfg.app_id!r}, base_url={cfg.base_url!r})"
+class ClientBase(EndpointMethods):
+    """What the sync and the async client share: configuration, stats, the rate
+    limiter, the pooled httpx client, and how calls and listings are prepared."""
+
+    def __init__(
+        self,
+        config: ClarifaiConfig | None,
+        http_class: type[httpx.Client] | type[httpx.AsyncClient],
+        transport_: Any,
+        event_hooks: Mapping[str, list] | None,
+    ) -> None:
+        self.config = config if config is not None else ClarifaiConfig.from_env()
+        self.stats = ClientStats()
+        self._limiter = TokenBucket(self.config.rate_limit, self.config.rate_burst)
+        kwargs: dict[str, Any] = {
+            "base_url": self.config.base_url,
+            "headers": transport.default_headers(self.config),
+            "timeout": transport.httpx_timeout(self.config),
+            "limits": transport.httpx_limits(self.config),
+            "follow_redirects": False,
+            "event_hooks": dict(event_hooks or {}),
+        }
+        if transport_ is not None:
+            kwargs["transport"] = transport_
+        self._http: Any = http_class(**kwargs)
+
+    def __repr__(self) -> str:
+        cfg = self.config
+        return f"{type(self).__name__}(user_id={cfg.user_id!r}, app_id={cfg.app_id!r}, base_url={cfg.base_url!r})"
+
+    def _spec(self, rpc: str, **kwargs: Any) -> CallSpec:
+        return transport.build_call(self.config, rpc, **kwargs)
+
+    def _retrying(self, retrying_class: type[tenacity.BaseRetrying], spec: CallSpec) -> Any:
+        return retrying_class(**retrying_kwargs(self.config.retry, self.stats, spec.describe()))
+
+    def _listing(
+        self,
+        rpc: str,
+        path: Mapping[str, Any] | None,
+        params: Mapping[str, Any] | None,
+        per_page: int | None,
+        concurrency: int | None,
+        max_pages: int | None,
+    ) -> tuple[PagePlan, Callable[[int], dict[str, Any]]]:
+        """The paging plan and, per page number, the ``call`` arguments. Checks the
+        arguments now, before the first request."""
+        plan = PagePlan(
+            per_page=self.config.per_page if per_page is None else per_page,
+            concurrency=self.config.page_concurrency if concurrency is None else concurrency,
+            max_pages=max_pages,
+        )
+        self._spec(rpc, path=path, params=params)
+
+        def page_call(page: int) -> dict[str, Any]:
+            return {"path": path, "params": {**(params or {}), "page": page, "per_page": plan.per_page}}
+
+        return plan, page_call
 
 
-def http_client_kwargs(config: ClarifaiConfig, transport_: Any, event_hooks: Mapping[str, list] | None) -> dict[str, Any]:
-    """Keyword arguments for ``httpx.Client``/``httpx.AsyncClient`` (shared)."""
-    kwargs: dict[str, Any] = {
-        "base_url": config.base_url,
-        "headers": transport.default_headers(config),
-        "timeout": transport.httpx_timeout(config),
-        "limits": transport.httpx_limits(config),
-        "follow_redirects": False,
-        "event_hooks": dict(event_hooks or {}),
-    }
-    if transport_ is not None:
-        kwargs["transport"] = transport_
-    return kwargs
-
-
-def swallow_missing(err: NotFoundError, spec: CallSpec) -> Obj:
-    """What a delete returns when ``missing_ok`` and the ids were already gone."""
-    logger.info("%s: some ids were already gone (%s); treating as deleted", spec.describe(), err.details or err.code_name)
-    return {"status": {"code": err.code, "description": err.description, "details": err.details, "req_id": err.req_id}}
-
-
-class ClarifaiClient(EndpointMethods):
+class ClarifaiClient(ClientBase):
     """A synchronous, thread-safe client for one Clarifai user/app.
 
     ``config`` defaults to :meth:`ClarifaiConfig.from_env`. ``transport`` and
@@ -421,13 +433,7 @@ class ClarifaiClient(EndpointMethods):
         transport: httpx.BaseTransport | None = None,
         event_hooks: Mapping[str, list] | None = None,
     ) -> None:
-        self.config = config if config is not None else ClarifaiConfig.from_env()
-        self.stats = ClientStats()
-        self._limiter = TokenBucket(self.config.rate_limit, self.config.rate_burst)
-        self._http = httpx.Client(**http_client_kwargs(self.config, transport, event_hooks))
-
-    def __repr__(self) -> str:
-        return client_repr(self)
+        super().__init__(config, httpx.Client, transport, event_hooks)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -458,36 +464,19 @@ class ClarifaiClient(EndpointMethods):
         ``ok_item_codes``; OutcomeUnknownError when a write not safe to repeat failed
         ambiguously.
         """
-        spec = transport.build_call(self.config, rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes)
-        return self._execute(spec)
+        return self._execute(self._spec(rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes))
 
     def _execute(self, spec: CallSpec) -> Obj:
         request = self._http.build_request(**transport.request_kwargs(spec))
-        for attempt in tenacity.Retrying(**retrying_kwargs(self.config.retry, self.stats, spec.describe())):
+        for attempt in self._retrying(tenacity.Retrying, spec):
             with attempt:
-                return self._attempt(spec, request)
+                self._limiter.acquire()
+                with attempt_scope(self.stats, spec):
+                    return transport.decode_response(self._http.send(request), spec)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
-    def _attempt(self, spec: CallSpec, request: httpx.Request) -> Obj:
-        self._limiter.acquire()
-        failure: BaseException | None = None
-        try:
-            return transport.decode_response(self._http.send(request), spec)
-        except (httpx.TransportError, ClarifaiError) as exc:
-            failure = transport.settle_error(exc, spec)
-            raise failure from failure.__cause__
-        finally:
-            note_attempt(self.stats, failure)
-
-    def _run(self, rpc: str, *, extract: str | None, missing_ok: bool = False, **kwargs: Any) -> Any:
-        spec = transport.build_call(self.config, rpc, **kwargs)
-        try:
-            body = self._execute(spec)
-        except NotFoundError as err:
-            if not (missing_ok and _is_gone(err)):
-                raise
-            body = swallow_missing(err, spec)
-        return _extract(body, extract)
+    def _run(self, rpc: str, *, extract: str | None, **kwargs: Any) -> Any:
+        return _extract(self._execute(self._spec(rpc, **kwargs)), extract)
 
     # -- listings -----------------------------------------------------------------------
     def iter_pages(
@@ -503,18 +492,12 @@ class ClarifaiClient(EndpointMethods):
     ) -> Iterator[list[Obj]]:
         """Pages (lists of ``body[key]`` items) of a listing, in order; see
         :mod:`connector.pagination`. Arguments are checked before the first request."""
-        plan = page_plan(self.config, per_page, concurrency, max_pages)
-        transport.build_call(self.config, rpc, path=path, params=params)  # validate now
-
-        def fetch(page: int) -> list[Obj]:
-            return page_items(self.call(rpc, path=path, params=page_params(params, page, plan.per_page)), key)
-
-        return pagination.iter_pages(fetch, plan)
+        plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages)
+        return pagination.iter_pages(lambda page: page_items(self.call(rpc, **page_call(page)), key), plan)
 
     def paginate(self, rpc: str, key: str, **kwargs: Any) -> Iterator[Obj]:
         """Items of a listing, in order (same arguments as :meth:`iter_pages`)."""
-        pages = self.iter_pages(rpc, key, **kwargs)
-        return _flatten(pages)
+        return _flatten(self.iter_pages(rpc, key, **kwargs))
 
     def _list(self, rpc: str, key: str, **kwargs: Any) -> Iterator[Obj]:
         return self.paginate(rpc, key, **kwargs)

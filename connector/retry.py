@@ -13,15 +13,18 @@ turns such failures into it before they reach this module).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import tenacity
 
+from connector import transport
 from connector.config import RetryPolicy
 from connector.errors import (
     ClarifaiError,
@@ -135,3 +138,19 @@ def retrying_kwargs(policy: RetryPolicy, stats: ClientStats, describe: str) -> d
 def note_attempt(stats: ClientStats, exc: BaseException | None) -> None:
     """Count one attempt (and whether it was throttled)."""
     stats.add(requests=1, throttled=1 if isinstance(exc, ThrottledError) else 0)
+
+
+@contextlib.contextmanager
+def attempt_scope(stats: ClientStats, spec: transport.CallSpec) -> Iterator[None]:
+    """Wrap one attempt: count it, and turn what it raised into the typed error the
+    retry policy decides on (see :func:`connector.transport.settle_error`)."""
+    failure: BaseException | None = None
+    try:
+        yield
+    except (httpx.TransportError, ClarifaiError) as exc:
+        failure = transport.settle_error(exc, spec)
+        if failure is exc:
+            raise
+        raise failure from failure.__cause__
+    finally:
+        note_attempt(stats, failure)

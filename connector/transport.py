@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import json
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -41,10 +42,14 @@ from connector.errors import (
 from connector.routes import ROUTES, Route
 from connector.status_codes import code_name, parse_code
 
+logger = logging.getLogger(__name__)
+
 SUCCESS = 10000
 MIXED_STATUS = 10010
 #: The response header that carries the request id when the body does not.
 REQUEST_ID_HEADER = "X-Clarifai-Request-ID"
+#: Not-found codes that name the container (user/app), never "already deleted".
+CONTAINER_MISSING = frozenset({"APP_DOES_NOT_EXIST", "USER_DOES_NOT_EXIST"})
 #: Verbs that are safe to repeat by their nature.
 IDEMPOTENT_VERBS = frozenset({"GET", "DELETE", "PATCH", "HEAD", "PUT"})
 
@@ -60,6 +65,8 @@ class CallSpec:
     body: dict[str, Any] | None
     idempotent: bool
     ok_item_codes: frozenset[int]
+    #: A not-found answer means "already gone" (deletes): returned, not raised.
+    missing_ok: bool = False
 
     def describe(self) -> str:
         return f"{self.rpc} ({self.method} {self.path})"
@@ -128,6 +135,7 @@ def build_call(
     body: Mapping[str, Any] | None = None,
     idempotent: bool | None = None,
     ok_item_codes: Iterable[int] = (),
+    missing_ok: bool = False,
 ) -> CallSpec:
     """Validate and assemble one call. ``idempotent=None`` means: by verb."""
     route = resolve_route(rpc)
@@ -142,6 +150,7 @@ def build_call(
         body=dict(body) if body is not None else ({} if verb != "GET" else None),
         idempotent=(verb in IDEMPOTENT_VERBS) if idempotent is None else bool(idempotent),
         ok_item_codes=frozenset(int(c) for c in ok_item_codes),
+        missing_ok=bool(missing_ok),
     )
 
 
@@ -287,7 +296,8 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
     object (an HTML proxy page, a truncated body) raises :class:`TransientServerError`.
     MIXED_STATUS raises :class:`PartialFailureError` unless every failed item's code is
     in ``spec.ok_item_codes``; a whole-batch failure whose items all carry such codes
-    is returned as success too.
+    is returned as success too. With ``spec.missing_ok`` a not-found answer (other than
+    a missing app/user) is returned: the ids were already gone.
     """
     header_req_id = response.headers.get(REQUEST_ID_HEADER)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -334,6 +344,9 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
         err.ambiguous = True
         raise err
     cls = error_class_for(code, response.status_code)
+    if cls is NotFoundError and spec.missing_ok and code_name(code) not in CONTAINER_MISSING:
+        logger.info("%s: some ids were already gone (%s); treating them as deleted", spec.describe(), status.get("details") or code_name(code))
+        return body
     err = cls(
         code=code,
         description=str(status.get("description") or ""),
