@@ -73,6 +73,7 @@ def test_key_without_access_to_the_app_is_403(emulator, http):
         assert r.status_code == 403 and code_of(r) == 11007
         assert "demo" in r.json()["status"]["details"]
         assert c.get("/v2/users/demo/apps/other/datasets").status_code == 200
+        assert c.post("/v2/datasets", json={"datasets": [{"id": "mine"}]}).json()["datasets"][0]["app_id"] == "other"
         apps = c.get("/v2/users/demo/apps").json()["apps"]
         assert [a["id"] for a in apps] == ["other"]
         r = c.get("/v2/users/someone-else/apps/other/datasets")

@@ -120,6 +120,8 @@ def _serve(state: EmulatorState, verb: str, path: str, query: list[tuple[str, st
     uai = req.get("user_app_id", {})
     user_id = uai.get("user_id") or state.options.user_id
     app_id = uai.get("app_id") or state.options.app_id
+    if not uai.get("app_id") and allowed is not None and app_id not in allowed:
+        app_id = min(allowed)  # short forms use the key's own app
     rpc = match.method.name
     if user_id != state.options.user_id:
         raise ApiError("CONN_INSUFFICIENT_SCOPES", "Insufficient scopes", f"this key cannot access user {user_id!r}")

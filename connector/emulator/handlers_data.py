@@ -24,17 +24,17 @@ from connector.emulator.handlers import (
 )
 from connector.emulator.state import AppData, code, iso, status
 
-__all__: list[str] = []
+__all__ = ["add_annotation", "create_version", "new_items_all_or_nothing", "status_code_of"]
 
 _PROTECTED = ("id", "created_at", "modified_at", "user_id", "app_id")
 
 
-def _code_of(st: dict[str, Any]) -> int:
+def status_code_of(st: dict[str, Any]) -> int:
     c = st.get("code", 0)
     return code(c) if isinstance(c, str) else int(c)
 
 
-def _new_items_all_or_nothing(ctx: Ctx, items: list[dict], existing: dict, what: str, prefix: str, dup_code: str = "DATABASE_DUPLICATE_KEY") -> list[dict]:
+def new_items_all_or_nothing(ctx: Ctx, items: list[dict], existing: dict, what: str, prefix: str, dup_code: str = "DATABASE_DUPLICATE_KEY") -> list[dict]:
     """Give missing ids; fail the whole request if any id exists or repeats."""
     if not items:
         raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"no {what}s given")
@@ -89,7 +89,7 @@ def get_app(ctx: Ctx) -> dict:
 @handler("PostApps")
 def post_apps(ctx: Ctx) -> dict:
     existing = {aid: None for (u, aid) in ctx.state.apps if u == ctx.user_id}
-    items = _new_items_all_or_nothing(ctx, ctx.req.get("apps", []), existing, "app", "app-")
+    items = new_items_all_or_nothing(ctx, ctx.req.get("apps", []), existing, "app", "app-")
     out = [ctx.state.create_app(ctx.user_id, item).app for item in items]
     ctx.changed()
     return {"apps": out}
@@ -113,7 +113,7 @@ def get_dataset(ctx: Ctx) -> dict:
 
 @handler("PostDatasets")
 def post_datasets(ctx: Ctx) -> dict:
-    items = _new_items_all_or_nothing(ctx, ctx.req.get("datasets", []), ctx.a.datasets, "dataset", "ds-")
+    items = new_items_all_or_nothing(ctx, ctx.req.get("datasets", []), ctx.a.datasets, "dataset", "ds-")
     out = []
     for item in items:
         obj = _stamp(ctx, item)
@@ -321,7 +321,7 @@ def post_inputs(ctx: Ctx) -> dict:
             job = {"id": job_id, "created_at": iso(t), "modified_at": iso(t), "status": status("JOB_QUEUED"), "progress": {"pending_count": str(len(created_ids))}}
             a.add_jobs[job_id] = job
             a.add_job_meta[job_id] = {"t0": t, "input_ids": created_ids, "done": False}
-            ctx.state._advance_add_job(a, job_id, a.add_job_meta[job_id], t)
+            ctx.state.advance_add_job(a, job_id, a.add_job_meta[job_id], t)
         extra["inputs_add_job"] = a.add_jobs[job_id]
     return batch_result("inputs", results, extra=extra)
 
@@ -336,7 +336,7 @@ def list_inputs(ctx: Ctx) -> dict:
         items = newest_first(a.inputs)
     st = ctx.req.get("status")
     if st and st.get("code"):
-        wanted = _code_of(st)
+        wanted = status_code_of(st)
         items = (i for i in items if i.get("status", {}).get("code") == wanted)
     return {"inputs": page_of(ctx.req, items)}
 
@@ -459,7 +459,7 @@ def list_annotations(ctx: Ctx) -> dict:
     if req.get("task_id"):
         items = (x for x in items if x.get("task_id") == req["task_id"])
     if req.get("statuses"):
-        codes = {_code_of(s) for s in req["statuses"]}
+        codes = {status_code_of(s) for s in req["statuses"]}
         items = (x for x in items if x.get("status", {}).get("code") in codes)
     return {"annotations": page_of(req, items)}
 
@@ -481,7 +481,7 @@ def post_annotations(ctx: Ctx) -> dict:
             results.append((item, "CONN_DOES_NOT_EXIST", f"input {item.get('input_id', '')!r} does not exist"))
         else:
             if "status" in item:
-                item["status"] = {"code": _code_of(item["status"]), "description": item["status"].get("description", "")}
+                item["status"] = {"code": status_code_of(item["status"]), "description": item["status"].get("description", "")}
             results.append((add_annotation(ctx.state, a, item, ctx.now(), ctx.user_id), None, ""))
             ctx.changed()
     return batch_result("annotations", results)
@@ -492,7 +492,7 @@ def patch_annotations(ctx: Ctx) -> dict:
     items = ctx.req.get("annotations", [])
     for item in items:
         if "status" in item:
-            item["status"] = {"code": _code_of(item["status"])}
+            item["status"] = {"code": status_code_of(item["status"])}
     return {"annotations": _patch_all(ctx, items, ctx.a.annotations, "annotation", ("input_id",))}
 
 
@@ -532,7 +532,7 @@ def get_concept(ctx: Ctx) -> dict:
 
 @handler("PostConcepts")
 def post_concepts(ctx: Ctx) -> dict:
-    items = _new_items_all_or_nothing(ctx, ctx.req.get("concepts", []), ctx.a.concepts, "concept", "c-")
+    items = new_items_all_or_nothing(ctx, ctx.req.get("concepts", []), ctx.a.concepts, "concept", "c-")
     out = []
     for item in items:
         obj = {"name": item["id"], **item}

@@ -19,10 +19,10 @@ from connector.emulator.handlers import (
     not_found,
     page_of,
 )
-from connector.emulator.handlers_data import _code_of, _new_items_all_or_nothing
+from connector.emulator.handlers_data import status_code_of, new_items_all_or_nothing
 from connector.emulator.state import AppData, iso, status
 
-__all__: list[str] = []
+__all__ = ["create_bulk_operation", "create_model", "create_model_version", "create_task"]
 
 
 # -- tasks --------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def create_task(state: Any, a: AppData, item: dict, t: float, status_name: str =
     obj.pop("metrics", None)
     a.tasks[obj["id"]] = obj
     a.task_meta[obj["id"]] = {"t0": t, "work": 0, "review": 0, "fixed": False}
-    state._refresh_task(a, obj["id"])
+    state.refresh_task(a, obj["id"])
     return obj
 
 
@@ -129,7 +129,7 @@ def patch_tasks(ctx: Ctx) -> dict:
     for item in items:
         item = dict(item)
         if "status" in item:
-            item["status"] = {"code": _code_of(item["status"]), "description": item["status"].get("description", "")}
+            item["status"] = {"code": status_code_of(item["status"]), "description": item["status"].get("description", "")}
         problem = _task_problem(a, {**a.tasks[item["id"]], **item}) if action != "remove" else None
         if problem:
             raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"task {item['id']!r}: {problem}")
@@ -137,11 +137,11 @@ def patch_tasks(ctx: Ctx) -> dict:
     for item in items:
         item = dict(item)
         if "status" in item:
-            item["status"] = {"code": _code_of(item["status"]), "description": item["status"].get("description", "")}
+            item["status"] = {"code": status_code_of(item["status"]), "description": item["status"].get("description", "")}
         obj = a.tasks[item["id"]]
         apply_patch(obj, item, action, protected=("id", "created_at", "modified_at", "user_id", "app_id", "metrics"))
         obj["modified_at"] = t
-        ctx.state._refresh_task(a, obj["id"])
+        ctx.state.refresh_task(a, obj["id"])
         out.append(obj)
     ctx.changed()
     return {"tasks": out}
@@ -282,7 +282,7 @@ def create_bulk_operation(state: Any, a: AppData, item: dict, input_ids: list[st
     a.bulk_ops[obj["id"]] = obj
     meta = {"t0": t, "input_ids": input_ids, "applied": False, "done": False}
     a.bulk_meta[obj["id"]] = meta
-    state._advance_bulk(a, obj["id"], meta, t)
+    state.advance_bulk(a, obj["id"], meta, t)
     return obj
 
 
@@ -396,7 +396,7 @@ def post_models(ctx: Ctx) -> dict:
     items = list(ctx.req.get("models", []))
     if ctx.req.get("model"):
         items.insert(0, ctx.req["model"])
-    items = _new_items_all_or_nothing(ctx, items, ctx.a.models, "model", "model-")
+    items = new_items_all_or_nothing(ctx, items, ctx.a.models, "model", "model-")
     out = []
     for item in items:
         version = item.pop("model_version", None)
@@ -424,7 +424,7 @@ def get_model(ctx: Ctx) -> dict:
 def post_model_versions(ctx: Ctx) -> dict:
     model = _model(ctx)
     store = ctx.a.model_versions.setdefault(model["id"], {})
-    items = _new_items_all_or_nothing(ctx, ctx.req.get("model_versions") or [{}], store, "model version", "mv-")
+    items = new_items_all_or_nothing(ctx, ctx.req.get("model_versions") or [{}], store, "model version", "mv-")
     for item in items:
         if ctx.req.get("description") and "description" not in item:
             item["description"] = ctx.req["description"]
@@ -453,7 +453,7 @@ def get_model_version(ctx: Ctx) -> dict:
 
 @handler("PostWorkflows")
 def post_workflows(ctx: Ctx) -> dict:
-    items = _new_items_all_or_nothing(ctx, ctx.req.get("workflows", []), ctx.a.workflows, "workflow", "wf-", dup_code="WORKFLOW_DUPLICATE")
+    items = new_items_all_or_nothing(ctx, ctx.req.get("workflows", []), ctx.a.workflows, "workflow", "wf-", dup_code="WORKFLOW_DUPLICATE")
     out = []
     for item in items:
         stamp = iso(ctx.now())
@@ -498,7 +498,7 @@ def post_collaborators(ctx: Ctx) -> dict:
         if not item.get("id") and item.get("user", {}).get("id"):
             item["id"] = item["user"]["id"]
         items.append(item)
-    items = _new_items_all_or_nothing(ctx, items, ctx.a.collaborators, "collaborator", "collab-")
+    items = new_items_all_or_nothing(ctx, items, ctx.a.collaborators, "collaborator", "collab-")
     out = []
     for item in items:
         stamp = iso(ctx.now())

@@ -28,7 +28,6 @@ __all__ = [
     "validate_response",
 ]
 
-_VERBS = ("get", "put", "post", "delete", "patch")
 _VAR = re.compile(r"^\{([A-Za-z0-9_.]+)(?:=([^}]*))?\}$")
 
 

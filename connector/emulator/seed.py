@@ -129,7 +129,7 @@ def seed_demo(state: EmulatorState, n_inputs: int) -> None:
         }
         create_task(state, a, item, tick(), st)
         a.task_meta[task_id].update(work=work, review=review, fixed=True)
-        state._refresh_task(a, task_id)
+        state.refresh_task(a, task_id)
 
     # Finished bulk operations.
     street = list(a.dataset_inputs["street-scenes"])[:50]

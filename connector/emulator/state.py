@@ -194,7 +194,7 @@ class EmulatorState:
             task = app.tasks[task_id]
             if status is not None:
                 task["status"] = self.status(status)
-            self._refresh_task(app, task_id)
+            self.refresh_task(app, task_id)
             self.mutations += 1
             return task
 
@@ -309,19 +309,20 @@ class EmulatorState:
             for op_id, meta in app.bulk_meta.items():
                 if meta["done"]:
                     continue
-                self._advance_bulk(app, op_id, meta, now)
+                self.advance_bulk(app, op_id, meta, now)
             for job_id, meta in app.add_job_meta.items():
                 if meta["done"]:
                     continue
-                self._advance_add_job(app, job_id, meta, now)
+                self.advance_add_job(app, job_id, meta, now)
             task_seconds = float(getattr(opts, "task_work_seconds", 0.0) or 0.0)
             if task_seconds > 0:
                 for task_id, meta in app.task_meta.items():
                     if not meta.get("fixed"):
                         meta["work"] = min(100, int(100 * (now - meta["t0"]) / task_seconds))
-                        self._refresh_task(app, task_id)
+                        self.refresh_task(app, task_id)
 
-    def _advance_bulk(self, app: AppData, op_id: str, meta: dict, now: float) -> None:
+    def advance_bulk(self, app: AppData, op_id: str, meta: dict, now: float) -> None:
+        """Move a bulk operation along its lifecycle; its effect is applied exactly once, on completion."""
         op = app.bulk_ops[op_id]
         total = len(meta["input_ids"])
         seconds = self.options.bulk_operation_seconds
@@ -329,7 +330,7 @@ class EmulatorState:
         if frac >= 1.0:
             if not meta["applied"]:
                 meta["applied"] = True
-                self._apply_bulk(app, op, meta["input_ids"])
+                self.apply_bulk(app, op, meta["input_ids"])
             op["status"] = status("BULK_OPERATION_SUCCESS")
             op["progress"] = {"processed": total}
             if total:
@@ -343,7 +344,8 @@ class EmulatorState:
             if processed:
                 op["progress"]["last_processed_id"] = meta["input_ids"][processed - 1]
 
-    def _apply_bulk(self, app: AppData, op: dict, input_ids: list[str]) -> None:
+    def apply_bulk(self, app: AppData, op: dict, input_ids: list[str]) -> None:
+        """Apply a completed bulk operation's effect to the app's data."""
         operation = op.get("operation", {})
         t = self.now()
         live = [i for i in input_ids if i in app.inputs]
@@ -370,7 +372,8 @@ class EmulatorState:
                 data["metadata"] = {**data.get("metadata", {}), **meta}
         self.mutations += 1
 
-    def _advance_add_job(self, app: AppData, job_id: str, meta: dict, now: float) -> None:
+    def advance_add_job(self, app: AppData, job_id: str, meta: dict, now: float) -> None:
+        """Move an inputs add job along; on completion its inputs become INPUT_DOWNLOAD_SUCCESS."""
         job = app.add_jobs[job_id]
         total = len(meta["input_ids"])
         seconds = self.options.inputs_add_job_seconds
@@ -394,7 +397,8 @@ class EmulatorState:
             job["progress"] = progress
             job["status"] = status("JOB_RUNNING" if frac > 0.1 else "JOB_QUEUED")
 
-    def _refresh_task(self, app: AppData, task_id: str) -> None:
+    def refresh_task(self, app: AppData, task_id: str) -> None:
+        """Recompute a task's metrics from its input source and progress."""
         task = app.tasks[task_id]
         meta = app.task_meta[task_id]
         count = self.task_input_total(app, task)
