@@ -208,6 +208,7 @@ def create_version(state: Any, a: AppData, ds_id: str, item: dict, t: float, sna
     obj.setdefault("request_origin", "MANUAL")
     a.versions.setdefault(ds_id, {})[obj["id"]] = obj
     a.version_meta[(ds_id, obj["id"])] = {"t0": t, "input_ids": members, "settled": False}
+    a.active_versions.add((ds_id, obj["id"]))
     return obj
 
 
@@ -321,6 +322,7 @@ def post_inputs(ctx: Ctx) -> dict:
             job = {"id": job_id, "created_at": iso(t), "modified_at": iso(t), "status": status("JOB_QUEUED"), "progress": {"pending_count": str(len(created_ids))}}
             a.add_jobs[job_id] = job
             a.add_job_meta[job_id] = {"t0": t, "input_ids": created_ids, "done": False}
+            a.active_jobs.add(job_id)
             ctx.state.advance_add_job(a, job_id, a.add_job_meta[job_id], t)
         extra["inputs_add_job"] = a.add_jobs[job_id]
     return batch_result("inputs", results, extra=extra)

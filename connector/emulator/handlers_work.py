@@ -282,6 +282,7 @@ def create_bulk_operation(state: Any, a: AppData, item: dict, input_ids: list[st
     a.bulk_ops[obj["id"]] = obj
     meta = {"t0": t, "input_ids": input_ids, "applied": False, "done": False}
     a.bulk_meta[obj["id"]] = meta
+    a.active_bulk.add(obj["id"])
     state.advance_bulk(a, obj["id"], meta, t)
     return obj
 

@@ -124,6 +124,11 @@ class AppData:
     model_versions: dict[str, dict[str, dict]] = dataclasses.field(default_factory=dict)
     workflows: dict[str, dict] = dataclasses.field(default_factory=dict)
     collaborators: dict[str, dict] = dataclasses.field(default_factory=dict)
+    #: Keys of lifecycles that may still move (an index into the *_meta dicts, pruned
+    #: lazily by ``tick``), so a request does not scan every finished object.
+    active_versions: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+    active_bulk: set[str] = dataclasses.field(default_factory=set)
+    active_jobs: set[str] = dataclasses.field(default_factory=set)
 
     @property
     def app_id(self) -> str:
@@ -293,25 +298,29 @@ class EmulatorState:
         now = time.time()
         opts = self.options
         for app in self.apps.values():
-            for (ds, vid), meta in app.version_meta.items():
-                if meta.get("settled"):
-                    continue
-                version = app.versions.get(ds, {}).get(vid)
-                if version is None:
-                    meta["settled"] = True
+            for key in list(app.active_versions):
+                meta = app.version_meta.get(key)
+                version = app.versions.get(key[0], {}).get(key[1])
+                if meta is None or version is None or meta.get("settled"):
+                    app.active_versions.discard(key)
                     continue
                 elapsed = now - meta["t0"]
                 if elapsed >= opts.version_pending_seconds + opts.version_in_progress_seconds:
                     version["status"] = status("DATASET_VERSION_READY")
                     meta["settled"] = True
+                    app.active_versions.discard(key)
                 elif elapsed >= opts.version_pending_seconds:
                     version["status"] = status("DATASET_VERSION_IN_PROGRESS")
-            for op_id, meta in app.bulk_meta.items():
-                if meta["done"]:
+            for op_id in list(app.active_bulk):
+                meta = app.bulk_meta.get(op_id)
+                if meta is None or meta["done"]:
+                    app.active_bulk.discard(op_id)
                     continue
                 self.advance_bulk(app, op_id, meta, now)
-            for job_id, meta in app.add_job_meta.items():
-                if meta["done"]:
+            for job_id in list(app.active_jobs):
+                meta = app.add_job_meta.get(job_id)
+                if meta is None or meta["done"]:
+                    app.active_jobs.discard(job_id)
                     continue
                 self.advance_add_job(app, job_id, meta, now)
             task_seconds = float(getattr(opts, "task_work_seconds", 0.0) or 0.0)
