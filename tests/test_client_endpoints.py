@@ -132,7 +132,7 @@ def test_throttling_exhausts_into_throttled_error(client, emulator) -> None:
 
 
 def test_read_timeout_on_hang_is_retried(client_config, emulator) -> None:
-    config = client_config.replace(timeouts=Timeouts(connect=5, read=0.3, write=5, pool=5))
+    config = client_config.replace(timeouts=Timeouts(connect=5, read=1.0, write=5, pool=5))
     with ClarifaiClient(config, event_hooks=contract_hooks()) as client:
         client.post_datasets([{"id": "slow"}])
         emulator.admin.script_fault("hang", count=1, rpc="GetDataset")
@@ -178,7 +178,7 @@ def test_post_inputs_without_ids_is_outcome_unknown(client, emulator, kind: str)
 
 
 def test_bulk_operation_without_id_hang_is_outcome_unknown(client_config, emulator) -> None:
-    config = client_config.replace(timeouts=Timeouts(connect=5, read=0.3, write=5, pool=5))
+    config = client_config.replace(timeouts=Timeouts(connect=5, read=1.0, write=5, pool=5))
     with ClarifaiClient(config, event_hooks=contract_hooks()) as client:
         client.post_inputs([{"id": "i1", "data": {"text": {"raw": "a"}}}])
         emulator.admin.script_fault("hang", count=1, rpc="PostBulkOperations")

@@ -51,7 +51,7 @@ def test_pat_never_leaks_from_sync_client(client_config, emulator, caplog) -> No
     canary = f"canary-pat-{uuid.uuid4().hex}"
     emulator.admin.add_pat(canary)
     caplog.set_level(logging.DEBUG)  # root: every logger, httpx and httpcore included
-    config = client_config.replace(pat=canary, timeouts=Timeouts(connect=5, read=0.3, write=5, pool=5))
+    config = client_config.replace(pat=canary, timeouts=Timeouts(connect=5, read=1.0, write=5, pool=5))
     errors: list[BaseException] = []
     with ClarifaiClient(config, event_hooks=contract_hooks()) as client:
         assert canary not in repr(config) and canary not in str(config) and canary not in repr(client)
