@@ -45,7 +45,14 @@ def test_create_dry_run_create_and_adopt(client, emulator):
 def test_conflict_with_a_different_task(client, emulator):
     create_task(client, spec(task_id="t-fixed"))
     with pytest.raises(ConflictError, match="differs"):
-        create_task(client, spec(task_id="t-fixed", concept_ids=("bird",)))
+        create_task(client, spec(task_id="t-fixed", type="polygon"))
+    with pytest.raises(ConflictError, match="differs"):
+        create_task(client, spec(task_id="t-fixed", input_source="DATASET", input_source_id="other"))
+    assert client.get_task("t-fixed")["type"] == "CONCEPTS_CLASSIFICATION"
+    # Membership (workers, concepts) may have been updated since: the task is adopted,
+    # and the drift is reported.
+    adopted = create_task(client, spec(task_id="t-fixed", concept_ids=("bird",)))
+    assert adopted.counts["adopted"] == 1 and "concepts" in adopted.details["drift"]
     assert sorted(client.get_task("t-fixed")["concept_ids"]) == ["cat", "dog"]
 
 

@@ -404,6 +404,7 @@ def apply_split(
     *,
     batch_size: int = 128,
     timeout: float = 600.0,
+    poll_interval: float = 0.25,
     progress: ProgressCallback | None = None,
 ) -> OperationResult:
     """Write the plan: create missing targets, add (and in exact mode remove) inputs in
@@ -417,7 +418,7 @@ def apply_split(
     created = [ds for ds in plan.create_datasets if ensure_dataset(client, ds)]
     added = removed = 0
     if spec.mode == "server":
-        _apply_server(client, spec, plan, timeout=timeout, progress=progress)
+        _apply_server(client, spec, plan, timeout=timeout, poll_interval=poll_interval, progress=progress)
     else:
         removes = plan.actions("remove")
         total = sum(map(len, removes.values()))
@@ -443,12 +444,13 @@ def apply_split(
                  "per_concept": _per_concept(client, plan, counts_by_split) if spec.mode != "server" else {}},
     )
     if spec.snapshot:
-        result.ids["versions"] = snapshot_targets(client, plan, counts_by_split, spec, timeout=timeout, progress=progress)
+        result.ids["versions"] = snapshot_targets(client, plan, counts_by_split, spec, timeout=timeout,
+                                                  poll_interval=poll_interval, progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return result
 
 
-def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: float,
+def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: float, poll_interval: float,
                   progress: ProgressCallback | None) -> None:
     op_id = plan.bulk_operation_id
     assert op_id
@@ -474,7 +476,7 @@ def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: flo
             lambda: read_or_none(lambda: client.get_bulk_operation(op_id), "bulk_operation"),
             what=f"bulk operation {op_id}",
         )
-    wait_bulk_operation(client, op_id, timeout=timeout, progress=progress)
+    wait_bulk_operation(client, op_id, timeout=timeout, interval=poll_interval, progress=progress)
 
 
 def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec) -> dict[str, set[str]]:
@@ -519,7 +521,7 @@ def _per_concept(client: Any, plan: SplitPlan, members: Mapping[str, set[str]]) 
 
 
 def snapshot_targets(client: Any, plan: SplitPlan, members: Mapping[str, set[str]], spec: SplitSpec, *,
-                     timeout: float, progress: ProgressCallback | None) -> list[str]:
+                     timeout: float, poll_interval: float = 0.25, progress: ProgressCallback | None = None) -> list[str]:
     """Create one dataset version per target (id from the run key, or from the target's
     members) unless it exists; wait until each is READY. Returns ``dataset/version`` ids."""
     out = []
@@ -532,13 +534,13 @@ def snapshot_targets(client: Any, plan: SplitPlan, members: Mapping[str, set[str
                 lambda: read_or_none(lambda: client.get_dataset_version(dataset_id, vid), "dataset_version"),
                 what=f"dataset version {dataset_id}/{vid}",
             )
-        wait_dataset_version(client, dataset_id, vid, timeout=timeout, progress=progress)
+        wait_dataset_version(client, dataset_id, vid, timeout=timeout, interval=poll_interval, progress=progress)
         out.append(f"{dataset_id}/{vid}")
     return out
 
 
 def split(client: Any, spec: SplitSpec, *, dry_run: bool = False, batch_size: int = 128, timeout: float = 600.0,
-          progress: ProgressCallback | None = None) -> tuple[SplitPlan, OperationResult]:
+          poll_interval: float = 0.25, progress: ProgressCallback | None = None) -> tuple[SplitPlan, OperationResult]:
     """Plan, then (unless ``dry_run``) apply and verify. Safe to rerun after a crash."""
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
@@ -554,6 +556,7 @@ def split(client: Any, spec: SplitSpec, *, dry_run: bool = False, batch_size: in
             ids={"targets": list(plan.targets.values()), "would_create": plan.create_datasets},
             elapsed=watch.elapsed, requests=watch.requests,
         )
-    result = apply_split(client, plan, batch_size=batch_size, timeout=timeout, progress=progress)
+    result = apply_split(client, plan, batch_size=batch_size, timeout=timeout, poll_interval=poll_interval,
+                         progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result

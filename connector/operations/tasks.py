@@ -3,8 +3,10 @@ and a cleanup policy with a dry run.
 
 A task's id is deterministic: given explicitly, or derived from its name and an optional
 run key, so a rerun finds the task it created before. Creating a task whose id exists
-adopts it when it is the same task (type, concepts, input source, workers, review) and
-raises :class:`~connector.operations.base.ConflictError` when it differs.
+adopts it when it is the same task (name, type, input source, worker and review
+strategies: the fields no lifecycle step changes; workers, reviewers and concepts may
+have been updated since) and raises :class:`~connector.operations.base.ConflictError`
+when it differs.
 """
 from __future__ import annotations
 
@@ -210,19 +212,25 @@ def concept_ids(task: Mapping[str, Any]) -> list[str]:
     return sorted(set(ids))
 
 
-def essence(task: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields that make two tasks "the same task" for adopt-on-conflict."""
+def identity(task: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that make two tasks "the same task" for adopt-on-conflict: those no
+    lifecycle step changes (name, type, input source, worker and review strategies).
+    Workers, reviewers and concepts are left out on purpose: :func:`update_task` changes
+    them, and a pipeline "create, then update" rerun after a crash must adopt its task."""
     source = task.get("input_source") or {}
     return {
         "name": task.get("name") or "",
         "type": str(task.get("type") or ""),
-        "concepts": concept_ids(task),
-        "input_source": (str(source.get("type") or "ALL_INPUTS"), source.get("id") or ""),
+        "input_source": [str(source.get("type") or "ALL_INPUTS"), source.get("id") or ""],
         "worker_strategy": str((task.get("worker") or {}).get("strategy") or ""),
-        "workers": worker_ids(task),
         "review": str((task.get("review") or {}).get("strategy") or "NONE"),
-        "reviewers": reviewer_ids(task),
     }
+
+
+def essence(task: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`identity` plus the mutable membership: concepts, workers, reviewers."""
+    return {**identity(task), "concepts": concept_ids(task), "workers": worker_ids(task),
+            "reviewers": reviewer_ids(task)}
 
 
 # -- create -----------------------------------------------------------------------------
@@ -237,12 +245,12 @@ def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
         raise ValidationError("spec must be a TaskSpec")
     watch = Stopwatch(client)
     body = spec.to_task()
-    want = essence(body)
+    want = identity(body)
     existing = read_or_none(lambda: client.get_task(spec.id), "task")
-    if existing is not None and essence(existing) != want:
+    if existing is not None and identity(existing) != want:
         raise ConflictError(
             f"task {spec.id!r} exists and differs from the requested one "
-            f"({_diff(essence(existing), want)}); use another name/run key or delete it first"
+            f"({_diff(identity(existing), want)}); use another name/run key or delete it first"
         )
     action = "adopt" if existing is not None else "create"
     if dry_run or existing is not None:
@@ -253,17 +261,19 @@ def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
             lambda: client.post_tasks([body]),
             lambda: read_or_none(lambda: client.get_task(spec.id), "task"),
             what=f"task {spec.id}",
-            same=lambda t: essence(t) == want,
+            same=lambda t: identity(t) == want,
         )
         task = result[0] if isinstance(result, list) and result else unwrap(result, "task")
         if not created:
             action = "adopt"
+    drift = _diff(essence(existing), essence(body)) if existing is not None else ""
     report(progress, "tasks", action, 1, 1, spec.id)
     return OperationResult(
         operation="tasks.create", dry_run=dry_run,
         counts={"created": int(created), "adopted": int(action == "adopt")},
         ids={"task": [spec.id]}, elapsed=watch.elapsed, requests=watch.requests,
-        details={"action": ("would " + action) if dry_run else action, "task": task if isinstance(task, dict) else body},
+        details={"action": ("would " + action) if dry_run else action, "task": task if isinstance(task, dict) else body,
+                 "drift": drift},
     )
 
 

@@ -1,0 +1,176 @@
+"""Crash safety: kill each operation after its k-th request (for k across the whole
+run), run it again with the same arguments, and compare the final emulator state with
+an uninterrupted run's. Also "applied then dropped" on every create the operations make.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from _ops_scenarios import make_dataset, make_inputs, make_versions, train_model_on
+from conftest import contract_hooks
+from connector.client import ClarifaiClient
+from connector.operations import PrunePolicy, SplitSpec, TaskSpec, create_task, mark_done, prune, split, update_task
+from connector.operations.base import utcnow
+from connector.operations.tasks import essence
+
+
+class Killed(BaseException):
+    """Stands for the process being killed: not an Exception, so nothing catches it."""
+
+
+class Budget:
+    """A request hook that lets ``limit`` requests through, then kills the run."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.count = 0
+
+    def __call__(self, request: Any) -> None:
+        if self.limit is not None and self.count >= self.limit:
+            raise Killed(f"killed before request {self.count + 1}")
+        self.count += 1
+
+
+def _client(emulator: Any, budget: Budget) -> ClarifaiClient:
+    from conftest import FAST_RETRY
+
+    hooks = contract_hooks()
+    hooks["request"].append(budget)
+    return ClarifaiClient(emulator.client_config(retry=FAST_RETRY, rate_limit=0), event_hooks=hooks)
+
+
+LATER = utcnow() + timedelta(days=10)
+
+
+def _prune_setup(client: Any) -> None:
+    make_dataset(client, "ds")
+    make_versions(client, "ds", [{"id": f"v{i}"} for i in range(5)])
+    train_model_on(client, "m", "ds", "v1")
+
+
+def _prune_run(client: Any) -> Any:
+    return prune(client, None, PrunePolicy(keep_last=1, max_delete_share=None), batch_size=2, now=LATER)
+
+
+def _split_setup(client: Any) -> None:
+    make_dataset(client, "src", make_inputs(client, 9))
+
+
+SPLIT = SplitSpec(dataset_id="src", ratios={"train": 0.5, "test": 0.25, "validation": 0.25}, seed="c", stratify=True,
+                  mode="exact", snapshot=True, run_key="k")
+
+
+def _split_run(client: Any) -> Any:
+    return split(client, SPLIT, batch_size=4, timeout=20, poll_interval=0.01)
+
+
+TASK = TaskSpec(name="crash", concept_ids=("cat",), workers=("alice",), run_key="k")
+
+
+def _tasks_setup(client: Any) -> None:
+    make_inputs(client, 2)
+
+
+def _tasks_run(client: Any) -> Any:
+    create_task(client, TASK)
+    update_task(client, TASK.id, workers=["bob"], concepts=["dog"], mode="merge")
+    return mark_done(client, TASK.id)
+
+
+def _state(emulator: Any, client: Any) -> dict[str, Any]:
+    snap = emulator.admin.snapshot()
+    tasks = {t["id"]: essence(t) for t in client.list_tasks()}
+    return {"snapshot": snap, "tasks": tasks}
+
+
+SCENARIOS: dict[str, tuple[Callable[[Any], None], Callable[[Any], Any]]] = {
+    "prune": (_prune_setup, _prune_run),
+    "split": (_split_setup, _split_run),
+    "tasks": (_tasks_setup, _tasks_run),
+}
+
+
+def _reference(emulator: Any, client: Any, name: str) -> tuple[dict[str, Any], int]:
+    setup, run = SCENARIOS[name]
+    emulator.admin.reset(seed="empty")
+    setup(client)
+    budget = Budget(None)
+    with _client(emulator, budget) as c:
+        run(c)
+    return _state(emulator, client), budget.count
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_killed_after_k_requests_then_rerun_converges(client, emulator, name):
+    setup, run = SCENARIOS[name]
+    expected, total = _reference(emulator, client, name)
+    assert total > 3
+    # Every k for short runs; about 10 points spread over the run for longer ones.
+    step = max(1, total // 10)
+    ks = sorted(set(range(0, total, step)) | {total - 1})
+    killed = 0
+    for k in ks:
+        emulator.admin.reset(seed="empty")
+        setup(client)
+        with _client(emulator, Budget(k)) as c:
+            try:
+                run(c)
+            except Killed:
+                killed += 1
+        with _client(emulator, Budget(None)) as c:
+            run(c)
+        assert _state(emulator, client) == expected, f"{name}: state after a kill at request {k + 1} differs"
+    assert killed == len(ks)
+
+
+@pytest.mark.parametrize(
+    ("name", "rpc"),
+    [
+        ("split", "PostDatasets"),
+        ("split", "PostDatasetInputs"),
+        ("split", "PostDatasetVersions"),
+        ("tasks", "PostTasks"),
+        ("tasks", "PatchTasks"),
+        ("prune", "DeleteDatasetVersions"),
+    ],
+)
+def test_applied_then_dropped_on_every_write(client, emulator, name, rpc):
+    setup, run = SCENARIOS[name]
+    expected, _ = _reference(emulator, client, name)
+    emulator.admin.reset(seed="empty")
+    setup(client)
+    emulator.admin.script_fault("applied_then_dropped", 1, rpc=rpc)
+    with _client(emulator, Budget(None)) as c:
+        run(c)
+    assert any(r["fault"] == "applied_then_dropped" for r in emulator.admin.requests())
+    assert _state(emulator, client) == expected
+
+
+def test_server_split_killed_and_dropped_never_duplicates_the_bulk_operation(client, emulator):
+    spec = SplitSpec(dataset_id="src", mode="server", run_key="srv")
+
+    def check() -> None:
+        snap = emulator.admin.snapshot()["demo/demo"]
+        assert len(snap["bulk_operations"]) == 1
+        train, test = set(snap["dataset_inputs"]["src-train"]), set(snap["dataset_inputs"]["src-test"])
+        assert not train & test and len(train | test) == 9
+
+    for k in (3, 4, 5, 6, 7, 8):
+        emulator.admin.reset(seed="empty")
+        _split_setup(client)
+        with _client(emulator, Budget(k)) as c:
+            try:
+                split(c, spec, timeout=20, poll_interval=0.01)
+            except Killed:
+                pass
+        split(client, spec, timeout=20, poll_interval=0.01)
+        check()
+    emulator.admin.reset(seed="empty")
+    _split_setup(client)
+    emulator.admin.script_fault("applied_then_dropped", 1, rpc="PostBulkOperations")
+    split(client, spec, timeout=20, poll_interval=0.01)
+    check()
