@@ -64,18 +64,17 @@ def _bar_callback(bar: Any) -> Any:
 
 
 def _print_plan(plan: Any, result: Any, columns: tuple[str, ...]) -> None:
-    state = cli_state()
-    from rich.table import Table
-
-    table = Table(*columns)
-    for row in plan.rows[:200]:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    state.console.print(table)
-    if len(plan.rows) > 200:
-        state.console.print(f"... {len(plan.rows) - 200} more rows (use --json for all)")
+    """One line per plan row (columns separated by two spaces, never wrapped), then the
+    summary line."""
+    limit = 500
+    click.echo("  ".join(columns))
+    for row in plan.rows[:limit]:
+        click.echo("  ".join("-" if row.get(c) is None else str(row.get(c)) for c in columns))
+    if len(plan.rows) > limit:
+        click.echo(f"... {len(plan.rows) - limit} more rows (use --json for all)")
     prefix = "dry run: " if result.dry_run else ""
     counts = ", ".join(f"{k}={v}" for k, v in result.counts.items())
-    state.console.print(f"{prefix}{counts} ({result.requests} requests, {result.elapsed:.2f}s)")
+    click.echo(f"{prefix}{counts} ({result.requests} requests, {result.elapsed:.2f}s)")
 
 
 # -- prune ------------------------------------------------------------------------------
