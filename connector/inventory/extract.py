@@ -7,6 +7,7 @@ never raises on a missing or oddly-typed field, and returns ``None`` for "absent
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -14,24 +15,31 @@ from typing import Any
 from connector.status_codes import STATUS_CODES
 
 _CODE_BY_NAME: dict[str, int] = {name: code for code, name in STATUS_CODES.items()}
-_MISSING = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def dig(obj: Any, path: str) -> Any:
     """The value at a dotted ``path`` of nested mappings, or ``None`` if any step is
     missing (or is not a mapping)."""
     cur = obj
-    for key in path.split("."):
-        if not isinstance(cur, Mapping):
+    for key in _keys(path):
+        # decoded JSON is made of plain dicts: test that first (ABC checks are slow)
+        if cur.__class__ is not dict and not isinstance(cur, Mapping):
             return None
-        cur = cur.get(key, _MISSING)
-        if cur is _MISSING:
+        cur = cur.get(key)
+        if cur is None:
             return None
     return cur
 
 
 def as_str(value: Any) -> str | None:
     """A string, or ``None`` for absent/empty containers."""
+    if value.__class__ is str:
+        return value
     if value is None or isinstance(value, (Mapping, list)):
         return None
     return str(value)
@@ -40,6 +48,8 @@ def as_str(value: Any) -> str | None:
 def as_int(value: Any) -> int | None:
     """An integer from an int, an int64-as-string, a float with no fraction, or a
     ``{"value": n}`` wrapper; ``None`` otherwise."""
+    if value.__class__ is int:
+        return value
     if isinstance(value, Mapping):
         value = value.get("value")
     if value is None or isinstance(value, bool):
@@ -152,7 +162,7 @@ def first_key(obj: Any) -> str | None:
 
 def data_kind(data: Any) -> str | None:
     """Which media an input's ``data`` holds: image, video, audio or text (else None)."""
-    if not isinstance(data, Mapping):
+    if data.__class__ is not dict and not isinstance(data, Mapping):
         return None
     for kind in ("image", "video", "audio", "text"):
         if data.get(kind):
