@@ -4,6 +4,7 @@ rules for creates with and without client-chosen ids."""
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,12 +95,24 @@ def test_inputs_ignore_duplicates(client, emulator) -> None:
 
 
 def test_status_codes_as_names_are_accepted(client, emulator) -> None:
+    """With every status code sent as its enum name: success, a listing over several
+    pages, an error, and MIXED_STATUS with per-item names all decode as with integers."""
     emulator.admin.set_options(status_as_names=True)
-    client.post_datasets([{"id": "named"}])
-    assert client.get_dataset("named")["id"] == "named"
+    client.post_datasets([{"id": f"named-{i}"} for i in range(5)])
+    raw = client.call("GetDataset", path={"dataset_id": "named-0"})
+    assert raw["status"]["code"] == "SUCCESS"  # really a name on the wire
+    assert client.get_dataset("named-0")["id"] == "named-0"
+    assert sorted(d["id"] for d in client.list_datasets(per_page=2, concurrency=2)) == [f"named-{i}" for i in range(5)]
     with pytest.raises(NotFoundError) as info:
         client.get_dataset("nope")
-    assert info.value.code is not None and info.value.code_name.endswith("DOES_NOT_EXIST")
+    assert isinstance(info.value.code, int) and info.value.code_name.endswith("DOES_NOT_EXIST")
+    assert info.value.req_id and info.value.code_name in str(info.value)
+    client.post_inputs([{"id": "dup", "data": {"text": {"raw": "a"}}}])
+    with pytest.raises(PartialFailureError) as partial:
+        client.post_inputs([{"id": "dup", "data": {"text": {"raw": "a"}}}, {"id": "fresh", "data": {"text": {"raw": "b"}}}])
+    assert partial.value.code == 10010 and partial.value.code_name == "MIXED_STATUS"
+    assert [(i.id, i.code, i.code_name) for i in partial.value.items] == [("dup", 30100, "INPUT_DUPLICATE")]
+    assert partial.value.response["status"]["code"] == "MIXED_STATUS"
 
 
 # -- retries -----------------------------------------------------------------------------
@@ -120,7 +133,13 @@ def test_retry_after_is_honoured(client, emulator, caplog) -> None:
     assert list(client.list_datasets()) == []
     messages = [r.getMessage() for r in caplog.records if r.name == "connector.retry"]
     assert len(messages) == 1
-    assert "throttled" in messages[0] and "waiting 0.20 s" in messages[0]
+    assert "throttled" in messages[0] and "CONN_THROTTLED" in messages[0] and "waiting 0.20 s" in messages[0]
+    assert "ListDatasets" in messages[0]
+    throttled = [r for r in emulator.admin.requests() if r["http_status"] == 429]
+    assert len(throttled) == 1
+    # the req_id the server gave the throttled answer is in the log line
+    req_id = re.search(r"req_id=(\S+)\)", messages[0]).group(1)
+    assert req_id not in ("-", "None") and len(req_id) >= 8
 
 
 def test_throttling_exhausts_into_throttled_error(client, emulator) -> None:

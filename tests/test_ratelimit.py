@@ -8,6 +8,8 @@ import threading
 import httpx
 import pytest
 
+from conftest import contract_hooks
+
 from connector.client import ClarifaiClient
 from connector.config import ClarifaiConfig, RetryPolicy
 from connector.ratelimit import TokenBucket
@@ -89,3 +91,35 @@ def test_client_takes_a_token_per_attempt(monkeypatch) -> None:
         monkeypatch.setattr(client._limiter, "acquire", lambda: taken.append(1) or original())
         client.call("GetDataset", path={"dataset_id": "d"})
     assert len(taken) == 2
+
+
+def test_threads_of_one_client_stay_under_the_server_limit(client_config, emulator) -> None:
+    """Four threads share one client limited to 20 requests/s against a server that
+    allows 40/s in bursts of 6: the server never answers 429. Each thread alone would
+    be allowed 20/s, so a limiter per thread (80/s together) or none at all would be
+    throttled. At most four requests are in flight at once, fewer than the server's
+    burst, so scheduling delays cannot bunch enough of them to be throttled."""
+    emulator.admin.set_rate_limit(40, burst=6)
+    config = client_config.replace(rate_limit=20.0, rate_burst=1, retry=RetryPolicy(max_attempts=1))
+    emulator.admin.clear_requests()
+    errors: list[BaseException] = []
+    with ClarifaiClient(config, event_hooks=contract_hooks()) as client:
+
+        def worker() -> None:
+            try:
+                for _ in range(5):
+                    client.call("GetApp")
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not any(t.is_alive() for t in threads)
+        assert client.stats.snapshot() == {"requests": 20, "retries": 0, "throttled": 0}
+    assert errors == []
+    log = [r for r in emulator.admin.requests() if r["rpc"] == "GetApp"]
+    assert len(log) == 20
+    assert [r for r in log if r["http_status"] == 429] == []
