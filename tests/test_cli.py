@@ -153,27 +153,95 @@ def test_pat_from_file_and_missing_pat(env, tmp_path):
     assert result.exit_code == EXIT_USAGE
 
 
-def test_demo_command(emulator, tmp_path):
-    env = {"CLARIFAI_API_BASE": "", "CLARIFAI_PAT": "", "CLARIFAI_USER_ID": "", "CLARIFAI_APP_ID": ""}
-    result = run(["--json", "demo", "--seed-inputs", "120", "--out-dir", str(tmp_path)], env)
+EMBEDDED = {"CLARIFAI_API_BASE": "", "CLARIFAI_PAT": "", "CLARIFAI_USER_ID": "", "CLARIFAI_APP_ID": "",
+            "CLARIFAI_PAT_FILE": ""}
+
+
+def test_demo_applies_the_main_job_on_the_embedded_emulator(tmp_path):
+    result = run(["--json", "demo", "--seed-inputs", "200", "--out-dir", str(tmp_path), "--rate-limit", "0"], EMBEDDED)
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["emulator"].startswith("http://127.0.0.1:")
+    assert summary["emulator"].startswith("http://127.0.0.1:") and summary["applied"] is True
+    # 1. exports: every file holds what the summary says, with the documented schema
     rows = {e["inventory"]: e["rows"] for e in summary["exports"]}
-    assert rows["inputs"] == 120 and rows["datasets"] > 0
+    assert rows["inputs"] == 200 and rows["datasets"] == 3
     for export in summary["exports"]:
-        assert pq.read_table(export["path"]).num_rows == export["rows"]
-    assert summary["prune_dry_run"]["considered"] > 0
-    assert "split_dry_run" in summary and summary["split_dry_run"]["dry_run"] is True
+        table = pq.read_table(export["path"])
+        assert table.num_rows == export["rows"]
+        assert table.schema.names == get_spec(export["inventory"]).column_names
+    # 2. split applied, leakage-checked, and a rerun sends no write at all
+    split = summary["split"]
+    assert split["dataset"] == "cats-dogs" and split["source"] == 100
+    assert split["targets"] == {"train": "cats-dogs-train", "test": "cats-dogs-test"}
+    assert split["result"]["counts"]["added"] == 100 and split["result"]["counts"]["datasets_created"] == 2
+    assert split["writes"] > 0
+    assert split["leakage"] == {"inputs_in_two_targets": 0, "planned_inputs_missing": 0,
+                                "per_split": {"train": 80, "test": 20}}
+    assert split["rerun"] == {**split["rerun"], "writes": 0, "added": 0, "datasets_created": 0}
+    # 3. prune with a keep policy: what was kept and why, and what is left
+    prune = summary["prune"]
+    actions = {r["version_id"]: (r["action"], r["reason"]) for r in prune["rows"]}
+    assert {v for v, (a, _) in actions.items() if a == "delete"} == {"cd-v1", "cd-v3"}
+    assert actions["cd-v2"][1].startswith("protected: a model version was trained")
+    assert "pinned" in actions["cd-v4"][1] and "newest READY" in actions["cd-v5"][1]
+    assert sorted(prune["result"]["ids"]["deleted"]) == ["cats-dogs/cd-v1", "cats-dogs/cd-v3"]
+    assert sorted(prune["versions_left"]) == ["cd-v2", "cd-v4", "cd-v5"]
+    # 4. a labeling task on the test split, watched until done
+    task = summary["task"]
+    assert task["action"] == "create" and task["source"] == "cats-dogs-test" and task["concepts"]
+    assert task["watch"]["final"]["status"] == "TASK_DONE"
+    assert task["watch"]["events"][0].startswith("TASK_IN_PROGRESS") and task["watch"]["reads"] >= 2
+    assert summary["writes"] > split["writes"]
+
+
+def test_demo_human_output(tmp_path):
+    result = run(["demo", "--seed-inputs", "100", "--out-dir", str(tmp_path), "--rate-limit", "0"], EMBEDDED)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    for text in ("1. Inventories exported", "dataset_versions.parquet", "2. Split 'cats-dogs'", "cats-dogs-train",
+                 "leakage check: 0 inputs in two targets", "same split again: 0 write requests",
+                 "3. Prune", "protected: a model version was trained on it", "cats-dogs/cd-v1",
+                 "4. Labeling task", "done: TASK_DONE", "demo finished"):
+        assert text in out, text
+    assert "Traceback" not in result.stderr
 
 
 def test_demo_against_a_configured_api_is_read_only(env, tmp_path, emulator):
     emulator.admin.clear_requests()
-    result = run(["demo", "--out-dir", str(tmp_path)], env)
+    result = run(["--json", "demo", "--dataset", "cats-dogs", "--out-dir", str(tmp_path), "--rate-limit", "0"], env)
     assert result.exit_code == 0, result.stderr
-    assert "demo finished" in result.stdout
+    summary = json.loads(result.stdout)
+    assert summary["emulator"] is None and summary["applied"] is False and summary["writes"] == 0
+    assert summary["split"]["plan"]["train"]["to_add"] > 0 and "result" not in summary["split"]
+    assert summary["prune"]["would_delete"] == 2 and "result" not in summary["prune"]
+    assert summary["task"]["action"] == "would create"
     assert emulator.admin.requests(mutated=True) == []
     assert len(emulator.admin.requests()) > 0
+
+
+def test_demo_apply_against_a_configured_api(env, tmp_path, emulator, client):
+    refused = run(["demo", "--apply", "--out-dir", str(tmp_path)], env)
+    assert refused.exit_code == EXIT_USAGE and "--dataset" in one_error_line(refused)
+    assert emulator.admin.requests(mutated=True) == []
+    missing = run(["demo", "--apply", "--dataset", "no-such-dataset", "--out-dir", str(tmp_path)], env)
+    assert missing.exit_code == EXIT_NOT_FOUND and "no-such-dataset" in one_error_line(missing)
+    assert emulator.admin.requests(mutated=True) == []
+
+    args = ["--json", "demo", "--apply", "--dataset", "products", "--out-dir", str(tmp_path), "--rate-limit", "0"]
+    first = run(args, env)
+    assert first.exit_code == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert summary["applied"] is True and summary["split"]["leakage"]["inputs_in_two_targets"] == 0
+    task_id = summary["task"]["task_id"]
+    task = client.get_task(task_id)
+    assert task.get("task", task)["input_source"]["id"] == "products-test"
+    assert "watch" not in summary["task"]  # a real API's task is shown, never waited for
+    assert summary["task"]["status"]["task_id"] == task_id
+    # the whole demo again: everything adopted, nothing written
+    emulator.admin.clear_requests()
+    again = json.loads(run(args, env).stdout)
+    assert again["writes"] == 0 and again["task"]["action"] == "adopt"
+    assert emulator.admin.requests(mutated=True) == []
 
 
 def test_help_lists_every_command():

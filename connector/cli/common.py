@@ -255,13 +255,15 @@ class CliState:
         return ClarifaiConfig.from_env(self.environ, **values)
 
     @contextlib.contextmanager
-    def client(self, config: ClarifaiConfig | None = None, **overrides: Any) -> Iterator[ClarifaiClient]:
+    def client(self, config: ClarifaiConfig | None = None, *, event_hooks: Any = None,
+               **overrides: Any) -> Iterator[ClarifaiClient]:
         """A :class:`~connector.client.ClarifaiClient` for this invocation, closed on exit.
-        Requires an app id (``--app-id`` / ``CLARIFAI_APP_ID``) only where the call does."""
+        Requires an app id (``--app-id`` / ``CLARIFAI_APP_ID``) only where the call does.
+        ``event_hooks`` go to httpx (e.g. to count the requests a step sends)."""
         from connector.client import ClarifaiClient
 
         cfg = config or self.build_config(**overrides)
-        with ClarifaiClient(cfg) as c:
+        with ClarifaiClient(cfg, event_hooks=event_hooks) as c:
             yield c
 
 
