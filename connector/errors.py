@@ -194,13 +194,19 @@ class AuthenticationError(ClarifaiError):
 class NotFoundError(ClarifaiError):
     """The object (or the app/user in the path) does not exist. Not retried."""
 
+    hint = "check the id, and that user_id and app_id name the app that holds it"
+
 
 class AlreadyExistsError(ClarifaiError):
     """An object with this id already exists."""
 
+    hint = "an object with this id exists: read it back and use it, or choose another id"
+
 
 class InvalidArgumentError(ClarifaiError):
     """The API rejected the request as invalid. Not retried."""
+
+    hint = "the API refused the request as sent (see details); fix the arguments, retrying will not help"
 
 
 class ThrottledError(ClarifaiError):
@@ -219,6 +225,8 @@ class TransientServerError(ClarifaiError):
 class ConnectionFailedError(TransientServerError):
     """The connection failed (refused, reset, timed out) and retries ran out."""
 
+    hint = "check the network and that base_url (CLARIFAI_API_BASE) points at the API, then retry"
+
 
 class OutcomeUnknownError(ClarifaiError):
     """A write that is not safe to repeat failed ambiguously: it may or may not have been
@@ -231,6 +239,8 @@ class PartialFailureError(ClarifaiError):
     """A batch call answered MIXED_STATUS: some items failed, listed in ``items``;
     ``response`` holds the whole body, with the items that succeeded."""
 
+    hint = "the other items were applied; fix or resend only the failed items (error.items)"
+
 
 class OperationError(ConnectorError):
     """An operation (prune, split, task lifecycle, wait) could not complete."""
@@ -238,6 +248,12 @@ class OperationError(ConnectorError):
 
 class GuardError(OperationError):
     """A destructive plan exceeded its guard (count or share); pass ``force`` to apply it."""
+
+
+class ConflictError(OperationError):
+    """An object with the deterministic id an operation wants already exists and differs
+    from what the operation would create; nothing was overwritten. Choose another
+    name/run key, or delete the existing object first."""
 
 
 class WaitTimeoutError(OperationError):

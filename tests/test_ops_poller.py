@@ -7,8 +7,15 @@ import random
 import pytest
 
 from _ops_scenarios import make_dataset
-from connector.errors import AlreadyExistsError, OutcomeUnknownError, ValidationError, WaitFailedError, WaitTimeoutError
-from connector.operations.base import ConflictError
+from connector.errors import (
+    AlreadyExistsError,
+    NotFoundError,
+    OutcomeUnknownError,
+    ValidationError,
+    WaitFailedError,
+    WaitTimeoutError,
+)
+from connector.errors import ConflictError
 from connector.operations.poller import (
     DONE,
     FAILED,
@@ -144,3 +151,45 @@ def test_applied_then_dropped_creates_are_adopted_not_duplicated(client, emulato
         )
         assert [v["id"] for v in client.list_dataset_versions("ds")] == ["v1"]
     assert any(r["fault"] == "applied_then_dropped" for r in emulator.admin.requests())
+
+
+def test_wait_inputs_add_job_until_complete_with_progress(client, emulator):
+    """The inputs add job wait goes through the shared poller like every other wait."""
+    from _ops_scenarios import make_inputs
+    from connector.operations import wait_inputs_add_job
+
+    make_inputs(client, 5)
+    jobs = list(client.list_inputs_add_jobs())
+    assert len(jobs) == 1
+    seen = []
+    job = wait_inputs_add_job(client, jobs[0]["id"], timeout=10, interval=0.01, max_interval=0.02, progress=seen.append)
+    assert classify_inputs_add_job(job) == DONE
+    assert seen and seen[-1].message == "JOB_COMPLETED" and seen[-1].total == 5 and seen[-1].done == 5
+    assert all(e.stage == f"inputs add job {jobs[0]['id']}" for e in seen)
+
+
+def test_wait_bulk_operation_reads_until_terminal(client, emulator):
+    from _ops_scenarios import make_inputs
+    from connector.operations import wait_bulk_operation
+
+    make_dataset(client, "src", make_inputs(client, 4))
+    make_dataset(client, "a")
+    make_dataset(client, "b")
+    client.post_bulk_operations([{"id": "op1", "dataset": {"id": "src"}, "operation": {"split_into_datasets": {
+        "dataset_splits": [{"dataset": {"id": "a"}, "percentage": 50}, {"dataset": {"id": "b"}, "percentage": 50}],
+        "method": "RANDOM_PERCENTAGE_SPLIT"}}}])
+    seen = []
+    op = wait_bulk_operation(client, "op1", timeout=10, interval=0.01, max_interval=0.02, progress=seen.append)
+    assert classify_bulk_operation(op) == DONE and seen[-1].message == "BULK_OPERATION_SUCCESS"
+    with pytest.raises(NotFoundError):
+        wait_bulk_operation(client, "no-such-op", timeout=1, interval=0.01)
+
+
+def test_conflict_error_lives_with_the_other_errors():
+    import connector.errors
+    import connector.operations
+    import connector.operations.base
+
+    assert connector.operations.ConflictError is connector.errors.ConflictError is ConflictError
+    assert connector.operations.base.ConflictError is ConflictError  # its former home still works
+    assert issubclass(ConflictError, connector.errors.OperationError)

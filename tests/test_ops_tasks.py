@@ -182,3 +182,35 @@ def test_bad_lifecycle_arguments_change_nothing(client, emulator):
     with pytest.raises(ValidationError, match="older_than must be a non-negative duration"):
         cleanup_tasks(client, timedelta(days=-1))
     assert writes(emulator) == []
+
+
+def test_task_on_a_missing_dataset_fails_before_any_write(client, emulator):
+    s = spec(run_key="m", input_source="DATASET", input_source_id="not-there")
+    emulator.admin.clear_requests()
+    for dry_run in (True, False):
+        with pytest.raises(ValidationError, match="input source dataset 'not-there' does not exist in app 'demo'"):
+            create_task(client, s, dry_run=dry_run)
+    assert writes(emulator) == [] and list(client.list_tasks()) == []
+    make_dataset(client, "not-there")
+    assert create_task(client, s).counts["created"] == 1
+
+
+def test_cleanup_reports_progress_and_its_plan_round_trips(client, emulator):
+    from connector.operations import CleanupPlan, apply_cleanup, plan_cleanup
+
+    ids = []
+    for n in range(3):
+        s = spec(run_key=f"p{n}")
+        create_task(client, s)
+        emulator.admin.set_task_progress(s.id, status="TASK_DONE")
+        ids.append(s.id)
+    later = utcnow() + timedelta(days=2)
+    plan = plan_cleanup(client, timedelta(days=1), now=later)
+    restored = CleanupPlan.from_json(plan.to_json())
+    assert restored.to_dict() == plan.to_dict() and restored.to_delete == sorted(ids)
+    assert list(restored.to_dataframe().columns) == list(plan.columns())
+    events = []
+    result = apply_cleanup(client, restored, progress=events.append)
+    assert [(e.operation, e.stage, e.done, e.total) for e in events] == [("tasks", "cleanup", 3, 3)]
+    assert result.counts == {"considered": 3, "deleted": 3} and result.requests == 2
+    assert list(client.list_tasks()) == []

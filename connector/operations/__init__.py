@@ -8,7 +8,8 @@ an operation converges to the state an uninterrupted run reaches.
 """
 from __future__ import annotations
 
-from connector.operations.base import ConflictError, OperationResult, Plan, ProgressCallback, ProgressEvent, deterministic_id
+from connector.errors import ConflictError
+from connector.operations.base import OperationResult, Plan, ProgressCallback, ProgressEvent, deterministic_id
 from connector.operations.poller import (
     create_or_adopt,
     poll,

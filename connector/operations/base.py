@@ -15,19 +15,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from connector.errors import OperationError
+from connector.errors import ConflictError  # noqa: F401  (re-exported: its old home)
 from connector.status_codes import parse_code
 
 T = TypeVar("T")
+P = TypeVar("P", bound="Plan")
 
 #: Clarifai ids: letters, digits, ``_`` and ``-``.
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
-
-
-class ConflictError(OperationError):
-    """An object with the deterministic id this operation wants already exists and
-    differs from what the operation would create; nothing was overwritten. Choose
-    another name/run key, or delete the existing object first."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +73,17 @@ class Plan:
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls: type[P], data: dict[str, Any]) -> P:
+        """Rebuild a plan from :meth:`to_dict` (e.g. planned in one orchestrator task,
+        reviewed, applied in another). Unknown keys are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @classmethod
+    def from_json(cls: type[P], text: str) -> P:
+        return cls.from_dict(json.loads(text))
 
     def to_dataframe(self, columns: Sequence[str] | None = None) -> Any:
         """The rows as a pandas DataFrame (pandas imported here, lazily)."""

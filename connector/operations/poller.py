@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from connector.errors import (
+    ConflictError,
     AlreadyExistsError,
     NotFoundError,
     OutcomeUnknownError,
@@ -24,7 +25,6 @@ from connector.errors import (
     WaitTimeoutError,
 )
 from connector.operations.base import (
-    ConflictError,
     ProgressCallback,
     report,
     status_code_of,

@@ -5,7 +5,7 @@ A task's id is deterministic: given explicitly, or derived from its name and an 
 run key, so a rerun finds the task it created before. Creating a task whose id exists
 adopts it when it is the same task (name, type, input source, worker and review
 strategies: the fields no lifecycle step changes; workers, reviewers and concepts may
-have been updated since) and raises :class:`~connector.operations.base.ConflictError`
+have been updated since) and raises :class:`~connector.errors.ConflictError`
 when it differs.
 """
 from __future__ import annotations
@@ -16,9 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.errors import ValidationError, VerificationError
+from connector.errors import ConflictError, ValidationError, VerificationError
 from connector.operations.base import (
-    ConflictError,
     OperationResult,
     Plan,
     ProgressCallback,
@@ -252,6 +251,8 @@ def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
             f"task {spec.id!r} exists and differs from the requested one "
             f"({_diff(identity(existing), want)}); use another name/run key or delete it first"
         )
+    if existing is None and spec.input_source == "DATASET":
+        _require_dataset(client, spec.input_source_id or "")
     action = "adopt" if existing is not None else "create"
     if dry_run or existing is not None:
         task = existing or body
@@ -275,6 +276,19 @@ def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
         details={"action": ("would " + action) if dry_run else action, "task": task if isinstance(task, dict) else body,
                  "drift": drift},
     )
+
+
+def _require_dataset(client: Any, dataset_id: str) -> None:
+    """ValidationError (before any write) when the task's source dataset is missing."""
+    from connector.errors import NotFoundError
+
+    try:
+        client.get_dataset(dataset_id)
+    except NotFoundError as exc:
+        raise ValidationError(
+            f"input source dataset {dataset_id!r} does not exist in app {client.config.app_id!r}; "
+            "create it (or fix input_source_id) before creating the task"
+        ) from exc
 
 
 def _diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
