@@ -110,6 +110,23 @@ class Timeouts:
     pool: float = 30.0
 
 
+def _env_number(env: Mapping[str, str], name: str, cast: type, *, positive: bool = False) -> Any:
+    """The number in ``env[name]``, None when unset or blank; a bad value raises
+    :class:`ConfigurationError` naming the variable."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    kind = "a whole number" if cast is int else "a number"
+    try:
+        value = cast(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be {kind}, got {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")) or value < 0 or (positive and value == 0):
+        bound = "greater than 0" if positive else "0 or more"
+        raise ConfigurationError(f"{name} must be {kind} {bound}, got {raw!r}")
+    return value
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class ClarifaiConfig:
     """Everything a client needs to talk to one Clarifai app.
@@ -166,16 +183,45 @@ class ClarifaiConfig:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> ClarifaiConfig:
-        """Read ``CLARIFAI_PAT``, ``CLARIFAI_USER_ID``, ``CLARIFAI_APP_ID`` and
-        ``CLARIFAI_API_BASE``; keyword ``overrides`` win over the environment."""
+        """A config from the environment (``os.environ`` unless ``env`` is given).
+
+        ``CLARIFAI_PAT``, ``CLARIFAI_USER_ID``, ``CLARIFAI_APP_ID``, ``CLARIFAI_API_BASE``
+        name the account and endpoint. Optional tuning, for deployments where code
+        cannot easily pass arguments (orchestrator workers, containers):
+
+        * ``CLARIFAI_RATE_LIMIT`` — requests per second for this client (default 15,
+          the API's per-account limit; ``0`` turns the client-side limiter off). When
+          several processes share one account, give each a share of the limit.
+        * ``CLARIFAI_TIMEOUT`` — read and write timeout in seconds (default 60).
+        * ``CLARIFAI_RETRY_MAX_ATTEMPTS`` — attempts per call, first included (default 6).
+        * ``CLARIFAI_RETRY_MAX_ELAPSED`` — seconds a call may spend retrying (default 120).
+
+        Keyword ``overrides`` (any field, e.g. ``retry=RetryPolicy(...)``) win over the
+        environment. Raises :class:`ConfigurationError` naming the variable at fault.
+        """
         env = os.environ if env is None else env
         values: dict[str, Any] = {
-            "pat": env.get("CLARIFAI_PAT", ""),
-            "user_id": env.get("CLARIFAI_USER_ID", ""),
-            "app_id": env.get("CLARIFAI_APP_ID") or None,
+            "pat": env.get("CLARIFAI_PAT", "").strip(),
+            "user_id": env.get("CLARIFAI_USER_ID", "").strip(),
+            "app_id": env.get("CLARIFAI_APP_ID", "").strip() or None,
         }
-        if env.get("CLARIFAI_API_BASE"):
-            values["base_url"] = env["CLARIFAI_API_BASE"]
+        if env.get("CLARIFAI_API_BASE", "").strip():
+            values["base_url"] = env["CLARIFAI_API_BASE"].strip()
+        rate = _env_number(env, "CLARIFAI_RATE_LIMIT", float)
+        if rate is not None:
+            values["rate_limit"] = rate
+        timeout = _env_number(env, "CLARIFAI_TIMEOUT", float, positive=True)
+        if timeout is not None:
+            values["timeouts"] = dataclasses.replace(Timeouts(), read=timeout, write=timeout)
+        retry_changes: dict[str, Any] = {}
+        attempts = _env_number(env, "CLARIFAI_RETRY_MAX_ATTEMPTS", int, positive=True)
+        if attempts is not None:
+            retry_changes["max_attempts"] = attempts
+        elapsed = _env_number(env, "CLARIFAI_RETRY_MAX_ELAPSED", float)
+        if elapsed is not None:
+            retry_changes["max_elapsed"] = elapsed
+        if retry_changes:
+            values["retry"] = RetryPolicy(**retry_changes)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

@@ -289,6 +289,43 @@ def error_class_for(code: int | None, http_status: int | None) -> type[ClarifaiE
     return ClarifaiError
 
 
+def _origin(request: httpx.Request | None) -> str:
+    """``scheme://host[:port]`` of a request (never credentials: the PAT is a header)."""
+    if request is None:
+        return "the API"
+    url = request.url
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
+def _request_of(obj: Any) -> httpx.Request | None:
+    try:
+        return obj.request
+    except (AttributeError, RuntimeError):
+        return None
+
+
+def _not_the_api(response: httpx.Response, spec: CallSpec) -> str | None:
+    """The message for an answer that cannot come from the Clarifai API (a redirect,
+    or a non-JSON page with a success or not-found status), else None."""
+    content_type = response.headers.get("Content-Type", "")
+    origin = _origin(_request_of(response))
+    if 300 <= response.status_code < 400:
+        location = response.headers.get("Location", "?")
+        return (
+            f"{spec.describe()} was redirected (HTTP {response.status_code} to {location}) by {origin}; "
+            "the API answers without redirects: set base_url (CLARIFAI_API_BASE) to the API's address"
+        )
+    if response.content and "json" not in content_type.lower() and (
+        200 <= response.status_code < 300 or response.status_code in (404, 405)
+    ):
+        return (
+            f"{spec.describe()} got a {content_type or 'non-JSON'} page (HTTP {response.status_code}) from {origin} "
+            "instead of a Clarifai JSON status: check that base_url (CLARIFAI_API_BASE) is the Clarifai API"
+        )
+    return None
+
+
 def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
     """The decoded body of a successful call, or a typed error raised.
 
@@ -315,6 +352,11 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
     if not isinstance(body, dict):
         kind = "an empty" if not response.content else "a non-JSON"
         content_type = response.headers.get("Content-Type", "unknown type")
+        not_the_api = _not_the_api(response, spec)
+        if not_the_api is not None:
+            # A redirect or a web page where the API should answer: a wrong base_url,
+            # which no retry will fix.
+            raise ClarifaiError(not_the_api, **common)
         cls: type[ClarifaiError] = TransientServerError
         if response.status_code == 429:
             cls = ThrottledError
@@ -377,7 +419,7 @@ def error_from_exception(exc: BaseException, spec: CallSpec) -> ClarifaiError:
     before = isinstance(exc, _BEFORE_SEND)
     when = "before the request was sent" if before else "after the request was sent"
     err = ConnectionFailedError(
-        f"{spec.describe()} failed {when}: {type(exc).__name__}: {exc}",
+        f"{spec.describe()} to {_origin(_request_of(exc))} failed {when}: {type(exc).__name__}: {exc}",
         method=spec.method,
         path=spec.path,
         rpc=spec.rpc,

@@ -5,7 +5,7 @@ import pickle
 
 import pytest
 
-from connector.config import DEFAULT_RATE_LIMIT, ClarifaiConfig, RetryPolicy, Secret, is_loopback_host
+from connector.config import DEFAULT_RATE_LIMIT, ClarifaiConfig, RetryPolicy, Secret, Timeouts, is_loopback_host
 from connector.errors import ConfigurationError
 
 PAT = "cfg-pat-3f9a1c"
@@ -83,3 +83,53 @@ def test_replace_revalidates() -> None:
     assert config.replace(app_id="x").app_id == "x"
     with pytest.raises(ConfigurationError):
         config.replace(base_url="http://example.com")
+
+
+BASE_ENV = {"CLARIFAI_PAT": PAT, "CLARIFAI_USER_ID": "me"}
+
+
+def test_from_env_reads_tuning_variables() -> None:
+    env = {
+        **BASE_ENV,
+        "CLARIFAI_RATE_LIMIT": "4.5",
+        "CLARIFAI_TIMEOUT": "300",
+        "CLARIFAI_RETRY_MAX_ATTEMPTS": "10",
+        "CLARIFAI_RETRY_MAX_ELAPSED": "900",
+    }
+    config = ClarifaiConfig.from_env(env)
+    assert config.rate_limit == 4.5
+    assert (config.timeouts.read, config.timeouts.write) == (300.0, 300.0)
+    assert config.timeouts.connect == Timeouts().connect
+    assert (config.retry.max_attempts, config.retry.max_elapsed) == (10, 900.0)
+    assert config.retry.initial_wait == RetryPolicy().initial_wait
+    assert ClarifaiConfig.from_env({**BASE_ENV, "CLARIFAI_RATE_LIMIT": "0"}).rate_limit == 0  # off
+    # keyword overrides win over the environment
+    assert ClarifaiConfig.from_env(env, rate_limit=2.0).rate_limit == 2.0
+    assert ClarifaiConfig.from_env(env, retry=RetryPolicy(max_attempts=2)).retry.max_attempts == 2
+    # unset or blank: the defaults
+    plain = ClarifaiConfig.from_env({**BASE_ENV, "CLARIFAI_RATE_LIMIT": " ", "CLARIFAI_TIMEOUT": ""})
+    assert (plain.rate_limit, plain.timeouts, plain.retry) == (DEFAULT_RATE_LIMIT, Timeouts(), RetryPolicy())
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CLARIFAI_RATE_LIMIT", "fast"),
+        ("CLARIFAI_RATE_LIMIT", "-1"),
+        ("CLARIFAI_RATE_LIMIT", "nan"),
+        ("CLARIFAI_TIMEOUT", "0"),
+        ("CLARIFAI_RETRY_MAX_ATTEMPTS", "2.5"),
+        ("CLARIFAI_RETRY_MAX_ATTEMPTS", "0"),
+        ("CLARIFAI_RETRY_MAX_ELAPSED", "inf"),
+    ],
+)
+def test_from_env_bad_tuning_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        ClarifaiConfig.from_env({**BASE_ENV, name: value})
+    assert name in str(info.value) and repr(value) in str(info.value)
+
+
+def test_from_env_strips_whitespace_around_values() -> None:
+    """A PAT read from a secret file often ends with a newline."""
+    config = ClarifaiConfig.from_env({"CLARIFAI_PAT": PAT + "\n", "CLARIFAI_USER_ID": " me ", "CLARIFAI_APP_ID": "app\n"})
+    assert (config.pat.reveal(), config.user_id, config.app_id) == (PAT, "me", "app")

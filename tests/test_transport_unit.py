@@ -296,3 +296,68 @@ def test_ignore_duplicates_accepts_whole_batch_of_duplicates() -> None:
         assert client.post_inputs([{"id": "a"}], ignore_duplicates=True) == [{"id": "a", "status": {"code": 30100}}]
         with pytest.raises(AlreadyExistsError):
             client.post_inputs([{"id": "a"}])
+
+
+# -- answers that cannot come from the API (a wrong base_url) ------------------------------
+
+@pytest.mark.parametrize(
+    ("response", "words"),
+    [
+        (httpx.Response(200, text="<html>Welcome</html>", headers={"Content-Type": "text/html"}), "text/html page (HTTP 200)"),
+        (httpx.Response(404, text="Not Found", headers={"Content-Type": "text/plain"}), "text/plain page (HTTP 404)"),
+        (httpx.Response(301, headers={"Location": "https://api.clarifai.com/v2/users/u"}), "redirected (HTTP 301 to https://api.clarifai.com/v2/users/u)"),
+    ],
+)
+def test_wrong_base_url_is_reported_not_retried(response: httpx.Response, words: str) -> None:
+    handler, calls = _sequence(response)
+    with make_client(handler) as client, pytest.raises(ClarifaiError) as info:
+        client.post_datasets([{"description": "no id"}])
+    assert type(info.value) is ClarifaiError  # not transient: no retry, not "outcome unknown"
+    assert len(calls) == 1
+    message = str(info.value)
+    assert words in message and "http://127.0.0.1:9" in message and "base_url" in message
+    assert "PostDatasets" in message
+
+
+def test_5xx_page_from_a_proxy_stays_transient() -> None:
+    handler, calls = _sequence(httpx.Response(502, text="<html>Bad Gateway</html>", headers={"Content-Type": "text/html"}))
+    with make_client(handler) as client, pytest.raises(TransientServerError):
+        client.get_dataset("d1")
+    assert len(calls) == FAST.max_attempts
+
+
+def test_connection_failure_names_the_server_and_what_to_check() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    with make_client(refuse) as client, pytest.raises(ConnectionFailedError) as info:
+        client.get_dataset("d1")
+    message = str(info.value)
+    assert "GetDataset" in message and "to http://127.0.0.1:9 failed before the request was sent" in message
+    assert "Connection refused" in message and "CLARIFAI_API_BASE" in message
+    assert f"gave up after {FAST.max_attempts} attempts" in message
+
+
+@pytest.mark.parametrize(
+    ("http", "code", "advice"),
+    [
+        (401, 11008, "check the PAT"),
+        (404, 11101, "check the id"),
+        (400, 40010, "read it back"),
+        (400, 11102, "fix the arguments"),
+        (429, 11005, "rate_limit"),
+        (500, 98004, "retry later"),
+    ],
+)
+def test_every_error_says_what_to_do(http, code, advice) -> None:
+    with pytest.raises(ClarifaiError) as info:
+        transport.decode_response(httpx.Response(http, json=status_body(code)), spec())
+    assert advice in str(info.value)
+
+
+def test_partial_failure_says_the_rest_was_applied() -> None:
+    body = status_body(10010, inputs=[{"id": "a", "status": {"code": 10000}}, {"id": "b", "status": {"code": 30100}}])
+    s = transport.build_call(ClarifaiConfig(pat="p", user_id="u", app_id="a", base_url="http://127.0.0.1:9"), "PostInputs", body={})
+    with pytest.raises(PartialFailureError) as info:
+        transport.decode_response(httpx.Response(200, json=body), s)
+    assert "b: INPUT_DUPLICATE" in str(info.value) and "other items were applied" in str(info.value)
