@@ -154,3 +154,43 @@ def test_bad_arguments_change_nothing(client, emulator, history):
         prune(client, "ds-a", {"keep_last": 1})  # type: ignore[arg-type]
     assert writes(emulator) == []
     assert emulator.admin.snapshot() == before
+
+
+def test_progress_events_and_plan_json_round_trip(client, emulator, history):
+    from connector.operations import PrunePlan
+
+    policy = PrunePolicy(keep_last=1, keep_pinned=False, allow_trained=True, allow_origins={"TRAINING"}, max_delete_share=None)
+    events = []
+    plan = plan_prune(client, None, policy, now=LATER, progress=events.append)
+    assert [(e.stage, e.done, e.total) for e in events] == [("read versions", 1, 2), ("read versions", 2, 2)]
+    assert sorted(e.message for e in events) == ["ds-a", "ds-b"]
+    # Planned in one place, reviewed as JSON, applied elsewhere: the rebuilt plan is the same.
+    restored = PrunePlan.from_json(plan.to_json())
+    assert restored.to_dict() == plan.to_dict() and restored.to_delete == plan.to_delete
+    assert restored.to_dataframe().equals(plan.to_dataframe())
+    events.clear()
+    result = apply_prune(client, restored, batch_size=3, progress=events.append)
+    assert [(e.stage, e.done, e.total) for e in events] == [("delete", 3, 7), ("delete", 5, 7), ("delete", 7, 7)]
+    assert result.counts["deleted"] == 7 and result.elapsed > 0 and result.requests == 3 + 2  # deletes + verify lists
+    assert json.loads(json.dumps(result.to_dict())) == result.to_dict()
+
+
+def test_hundreds_of_versions_are_deleted_in_batches(client, emulator):
+    """Day two: an app whose nightly job has piled up 300 versions."""
+    make_dataset(client, "busy")
+    ids = [f"n{i:03d}" for i in range(300)]
+    for start in range(0, 300, 100):
+        client.post_dataset_versions("busy", [{"id": v} for v in ids[start : start + 100]])
+    from connector.operations.poller import wait_dataset_version
+
+    for vid in (ids[0], ids[-1]):
+        wait_dataset_version(client, "busy", vid, timeout=10, interval=0.02, max_interval=0.05)
+    # The default guard (90% share) refuses to delete 295 of 300 versions.
+    with pytest.raises(GuardError, match="295 of 300"):
+        prune(client, "busy", PrunePolicy(keep_last=5), now=LATER)
+    emulator.admin.clear_requests()
+    plan, result = prune(client, "busy", PrunePolicy(keep_last=5), force=True, now=LATER)
+    deletes = [r for r in writes(emulator) if r["rpc"] == "DeleteDatasetVersions"]
+    assert len(deletes) == 3 and result.counts["deleted"] == 295  # 100 ids per call
+    kept = {r["version_id"] for r in plan.rows if r["action"] == "keep"}
+    assert _version_ids(client, "busy") == sorted(kept) and len(kept) == 5

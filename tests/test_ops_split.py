@@ -187,3 +187,38 @@ def test_missing_source_changes_nothing(client, emulator, source):
     with pytest.raises(ValidationError, match="does not exist"):
         split(client, SplitSpec(dataset_id="src", version_id="nope"))
     assert writes(emulator) == [] and emulator.admin.snapshot() == before
+
+
+def test_progress_events_and_plan_json_round_trip(client, emulator, source):
+    from connector.operations import SplitPlan
+
+    spec = SplitSpec(dataset_id="src", seed="rt", mode="exact", snapshot=True, run_key="rt")
+    events = []
+    plan = plan_split(client, spec, progress=events.append)
+    assert [(e.stage, e.done, e.total) for e in events] == [("read source", 30, 30)]
+    restored = SplitPlan.from_json(plan.to_json())
+    assert restored.to_dict() == plan.to_dict() and restored.members == plan.members
+    assert restored.to_dataframe().equals(plan.to_dataframe())
+    events.clear()
+    result = apply_split(client, restored, batch_size=8, poll_interval=0.01, progress=events.append)
+    adds = [e for e in events if e.stage == "add"]
+    assert [e.done for e in adds] == sorted(e.done for e in adds) and adds[-1].done == adds[-1].total == 30
+    assert any(e.stage.startswith("dataset version src-") for e in events)  # snapshot waits report too
+    assert result.counts["added"] == 30 and result.elapsed > 0 and result.requests > 0
+    assert json.loads(json.dumps(result.to_dict())) == result.to_dict()
+
+
+@pytest.mark.slow
+def test_a_large_source_is_written_in_bounded_batches(client, emulator):
+    """Day two: split the whole app of 20,000 inputs. One PostDatasetInputs call per
+    batch, and a request count bounded by pages read plus batches written."""
+    emulator.admin.reset(seed="demo", seed_inputs=20_000, validate_responses=False)  # checked elsewhere; slow at this size
+    spec = SplitSpec(app=True, seed="big", targets={"train": "big-train", "test": "big-test"})
+    emulator.admin.clear_requests()
+    plan, result = split(client, spec, batch_size=500)
+    posts = [r for r in writes(emulator) if r["rpc"] == "PostDatasetInputs"]
+    assert plan.source_count == 20_000 and result.counts["added"] == 20_000
+    assert len(posts) == sum(-(-len(m) // 500) for m in plan.members.values())  # ceil per target
+    reads = [r for r in emulator.admin.requests() if r["method"] == "GET"]
+    assert result.requests == len(posts) + len(reads) + 2  # + the two PostDatasets
+    assert len(reads) < 20_000 / 100  # paged reads, never one per input
