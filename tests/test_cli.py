@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pandas as pd
@@ -125,6 +127,40 @@ def test_debug_shows_the_traceback(env, tmp_path):
     assert result.exit_code == EXIT_NOT_FOUND
     assert "Traceback" in result.stderr and "error: " in result.stderr
     assert env["CLARIFAI_PAT"] not in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--debug", "export", "datasets", "--out", "{tmp}/d.parquet"],
+    ["--debug", "--json", "prune", "--dataset", "cats-dogs", "--keep-last", "1", "--dry-run"],
+    ["--debug", "tasks", "watch", "label-pets", "--once"],
+    ["--debug", "demo", "--out-dir", "{tmp}"],
+])
+def test_pat_never_printed_even_with_debug_tracebacks(env, tmp_path, args):
+    bad_pat = "pat-that-must-never-be-printed-0123456789"
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = run(args, {**env, "CLARIFAI_PAT": bad_pat})
+    assert result.exit_code == EXIT_AUTH
+    assert "Traceback" in result.stderr and "CONN_KEY_INVALID" in result.stderr
+    assert bad_pat not in result.stdout + result.stderr
+    assert bad_pat[:12] not in result.stdout + result.stderr
+    good = run(args, env)
+    assert good.exit_code == 0, good.stderr
+    assert env["CLARIFAI_PAT"] not in good.stdout + good.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--json", "export", "tasks", "--out", "{tmp}/t.csv"],
+    ["--json", "prune", "--dataset", "cats-dogs", "--keep-last", "1", "--dry-run"],
+    ["--json", "split", "--dataset", "products", "--dry-run"],
+    ["--json", "tasks", "watch", "label-pets", "--once"],
+    ["--json", "tasks", "cleanup", "--older-than", "1d", "--dry-run"],
+])
+def test_json_is_clean_on_stdout_with_debug_logs_on_stderr(env, tmp_path, args):
+    args = ["--debug", *[a.replace("{tmp}", str(tmp_path)) for a in args]]
+    result = run(args, env)
+    assert result.exit_code == 0, result.stderr
+    json.loads(result.stdout)  # nothing else on stdout
+    assert "HTTP Request: GET" in result.stderr  # the debug log went to stderr
 
 
 def test_usage_errors(env, tmp_path):
@@ -258,6 +294,46 @@ def test_console_script_runs():
 
 
 # -- the shared conventions ---------------------------------------------------------------
+def _documented_exit_codes() -> dict[int, str]:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = text.split("## Errors and exit codes", 1)[1].split("\n## ", 1)[0]
+    return {int(m.group(1)): m.group(2) for m in re.finditer(r"^\| (\d+) \| (.+?) \|$", section, re.M)}
+
+
+#: One exception per documented exit code (0 has none: success).
+EXIT_EXAMPLES = {
+    1: VerificationError("target lacks planned inputs"),
+    2: ValidationError("bad argument"),
+    3: AuthenticationError(code=11008, req_id="r-3", rpc="ListInputs"),
+    4: NotFoundError(code=11101, req_id="r-4", rpc="GetDataset"),
+    5: GuardError("would delete 9 of 10 versions"),
+    6: ThrottledError(code=11005, req_id="r-6", rpc="ListInputs"),
+    130: KeyboardInterrupt(),
+}
+
+
+def test_documented_exit_codes_are_the_code_s():
+    documented = _documented_exit_codes()
+    assert set(documented) == set(EXIT_CODES) == {0, *EXIT_EXAMPLES}
+
+
+@pytest.mark.parametrize("code", sorted(EXIT_EXAMPLES))
+def test_each_documented_exit_code_is_what_a_command_returns(code):
+    exc = EXIT_EXAMPLES[code]
+
+    @click.command()
+    @handle_errors
+    def boom() -> None:
+        cli_state()
+        raise exc
+
+    result = CliRunner().invoke(boom, [])
+    assert result.exit_code == code == exit_code_for(exc)
+    line = one_error_line(result)
+    if getattr(exc, "req_id", None):
+        assert f"req_id={exc.req_id}" in line
+
+
 def test_exit_code_table():
     assert exit_code_for(AuthenticationError(code=11008)) == EXIT_AUTH
     assert exit_code_for(NotFoundError(code=11101)) == EXIT_NOT_FOUND

@@ -282,17 +282,52 @@ def _store(attr: str, convert: Callable[[Any], Any] | None = None) -> Callable[[
     return callback
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (a handler bound to
+    the stream of its creation would write to a stale stream after a redirection)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+#: True while a command run with ``--debug`` is running (read from any thread).
+_debug_active = False
+
+
+def _in_debug_command(record: logging.LogRecord) -> bool:
+    """Log only while a command run with ``--debug`` runs: the handler outlives the
+    command when the CLI is invoked in-process (tests, notebooks)."""
+    return _debug_active
+
+
+def _end_debug() -> None:
+    global _debug_active
+    _debug_active = False
+
+
 def _enable_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if not value:
         return
+    global _debug_active
     cli_state(ctx).debug = True
-    root = logging.getLogger("connector")
-    if not any(getattr(h, "_cli_debug", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler._cli_debug = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    _debug_active = True
+    ctx.find_root().call_on_close(_end_debug)
+    # The connector's own logs, and httpx's one line per request (method, URL, HTTP
+    # status; never headers, so never the Authorization header).
+    for name in ("connector", "httpx"):
+        logger_ = logging.getLogger(name)
+        if not any(getattr(h, "_cli_debug", False) for h in logger_.handlers):
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            handler._cli_debug = True  # type: ignore[attr-defined]
+            handler.addFilter(_in_debug_command)
+            logger_.addHandler(handler)
+        logger_.setLevel(logging.DEBUG)
 
 
 # -- option decorators -----------------------------------------------------------------
