@@ -1,17 +1,57 @@
 """Every endpoint method of the client, exercised against the emulator, so that the
 conftest contract check (official route + request message) has seen every RPC the
-client can send."""
+client can send, and every body it sent uses the proto (snake_case) field names and
+enum names, as the official JSON client sends them."""
 from __future__ import annotations
 
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
 import conftest
+import httpx
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from test_routes import ENDPOINT_CALLS, endpoint_method_names
 
+from connector.emulator.routing import route_table
 from connector.errors import ClarifaiError
+
+#: Messages whose JSON form has free keys (metadata and the like).
+_FREE_FORM = {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"}
+
+
+def _wire_form_problems(desc: Descriptor, obj: Any, where: str) -> list[str]:
+    """Keys that are not proto field names (a camelCase JSON name, say) and enum
+    values that are not names, anywhere in ``obj`` read as message ``desc``."""
+    if desc.full_name in _FREE_FORM or not isinstance(obj, dict):
+        return []
+    problems = []
+    for key, value in obj.items():
+        field = desc.fields_by_name.get(key)
+        if field is None:
+            problems.append(f"{where}.{key}: not a proto field name of {desc.name}")
+            continue
+        values = value if isinstance(value, list) else [value]
+        for i, item in enumerate(values):
+            at = f"{where}.{key}[{i}]" if isinstance(value, list) else f"{where}.{key}"
+            if field.type == FieldDescriptor.TYPE_ENUM and not isinstance(item, str):
+                problems.append(f"{at}: enum sent as {item!r}, not its name")
+            elif field.message_type is not None and not field.message_type.GetOptions().map_entry:
+                problems.extend(_wire_form_problems(field.message_type, item, at))
+    return problems
+
+
+def test_wire_form_check_catches_camel_case_and_enum_numbers() -> None:
+    desc = route_table().match("POST", "/v2/users/u/apps/a/tasks").method.input_type
+    assert _wire_form_problems(desc, {"tasks": [{"id": "t", "type": "CONCEPTS_CLASSIFICATION", "metadata": {"anyKey": 1}}]}, "") == []
+    assert len(_wire_form_problems(desc, {"tasks": [{"conceptIds": ["c"], "type": 1}]}, "")) == 2
 
 
 def test_every_endpoint_method_against_the_emulator(client, emulator) -> None:
     start = len(conftest.SENT_REQUESTS)
     called: set[str] = set()
+    bodies: list[httpx.Request] = []
+    client._http.event_hooks["request"].append(bodies.append)
 
     def use(name: str, *args, **kwargs):
         called.add(name)
@@ -98,3 +138,14 @@ def test_every_endpoint_method_against_the_emulator(client, emulator) -> None:
     seen = {rpc for rpc, _method, _path in conftest.SENT_REQUESTS[start:]}
     expected = {rpc for _args, rpc in ENDPOINT_CALLS.values()}
     assert expected <= seen, sorted(expected - seen)
+
+    problems = []
+    for request in bodies:
+        if request.content:
+            match = route_table().match(request.method, urlsplit(str(request.url)).path)
+            desc = match.method.input_type
+            if match.body_field not in ("*", ""):
+                desc = desc.fields_by_name[match.body_field].message_type
+            problems += _wire_form_problems(desc, json.loads(request.content), match.method.name)
+    assert sum(1 for r in bodies if r.content) >= 20  # every write was seen
+    assert problems == []
