@@ -123,3 +123,21 @@ def test_tasks_create_watch_update_cleanup_delete(client, emulator, env):
     assert gone.exit_code == EXIT_OK
     missing = run_tasks(["watch", task_id, "--once"], env)
     assert missing.exit_code == EXIT_NOT_FOUND
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_is_drawn_on_a_terminal_only(client, emulator, env, tty):
+    make_dataset(client, "ds")
+    make_versions(client, "ds", [{"id": "v1"}, {"id": "v2"}, {"id": "v3"}])
+    make_dataset(client, "src", make_inputs(client, 6))
+    terminal = {**env, "TTY_COMPATIBLE": "1" if tty else "0"}
+    pruned = run(["prune", "--dataset", "ds", "--keep-last", "1", "--batch-size", "1"], terminal)
+    split_ = run(["split", "--dataset", "src", "--seed", "p"], terminal)
+    for result, stages in ((pruned, ("prune read versions", "prune delete")), (split_, ("split read source", "split add"))):
+        assert result.exit_code == EXIT_OK, result.stderr
+        for stage in stages:
+            assert (stage in result.stderr) is tty, (stage, result.stderr)
+        assert stages[0] not in result.stdout  # the bar never mixes with the output
+    # --json never draws a bar, even on a terminal.
+    quiet = run(["split", "--dataset", "src", "--seed", "p", "--json"], terminal)
+    assert quiet.exit_code == EXIT_OK and "split read source" not in quiet.stderr

@@ -107,7 +107,8 @@ def prune(datasets: tuple[str, ...], all_datasets: bool, keep_last: int | None, 
           allow_trained: bool, allow_origins: tuple[str, ...], max_delete: int | None, max_delete_share: float,
           force: bool, batch_size: int, dry_run: bool) -> None:
     """Delete old dataset versions by policy (protected versions are never deleted)."""
-    from connector.operations.prune import PrunePolicy, apply_prune, plan_prune
+    from connector.operations.prune import PrunePolicy
+    from connector.operations.prune import prune as run_prune
 
     if bool(datasets) == all_datasets:
         raise ValidationError("give --dataset ID (repeatable) or --all-datasets")
@@ -121,15 +122,8 @@ def prune(datasets: tuple[str, ...], all_datasets: bool, keep_last: int | None, 
         raise ValidationError(f"--batch-size must be >= 1, got {batch_size}")
     state = cli_state()
     with state.client() as client, progress(state) as bar:
-        from connector.operations.base import OperationResult
-
-        plan = plan_prune(client, list(datasets) or None, policy, progress=_bar_callback(bar))
-        if dry_run:
-            result = OperationResult(operation="prune", dry_run=True,
-                                     counts={"considered": len(plan.rows), "would_delete": plan.delete_count},
-                                     requests=client.stats.requests, details={"guard": plan.guard})
-        else:
-            result = apply_prune(client, plan, force=force, batch_size=batch_size, progress=_bar_callback(bar))
+        plan, result = run_prune(client, list(datasets) or None, policy, dry_run=dry_run, force=force,
+                                 batch_size=batch_size, progress=_bar_callback(bar))
     emit({"plan": plan.to_dict(), "result": result.to_dict()},
          human=lambda _: _print_plan(plan, result, ("dataset_id", "version_id", "status", "action", "reason")))
 
@@ -318,7 +312,9 @@ def cleanup(older_than: str, exclude_idle: bool, dry_run: bool) -> None:
 
     duration = parse_duration(older_than)
     assert duration is not None
-    with cli_state().client() as client:
-        plan, result = cleanup_tasks(client, duration, dry_run=dry_run, include_idle=not exclude_idle)
+    state = cli_state()
+    with state.client() as client, progress(state) as bar:
+        plan, result = cleanup_tasks(client, duration, dry_run=dry_run, include_idle=not exclude_idle,
+                                     progress=_bar_callback(bar))
     emit({"plan": plan.to_dict(), "result": result.to_dict()},
          human=lambda _: _print_plan(plan, result, ("task_id", "name", "status", "action", "reason")))
