@@ -5,6 +5,7 @@ route table and request messages (the contract check of issue #2).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,8 +13,14 @@ import httpx
 import pytest
 
 from connector.config import ClarifaiConfig, RetryPolicy
-from connector.emulator.options import EmulatorOptions
+from connector.emulator.options import VALIDATE_ENV, EmulatorOptions
 from connector.emulator.testing import EmulatorServer
+
+# Every emulator the suite starts (this session's, the ones tests and the demo command
+# start in process, and `python -m connector.emulator` subprocesses, which inherit the
+# environment) checks each response against its official message; a violation answers
+# 500, is listed by the admin API, and fails the `emulator` fixture / EmulatorServer exit.
+os.environ.setdefault(VALIDATE_ENV, "1")
 
 #: Retry waits short enough for tests; the policy itself is the default one otherwise.
 FAST_RETRY = RetryPolicy(max_attempts=5, max_elapsed=20.0, initial_wait=0.01, max_wait=0.05, max_retry_after=2.0, hourly_limit_wait=0.05)

@@ -130,6 +130,13 @@ def test_unknown_path_is_json_404(http):
     assert r.headers["content-type"].startswith("application/json")
 
 
+def test_an_unsupported_http_verb_answers_json_not_plain_text(http):
+    r = http.request("TRACE", f"{BASE}/datasets")
+    assert r.status_code == 404 and code_of(r) == 11101
+    assert r.headers["content-type"].startswith("application/json")
+    assert "TRACE" in r.json()["status"]["details"]
+
+
 def test_long_and_short_route_forms_reach_the_same_app(http):
     assert http.post("/v2/datasets", json={"datasets": [{"id": "short"}]}).status_code == 200
     r = http.get(f"{BASE}/datasets/short")

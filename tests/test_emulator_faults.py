@@ -294,3 +294,121 @@ def test_admin_moves_a_task_along(emulator: EmulatorServer, http: httpx.Client) 
         emulator.admin.set_task_progress("no-such-task", status="TASK_DONE")
     with pytest.raises(EmulatorError, match="unknown field"):
         emulator.admin._call("POST", f"/tasks/{emulator.user_id}/{emulator.app_id}/t1/progress", json={"colour": 1})
+
+
+def _task_status(http: httpx.Client, task_id: str) -> tuple[int, int, int]:
+    task = http.get(f"/tasks/{task_id}").json()["task"]
+    metrics = task.get("metrics", {})
+    return (task["status"]["code"], metrics.get("work", {}).get("inputs_percent_estimated", 0),
+            metrics.get("review", {}).get("inputs_percent_estimated", 0))
+
+
+def test_tasks_progress_over_time_when_task_work_seconds_is_set(emulator: EmulatorServer, http: httpx.Client) -> None:
+    assert _post_dataset(http, "to-label").status_code == 200
+    base = {"type": "CONCEPTS_CLASSIFICATION", "worker": {"strategy": "FULL"}, "concept_ids": ["cat"],
+            "input_source": {"type": "DATASET", "id": "to-label"}}
+    tasks = [{**base, "id": "plain"}, {**base, "id": "reviewed", "review": {"strategy": "MANUAL", "user_ids": ["demo"]}},
+             {**base, "id": "held"}]
+    # off by default: nothing moves without the admin API
+    assert http.post("/tasks", json={"tasks": [tasks[0]]}).status_code == 200
+    time.sleep(0.05)
+    assert _task_status(http, "plain") == (54001, 0, 0)  # TASK_IN_PROGRESS
+    assert http.request("DELETE", "/tasks", json={"ids": ["plain"]}).status_code == 200
+
+    emulator.admin.set_options(task_work_seconds=0.3)
+    assert http.post("/tasks", json={"tasks": tasks}).status_code == 200
+    emulator.admin.set_task_progress("held", work_percent=10)  # set by the admin API: time leaves it alone
+    seen: dict[str, list[tuple[int, int, int]]] = {"plain": [], "reviewed": []}
+    for _ in range(300):  # bounded poll until both are done
+        for task_id in seen:
+            seen[task_id].append(_task_status(http, task_id))
+        if all(history[-1][0] == 54002 for history in seen.values()):
+            break
+        time.sleep(0.01)
+    for task_id, history in seen.items():
+        assert history[-1][0] == 54002, (task_id, history[-5:])  # TASK_DONE
+        works = [w for _, w, _ in history]
+        reviews = [r for _, _, r in history]
+        assert works == sorted(works) and reviews == sorted(reviews), history
+        assert any(0 < w < 100 for w in works), "progress jumps straight to the end"
+    assert seen["plain"][-1] == (54002, 100, 0)
+    assert seen["reviewed"][-1] == (54002, 100, 100)
+    # review only starts once the work is complete
+    assert all(w == 100 for _, w, r in seen["reviewed"] if r > 0)
+    assert any(code == 54001 and w == 100 for code, w, _ in seen["reviewed"])
+    assert _task_status(http, "held") == (54001, 10, 0)
+    counts = http.get("/tasks/plain/inputs/count").json()["counts"]
+    assert [c["pending"] for c in counts] == [0]
+
+
+def test_task_work_seconds_flag_and_option_are_validated(emulator: EmulatorServer) -> None:
+    with pytest.raises(EmulatorError, match="must not be negative"):
+        emulator.admin.set_options(task_work_seconds=-1)
+    from click.testing import CliRunner
+
+    from connector.cli.emulator_cmd import emulator as command, options_from_flags
+
+    assert "--task-work-seconds" in CliRunner().invoke(command, ["--help"]).output
+    assert CliRunner().invoke(command, ["--task-work-seconds", "-2"]).exit_code == 2
+    assert options_from_flags(task_work_seconds=12.5).task_work_seconds == 12.5
+
+
+ADMIN = "/_emulator"
+
+
+@pytest.mark.parametrize(
+    "verb, path, body, status, needle",
+    [
+        ("POST", "/reset", b"notjson", 400, "not valid JSON"),
+        ("POST", "/reset", b"[]", 400, "JSON object"),
+        ("POST", "/reset", b'{"seed": "lots"}', 400, "seed must be"),
+        ("POST", "/reset", b'{"seed_inputs": -1}', 400, "seed_inputs"),
+        ("PUT", "/faults", b'{"fault_rate": 2}', 400, "between 0 and 1"),
+        ("PUT", "/faults", b'{"rates": {"meteor": 0.1}}', 400, "unknown fault kind"),
+        ("PUT", "/faults", b'{"rates": [1]}', 400, "rates must be"),
+        ("PUT", "/faults", b'{"latency_ms": "slow"}', 400, "latency_ms"),
+        ("POST", "/faults/script", b'{"count": 1}', 400, "kind is required"),
+        ("POST", "/faults/script", b'{"kind": "reset", "count": 0}', 400, "at least 1"),
+        ("POST", "/faults/script", b'{"kind": "reset", "count": "x"}', 400, "integer"),
+        ("POST", "/faults/script", b'{"kind": "reset", "path_regex": "("}', 400, "regular expression"),
+        ("POST", "/faults/script", b'{"kind": "reset", "rpc": "ListDataset"}', 400, "did you mean ListDatasets"),
+        ("POST", "/faults/script", b'{"kind": "reset", "method": "FETCH"}', 400, "HTTP verb"),
+        ("POST", "/faults/script", b'{"kind": "reset", "retry_after": -1}', 400, "retry_after"),
+        ("POST", "/faults/script", b'{"kind": "reset", "colour": 1}', 400, "unknown field"),
+        ("PUT", "/rate_limit", b"{}", 400, "rate"),
+        ("PUT", "/rate_limit", b'{"rate": -1}', 400, "negative"),
+        ("PUT", "/rate_limit", b'{"rate": 1, "burst": 0}', 400, "burst"),
+        ("PATCH", "/options", b'{"pat": ""}', 400, "must not be empty"),
+        ("PATCH", "/options", b'{"extra_pats": {"k": "app"}}', 400, "extra_pats"),
+        ("PATCH", "/options", b'{"request_log_size": 0}', 400, "at least 1"),
+        ("PATCH", "/options", b'{"status_as_names": "yes"}', 400, "true or false"),
+        ("POST", "/tasks/demo/demo/nope/progress", b"{}", 404, "task 'nope' does not exist"),
+        ("POST", "/tasks/someone/demo/nope/progress", b"{}", 404, "user 'someone'"),
+        ("POST", "/dataset_versions/demo/demo/ds/v/fail", b"{}", 404, "ds/v does not exist"),
+        ("POST", "/pats", b"{}", 400, "pat is required"),
+        ("POST", "/pats", b'{"pat": "k", "apps": "one"}', 400, "list of app ids"),
+        ("GET", "/requests?since=x", None, 400, "since"),
+        ("GET", "/requests?mutated=maybe", None, 400, "true or false"),
+        ("DELETE", "/health", None, 405, "not allowed"),
+        ("GET", "", None, 404, "no admin endpoint"),
+        ("GET", "/nothing-here", None, 404, "no admin endpoint"),
+    ],
+)
+def test_admin_bad_input_answers_a_json_error_and_changes_nothing(
+    emulator: EmulatorServer, verb: str, path: str, body: bytes | None, status: int, needle: str
+) -> None:
+    before = (emulator.admin.options(), emulator.admin.faults())
+    response = httpx.request(verb, f"{emulator.base_url}{ADMIN}{path}", content=body, timeout=10)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert needle in response.json()["error"]
+    assert (emulator.admin.options(), emulator.admin.faults()) == before
+
+
+def test_admin_changes_the_accepted_pat_at_once(emulator: EmulatorServer, http: httpx.Client) -> None:
+    url = http.base_url.join("datasets")
+    emulator.admin.set_options(pat="rotated-key")
+    assert httpx.get(url, headers={"Authorization": "Key rotated-key"}).status_code == 200
+    assert http.get("/datasets").status_code == 401  # the key it started with
+    emulator.admin.set_options(extra_pats={"reader": []})
+    assert httpx.get(url, headers={"Authorization": "Key reader"}).status_code == 200

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from connector.emulator.options import DEV_PAT, EmulatorOptions
-from connector.emulator.server import RateLimiter, _body_code, apply_options, banner
-from connector.emulator.testing import EmulatorServer, run_emulator
+from connector.emulator.options import DEV_PAT, VALIDATE_ENV, EmulatorOptions, validate_forced
+from connector.emulator.server import EmulatorRuntime, RateLimiter, _body_code, apply_options, banner
+from connector.emulator.testing import EmulatorError, EmulatorServer, run_emulator
 
 READY = re.compile(r"Clarifai emulator ready at (http://\S+) \(user (\S+), app (\S+), (.*)\)")
 
@@ -44,6 +44,11 @@ def emulator_process(*args: str, env: dict[str, str] | None = None) -> Iterator[
             match = READY.search(line)
             if match:
                 yield match, "".join(lines)
+                # the suite turns validation on for every emulator (conftest): none of
+                # this process's answers may have broken its official message
+                if validate_forced():
+                    assert httpx.get(f"{match.group(1)}/_emulator/options").json()["validate_responses"] is True
+                    assert httpx.get(f"{match.group(1)}/_emulator/violations").json()["violations"] == []
                 return
         raise AssertionError(f"the emulator did not print its ready line:\n{''.join(lines)}")
     finally:
@@ -204,3 +209,62 @@ def test_banner_shows_only_the_development_key() -> None:
     assert DEV_PAT in banner(EmulatorOptions(), "http://127.0.0.1:1")
     text = banner(EmulatorOptions(pat="real-looking-secret"), "http://127.0.0.1:1")
     assert "real-looking-secret" not in text and "CLARIFAI_PAT" in text
+
+
+# -- response validation everywhere ------------------------------------------------------
+def test_the_suite_validates_every_emulator_it_starts() -> None:
+    assert validate_forced(), f"tests/conftest.py sets {VALIDATE_ENV}"
+    server = EmulatorServer(seed="empty", seed_inputs=0, validate_responses=False)
+    assert server.options.validate_responses is True  # the environment wins
+
+
+def test_validation_env_reaches_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from connector.cli import emulator_cmd
+
+    seen = {}
+    monkeypatch.setattr("connector.emulator.server.run", lambda options, **kw: seen.setdefault("options", options))
+    monkeypatch.setenv(VALIDATE_ENV, "1")
+    assert CliRunner().invoke(emulator_cmd.emulator, ["--port", "0"]).exit_code == 0
+    assert seen["options"].validate_responses is True
+    seen.clear()
+    monkeypatch.setenv(VALIDATE_ENV, "0")
+    assert CliRunner().invoke(emulator_cmd.emulator, ["--port", "0"]).exit_code == 0
+    assert seen["options"].validate_responses is False
+
+
+def test_a_violation_fails_the_with_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    from connector.emulator import handlers
+
+    monkeypatch.setitem(handlers.HANDLERS, "ListConcepts", lambda ctx: {"concepts": [{"id": "c", "not_a_field": 1}]})
+    with pytest.raises(EmulatorError, match="not_a_field"):
+        with EmulatorServer(seed="empty", seed_inputs=0, validate_responses=True) as server:
+            response = httpx.get(f"{server.base_url}/v2/users/demo/apps/demo/concepts", headers={"Authorization": f"Key {server.pat}"})
+            assert response.status_code == 500 and "not_a_field" in response.json()["status"]["details"]
+            assert server.violations()[0]["rpc"] == "ListConcepts"
+    assert not server.running
+
+
+def _scope(fault: str | None = None, answered: bool = False) -> dict:
+    scope = {"type": "http", "method": "GET", "path": "/v2/users/demo/apps/demo/datasets", "emulator.fault": fault}
+    if answered:
+        scope["emulator.answered"] = True
+    return scope
+
+
+def test_answers_made_outside_the_api_are_checked_too() -> None:
+    runtime = EmulatorRuntime(EmulatorOptions(seed="empty", seed_inputs=0, validate_responses=True))
+    ok = b'{"status": {"code": 11005, "description": "throttled", "req_id": "r"}}'
+    runtime.check_answer(_scope("http_429"), 429, b"application/json", ok)
+    runtime.check_answer(_scope(), 429, b"application/json", ok)  # the rate limiter's answer
+    runtime.check_answer(_scope("http_503_html"), 503, b"text/html", b"<html>503</html>")
+    runtime.check_answer(_scope(answered=True), 200, b"application/json", b'{"anything": 1}')  # the API checked it
+    assert runtime.state.violations == []
+    runtime.check_answer(_scope(), 405, b"text/plain", b"Method Not Allowed")
+    runtime.check_answer(_scope("http_500_internal"), 500, b"application/json", b'{"status": {"code": 98004, "colour": 1}}')
+    runtime.check_answer(_scope(), 429, b"application/json", b'{"status": {"code": 11005}, "extra": []}')
+    errors = [v["error"] for v in runtime.state.violations]
+    assert len(errors) == 3 and "not JSON" in errors[0] and "colour" in errors[1] and "extra" in errors[2]
+    assert all(v["rpc"] == "ListDatasets" for v in runtime.state.violations)
+    runtime.set_options({"validate_responses": False})
+    runtime.check_answer(_scope(), 405, b"text/plain", b"Method Not Allowed")
+    assert len(runtime.state.violations) == 3

@@ -17,7 +17,7 @@ from connector.emulator.api import build_api
 from connector.emulator.handlers import apply_patch
 from connector.emulator.options import DEV_PAT, EmulatorOptions
 from connector.emulator.routing import RequestParseError, build_request_message, route_table
-from connector.emulator.state import EmulatorState
+from connector.emulator.state import EmulatorState, code_name
 from connector.routes import ROUTES
 
 H = {"Authorization": f"Key {DEV_PAT}"}
@@ -214,6 +214,52 @@ def test_validate_mode_records_a_violation():
         handlers.HANDLERS["ListConcepts"] = original
     assert r.status_code == 500
     assert s.violations and s.violations[0]["rpc"] == "ListConcepts" and "not_a_field" in s.violations[0]["error"]
+
+
+def test_validate_mode_checks_the_body_as_sent_in_names_mode():
+    """With status codes as names, what is checked is the converted body, and the 500
+    that replaces a broken answer is in names mode as well."""
+    from connector.emulator import handlers
+
+    s = make_state(validate_responses=True, status_as_names=True)
+    c = TestClient(build_api(s))
+    original = handlers.HANDLERS["ListConcepts"]
+    handlers.HANDLERS["ListConcepts"] = lambda ctx: {"concepts": [{"id": "c", "colour": 1}]}
+    try:
+        r = c.get(f"{BASE}/concepts", headers=H)
+    finally:
+        handlers.HANDLERS["ListConcepts"] = original
+    assert r.status_code == 500 and r.json()["status"]["code"] == "INTERNAL_UNCATEGORIZED"
+    assert s.violations and "colour" in s.violations[0]["error"]
+    r = c.get(f"{BASE}/concepts", headers=H)  # the real handler, in names mode, is valid
+    assert r.status_code == 200 and r.json()["status"]["code"] == "SUCCESS"
+    r = c.get(f"{BASE}/nothing-here", headers=H)  # no official route: checked as a bare status answer
+    assert r.status_code == 404 and r.json()["status"]["code"] == "CONN_DOES_NOT_EXIST"
+    assert len(s.violations) == 1
+
+
+def test_task_progress_over_time_is_computed_from_creation():
+    """``task_work_seconds``: work 0 -> 100% over that time, then review (for a reviewed
+    task) as long again, then TASK_DONE; a task the admin API moved stays put."""
+    s = make_state(task_work_seconds=10.0)
+    c = TestClient(build_api(s))
+    c.post(f"{BASE}/datasets", headers=H, json={"datasets": [{"id": "d"}]})
+    base = {"type": "CONCEPTS_CLASSIFICATION", "concept_ids": ["x"], "input_source": {"type": "DATASET", "id": "d"}}
+    c.post(f"{BASE}/tasks", headers=H, json={"tasks": [{**base, "id": "t"}, {**base, "id": "r", "review": {"strategy": "CONSENSUS"}}]})
+    a = s.app_data("demo", "demo")
+
+    def at(elapsed: float) -> dict:  # each task `elapsed` seconds after its own creation
+        for task_id, meta in a.task_meta.items():
+            s.advance_task(a, task_id, meta, meta["t0"] + elapsed, 10.0)
+        return {i: (code_name(a.tasks[i]["status"]["code"]), a.task_meta[i]["work"], a.task_meta[i]["review"]) for i in ("t", "r")}
+
+    assert at(2.5) == {"t": ("TASK_IN_PROGRESS", 25, 0), "r": ("TASK_IN_PROGRESS", 25, 0)}
+    assert a.tasks["t"]["metrics"]["work"]["inputs_percent_estimated"] == 25
+    assert at(10.0) == {"t": ("TASK_DONE", 100, 0), "r": ("TASK_IN_PROGRESS", 100, 0)}
+    assert at(15.0)["r"] == ("TASK_IN_PROGRESS", 100, 50)
+    assert at(20.0)["r"] == ("TASK_DONE", 100, 100)
+    s.set_task_progress("t", status="TASK_IN_PROGRESS", work_percent=30)
+    assert at(99.0)["t"] == ("TASK_IN_PROGRESS", 30, 0)
 
 
 def test_apply_patch_actions():

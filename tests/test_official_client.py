@@ -26,11 +26,13 @@ def _official_python() -> Path | None:
     return None
 
 
-def test_official_json_client_scenario(emulator: EmulatorServer) -> None:
+@pytest.mark.parametrize("status_as_names", [False, True], ids=["codes-as-numbers", "codes-as-names"])
+def test_official_json_client_scenario(emulator: EmulatorServer, status_as_names: bool) -> None:
+    emulator.admin.set_options(status_as_names=status_as_names)
     python = _official_python()
     if python is None:
         message = "the official-client environment .venv-official is missing (create it with `make official-venv`)"
-        if os.environ.get("CI"):
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail(message)
         pytest.skip(message)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "CLARIFAI_", "VIRTUAL_ENV"))}
@@ -53,5 +55,6 @@ def test_official_json_client_scenario(emulator: EmulatorServer) -> None:
     logged = emulator.admin.requests()
     assert len(logged) == calls
     assert all(entry["fault"] is None and entry["http_status"] == 200 for entry in logged)
+    assert {entry["code"] for entry in logged} == {"SUCCESS" if status_as_names else 10000}
     assert {"PostDatasets", "PostDatasetVersions", "PostDatasetInputs", "PostInputs", "PostTasks",
             "PostBulkOperations", "ListDatasetInputs"} <= {entry["rpc"] for entry in logged}

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from connector.emulator.options import DEV_PAT, EmulatorOptions
+from connector.emulator.options import DEV_PAT, VALIDATE_ENV, EmulatorOptions
 
 
 def options_from_flags(**flags: Any) -> EmulatorOptions:
@@ -41,10 +41,15 @@ def options_from_flags(**flags: Any) -> EmulatorOptions:
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Probability that a request fails, all fault kinds mixed.")
 @click.option("--random-seed", type=int, default=0, show_default=True, help="Seed for every random choice (faults, jitter).")
+@click.option("--task-work-seconds", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Seconds a new labeling task takes to reach 100% work (and as long again for review), "
+                   "then it is TASK_DONE (0 = tasks move only through the admin API).")
 @click.option("--status-as-names/--status-as-numbers", default=False, show_default=True,
               help="Send status codes as enum names instead of integers.")
 @click.option("--validate-responses/--no-validate-responses", default=False, show_default=True,
-              help="Check every response against its official message (slower).")
+              envvar=VALIDATE_ENV, show_envvar=True,
+              help="Check every response against its official message (slower); a violation answers 500 "
+                   "and is listed at /_emulator/violations.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="warning",
               show_default=True, help="Server log level (info logs every request).")
 @click.pass_context

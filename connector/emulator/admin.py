@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -44,7 +45,10 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    data = json.loads(raw)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"the request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError("the request body must be a JSON object")
     return data
@@ -66,7 +70,7 @@ def _guarded(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except LookupError as exc:
-            return _error(f"not found: {exc}", 404)
+            return _error(str(exc.args[0]) if exc.args else "not found", 404)
         except (ValueError, TypeError) as exc:
             return _error(str(exc))
 
@@ -97,7 +101,10 @@ def build_admin(runtime: Any) -> Starlette:
             return _JSON({"status": "cleared"})
         mutated = _bool_param(request.query_params.get("mutated"))
         since_text = request.query_params.get("since")
-        since = int(since_text) if since_text else None
+        try:
+            since = int(since_text) if since_text else None
+        except ValueError:
+            raise ValueError(f"since must be a request log seq (an integer), got {since_text!r}") from None
         return _JSON({"requests": runtime.log.entries(mutated=mutated, since=since)})
 
     async def faults(request: Request) -> Response:
@@ -213,4 +220,14 @@ def build_admin(runtime: Any) -> Starlette:
         Route("/_emulator/snapshot", _guarded(snapshot), methods=["GET"]),
         Route("/_emulator/violations", _guarded(violations), methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+    async def no_route(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 404)
+        if status == 405:
+            return _error(f"{request.method} is not allowed on {request.url.path}", 405)
+        return _error(f"no admin endpoint {request.url.path} (see docs/emulator.md, 'The admin API')", 404)
+
+    async def crashed(request: Request, exc: Exception) -> Response:
+        logger.exception("emulator admin %s %s failed", request.method, request.url.path)
+        return _error(f"internal error: {type(exc).__name__}: {exc}", 500)
+
+    return Starlette(routes=routes, exception_handlers={HTTPException: no_route, Exception: crashed})

@@ -19,13 +19,14 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from connector.emulator import handlers_data, handlers_work  # noqa: F401  (register handlers)
 from connector.emulator.handlers import HANDLERS, MAX_PER_PAGE, ApiError, Ctx, http_status_for
-from connector.emulator.routing import RequestParseError, build_request_message, route_table, validate_response
+from connector.emulator.routing import RequestParseError, build_request_message, route_table, validate_response, validate_status_body
 from connector.emulator.state import EmulatorState, code, code_name
 
 __all__ = ["build_api", "handle_request"]
@@ -49,9 +50,14 @@ def build_api(state: EmulatorState) -> Starlette:
         )
         request.scope["emulator.rpc"] = rpc
         request.scope["emulator.mutated"] = mutated
+        request.scope["emulator.answered"] = True
         return Response(content, status_code=http_status, media_type="application/json", headers={"X-Clarifai-Request-ID": req_id})
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=_VERBS)])
+    async def other_method(request: Request, exc: Exception) -> Response:
+        # a verb outside _VERBS (TRACE, ...): no route, answered as a Clarifai JSON 404
+        return await endpoint(request)
+
+    return Starlette(routes=[Route("/{path:path}", endpoint, methods=_VERBS)], exception_handlers={HTTPException: other_method})
 
 
 def handle_request(state: EmulatorState, verb: str, path: str, query: list[tuple[str, str]], authorization: str | None, body: bytes) -> tuple[int, bytes, str, str | None, bool]:
@@ -80,14 +86,19 @@ def handle_request(state: EmulatorState, verb: str, path: str, query: list[tuple
         mutated = state.mutations != before
         payload["status"]["req_id"] = req_id
         http_status = http_status_for(name)
-        if state.options.validate_responses and method is not None:
-            violation = validate_response(method, payload)
+        names = state.options.status_as_names
+        if names:
+            payload = _names(json.loads(json.dumps(payload)))
+        if state.options.validate_responses:
+            # what is checked is exactly what is sent (names mode included); a body of
+            # no official route is checked as a bare status response
+            violation = validate_response(method, payload) if method is not None else validate_status_body(payload)
             if violation is not None:
                 state.violations.append({"rpc": rpc, "verb": verb, "path": path, "error": violation})
                 http_status = 500
                 payload = {"status": {"code": code("INTERNAL_UNCATEGORIZED"), "description": "Internal error", "details": f"response broke its official message: {violation}", "req_id": req_id}}
-        if state.options.status_as_names:
-            payload = _names(json.loads(json.dumps(payload)))
+                if names:
+                    payload = _names(payload)
         content = json.dumps(payload, separators=(",", ":")).encode()
     return http_status, content, req_id, rpc, mutated
 

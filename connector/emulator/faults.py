@@ -129,10 +129,21 @@ class ScriptedFault:
         check_kind(self.kind)
         if self.remaining < 1:
             raise ValueError("count must be at least 1")
+        for name in ("rpc", "method", "path_regex"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise ValueError(f"{name} must be a non-empty string")
         if self.method:
             self.method = self.method.upper()
+            if self.method not in HTTP_VERBS:
+                raise ValueError(f"method must be an HTTP verb ({', '.join(HTTP_VERBS)}), got {self.method!r}")
         if self.path_regex:
-            re.compile(self.path_regex)
+            try:
+                re.compile(self.path_regex)
+            except re.error as exc:
+                raise ValueError(f"path_regex {self.path_regex!r} is not a valid regular expression: {exc}") from None
+        if self.rpc is not None:
+            check_rpc(self.rpc)
 
     def matches(self, method: str, path: str, rpc: Callable[[], str | None]) -> bool:
         """Whether a request matches every filter given (``rpc()`` names its RPC)."""
@@ -146,6 +157,28 @@ class ScriptedFault:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+#: The verbs a scripted fault's ``method`` may name.
+HTTP_VERBS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+
+
+def check_rpc(name: str) -> str:
+    """Return ``name`` if it is an official method of the V2 service (``ListDatasets``,
+    ``PostDatasetVersions``, ...), else raise ValueError: a misspelled name would
+    otherwise make a scripted fault that never fires."""
+    try:
+        from clarifai_grpc.grpc.api import service_pb2
+    except ImportError:  # pragma: no cover - the emulator extra brings it
+        return name
+    methods = service_pb2.DESCRIPTOR.services_by_name["V2"].methods_by_name
+    if name not in methods:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(methods), n=3, cutoff=0.8)
+        hint = f"; did you mean {', '.join(close)}?" if close else " (use the official method name, e.g. ListDatasets)"
+        raise ValueError(f"unknown RPC {name!r}{hint}")
+    return name
 
 
 def check_kind(kind: str) -> str:

@@ -6,6 +6,11 @@ import dataclasses
 #: The fixed development key used when no PAT is configured (printed at start).
 DEV_PAT = "emulator-dev-key-0000"
 
+#: Set to 1/true to turn on ``validate_responses`` in every emulator started with this
+#: environment (``EmulatorServer`` and the command line): a test suite sets it once so
+#: emulators started by the code under test are checked as well.
+VALIDATE_ENV = "CLARIFAI_EMULATOR_VALIDATE_RESPONSES"
+
 #: Every fault kind the emulator can inject.
 FAULT_KINDS = (
     "http_503_html",  # 503 with an HTML body, as a proxy would send
@@ -42,6 +47,11 @@ class EmulatorOptions:
     bulk_operation_seconds: float = 0.2
     #: Seconds an inputs add job takes to finish.
     inputs_add_job_seconds: float = 0.2
+    #: Seconds a new labeling task's estimated work takes to go from 0% to 100% (then,
+    #: for a task with review, as long again for its review), after which the task is
+    #: TASK_DONE. 0 (the default) keeps tasks where they are until the admin API moves
+    #: them, so a test decides every step.
+    task_work_seconds: float = 0.0
     #: Seconds a "hang" fault holds the response.
     hang_seconds: float = 30.0
     #: Send status codes as enum names ("SUCCESS") instead of integers.
@@ -51,3 +61,10 @@ class EmulatorOptions:
     validate_responses: bool = False
     #: Keep at most this many entries in the request log.
     request_log_size: int = 100_000
+
+
+def validate_forced() -> bool:
+    """Whether :data:`VALIDATE_ENV` asks for response validation."""
+    import os
+
+    return os.environ.get(VALIDATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")

@@ -267,3 +267,21 @@ def validate_response(method: MethodDescriptor, payload: dict[str, Any]) -> str 
     except (json_format.ParseError, TypeError, ValueError) as exc:
         return f"{method.output_type.name}: {exc}"
     return None
+
+
+def validate_status_body(payload: dict[str, Any]) -> str | None:
+    """None if ``payload`` is a bare ``{"status": ...}`` that parses into the official
+    ``Status`` message (what answers of no particular method and injected faults send;
+    every official response message has that ``status`` field), else why not."""
+    from clarifai_grpc.grpc.api.status import status_pb2
+
+    extra = sorted(set(payload) - {"status"})
+    if extra:
+        return f"a status-only answer has other fields: {extra}"
+    if not isinstance(payload.get("status"), dict):
+        return "the answer has no status object"
+    try:
+        json_format.ParseDict(payload["status"], status_pb2.Status(), ignore_unknown_fields=False)
+    except (json_format.ParseError, TypeError, ValueError) as exc:
+        return f"Status: {exc}"
+    return None

@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 #: Options that cannot change while the server runs.
 FIXED_OPTIONS = frozenset({"host", "port"})
 
+#: Scope key the API sets on requests it answered itself (and checked, in validate mode).
+API_ANSWERED_SCOPE_KEY = "emulator.answered"
+
 _STATUS_CODE_RE = re.compile(rb'"status"\s*:\s*\{\s*"code"\s*:\s*("?)([A-Z0-9_]+)\1')
 
 
@@ -87,6 +90,15 @@ def apply_options(options: EmulatorOptions, changes: dict[str, Any]) -> None:
         if key in FIXED_OPTIONS:
             raise ValueError(f"option {key!r} cannot change while the emulator runs")
         checked[key] = _checked_option(key, types[key], value)
+    if "pat" in checked and not checked["pat"].strip():
+        raise ValueError("option 'pat' must not be empty")
+    if "extra_pats" in checked and not all(
+        isinstance(k, str) and k and isinstance(v, list) and all(isinstance(a, str) for a in v)
+        for k, v in checked["extra_pats"].items()
+    ):
+        raise ValueError("option 'extra_pats' must be an object {pat: [app ids]} ([] = every app)")
+    if "request_log_size" in checked and checked["request_log_size"] < 1:
+        raise ValueError("option 'request_log_size' must be at least 1")
     if "fault_rate" in checked and checked["fault_rate"] > 1:
         raise ValueError("fault_rate is a probability and must be between 0 and 1")
     if "seed" in checked and checked["seed"] not in ("demo", "empty"):
@@ -156,10 +168,12 @@ def _body_code(body: bytes) -> int | str | None:
 class RequestLogMiddleware:
     """Record one entry per request: what was asked, what was answered, what changed."""
 
-    def __init__(self, app: ASGIApp, log: RequestLog, rpc_of: Any) -> None:
+    def __init__(self, app: ASGIApp, log: RequestLog, rpc_of: Any, check: Any = None) -> None:
         self.app = app
         self.log = log
         self.rpc_of = rpc_of
+        #: ``check(scope, http_status, content_type, body)``, called for every answered request.
+        self.check = check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -185,7 +199,10 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            code = _body_code(b"".join(chunks)) if chunks else None
+            body = b"".join(chunks)
+            code = _body_code(body) if chunks else None
+            if self.check is not None and http_status is not None:
+                self.check(scope, http_status, content_type, body)
             self.log.append(
                 {
                     "seq": seq,
@@ -284,6 +301,33 @@ class EmulatorRuntime:
         self.log = RequestLog(self.options.request_log_size)
         self._route_table: Any = None
 
+    def check_answer(self, scope: Scope, http_status: int, content_type: bytes, body: bytes) -> None:
+        """With ``validate_responses``: record a violation for a ``/v2`` answer that is
+        not a Clarifai JSON body (only the injected ``http_503_html`` fault may be HTML),
+        or whose body, produced outside the API (rate limiter, injected faults), does
+        not parse as an official status response. The API checks its own answers."""
+        if not self.options.validate_responses:
+            return
+        from connector.emulator.routing import validate_status_body
+
+        fault = scope.get(FAULT_SCOPE_KEY)
+        error: str | None = None
+        if b"json" not in content_type:
+            if fault != "http_503_html":
+                error = f"HTTP {http_status} answered with content type {content_type.decode('latin-1') or 'none'}, not JSON"
+        elif not scope.get(API_ANSWERED_SCOPE_KEY):
+            try:
+                data = json.loads(body)
+            except ValueError as exc:
+                error = f"HTTP {http_status}: the body is not JSON: {exc}"
+            else:
+                error = validate_status_body(data) if isinstance(data, dict) else "the body is not a JSON object"
+        if error is not None:
+            violations = getattr(self.state, "violations", None)
+            if isinstance(violations, list):
+                violations.append({"rpc": scope.get("emulator.rpc") or self.rpc_of(scope["method"], scope["path"]),
+                                   "verb": scope["method"], "path": scope["path"], "error": error})
+
     def rpc_of(self, method: str, path: str) -> str | None:
         """The official RPC name a request maps to, or None."""
         if self._route_table is None:
@@ -321,7 +365,15 @@ class EmulatorRuntime:
 
     def set_options(self, changes: dict[str, Any]) -> None:
         """Change live options (validated first); keeps faults and limiter in step."""
+        old_pat = self.options.pat
         apply_options(self.options, changes)
+        if "pat" in changes or "extra_pats" in changes:
+            with self.state.lock:
+                if self.options.pat != old_pat:
+                    self.state.pats.pop(old_pat, None)
+                self.state.pats[self.options.pat] = None
+                for pat, apps in (self.options.extra_pats or {}).items():
+                    self.state.pats[pat] = frozenset(apps) if apps else None
         if "rate_limit" in changes:
             self.limiter.configure(self.options.rate_limit)
         if "random_seed" in changes:
@@ -340,7 +392,7 @@ class EmulatorApp:
         self.admin = admin
         chain: ASGIApp = FaultMiddleware(api, runtime.faults, runtime.rpc_of)
         chain = RateLimitMiddleware(chain, runtime.limiter, runtime.options)
-        self.v2 = RequestLogMiddleware(chain, runtime.log, runtime.rpc_of)
+        self.v2 = RequestLogMiddleware(chain, runtime.log, runtime.rpc_of, runtime.check_answer)
 
     @property
     def state(self) -> Any:

@@ -5,7 +5,8 @@ proto field names), in insertion order, so a listing is a slice and no per-item
 conversion happens on the hot path. Bookkeeping that is not part of the API shape
 (creation clocks, snapshotted input ids, pending effects) lives beside the objects.
 
-Progress over time (dataset versions, bulk operations, inputs add jobs, tasks) is
+Progress over time (dataset versions, bulk operations, inputs add jobs, and tasks when
+``task_work_seconds`` is set) is
 computed lazily from timestamps by :meth:`EmulatorState.tick`, which the API calls at
 the start of every request; there are no background tasks. Options are read when
 needed, so changing ``state.options`` at run time takes effect on the next request.
@@ -323,12 +324,10 @@ class EmulatorState:
                     app.active_jobs.discard(job_id)
                     continue
                 self.advance_add_job(app, job_id, meta, now)
-            task_seconds = float(getattr(opts, "task_work_seconds", 0.0) or 0.0)
-            if task_seconds > 0:
+            if opts.task_work_seconds > 0:
                 for task_id, meta in app.task_meta.items():
                     if not meta.get("fixed"):
-                        meta["work"] = min(100, int(100 * (now - meta["t0"]) / task_seconds))
-                        self.refresh_task(app, task_id)
+                        self.advance_task(app, task_id, meta, now, opts.task_work_seconds)
 
     def advance_bulk(self, app: AppData, op_id: str, meta: dict, now: float) -> None:
         """Move a bulk operation along its lifecycle; its effect is applied exactly once, on completion."""
@@ -405,6 +404,28 @@ class EmulatorState:
                 progress["in_progress_count" if frac > 0 else "pending_count"] = str(total - done)
             job["progress"] = progress
             job["status"] = status("JOB_RUNNING" if frac > 0.1 else "JOB_QUEUED")
+
+    def advance_task(self, app: AppData, task_id: str, meta: dict, now: float, seconds: float) -> None:
+        """Move a task's estimated work (then review, for a task with a MANUAL or
+        CONSENSUS review) from 0 to 100% over ``seconds`` each, counted from its creation;
+        at the end the task is TASK_DONE. A task whose status is no longer
+        TASK_IN_PROGRESS (changed by PatchTasks or the admin API), or whose percents the
+        admin API set, is left alone."""
+        task = app.tasks.get(task_id)
+        if task is None or meta.get("fixed") or code_name(task.get("status", {}).get("code", 0)) != "TASK_IN_PROGRESS":
+            return
+        elapsed = max(0.0, now - meta["t0"])
+        reviewed = task.get("review", {}).get("strategy") in ("MANUAL", "CONSENSUS")
+        work = min(100, int(100 * elapsed / seconds))
+        review = min(100, max(0, int(100 * (elapsed - seconds) / seconds))) if reviewed else 0
+        if (work, review) == (meta["work"], meta["review"]):
+            return
+        meta["work"], meta["review"] = work, review
+        if work >= 100 and (review >= 100 or not reviewed):
+            task["status"] = status("TASK_DONE")
+            task["modified_at"] = iso(meta["t0"] + seconds * (2 if reviewed else 1))
+            meta["fixed"] = True
+        self.refresh_task(app, task_id)
 
     def refresh_task(self, app: AppData, task_id: str) -> None:
         """Recompute a task's metrics from its input source and progress."""

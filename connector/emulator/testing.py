@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from connector.emulator.options import EmulatorOptions
+from connector.emulator.options import EmulatorOptions, validate_forced
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,8 @@ class EmulatorServer:
     def __init__(self, options: EmulatorOptions | None = None, *, http: str = "auto", **overrides: Any) -> None:
         base = options if options is not None else EmulatorOptions(port=0)
         self._requested = dataclasses.replace(base, **overrides)
+        if validate_forced():
+            self._requested.validate_responses = True
         self._http_impl = http
         self._app: Any = None
         self._server: Any = None
@@ -278,8 +280,17 @@ class EmulatorServer:
     def __enter__(self) -> EmulatorServer:
         return self.start()
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        violations = self.violations() if exc_type is None else []
         self.stop()
+        if violations:
+            raise EmulatorError(f"the emulator sent {len(violations)} response(s) that break their official message: {violations[:5]}")
+
+    def violations(self) -> list[dict[str, Any]]:
+        """Responses that broke their official message so far (``validate_responses``)."""
+        if self._app is None:
+            return []
+        return list(getattr(self._app.runtime.state, "violations", []))
 
     # -- what tests use ---------------------------------------------------------------
     @property
