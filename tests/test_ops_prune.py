@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from _ops_scenarios import make_dataset, make_versions, mutations, train_model_on, writes
-from connector.errors import GuardError, ValidationError
+from connector.errors import GuardError
 from connector.operations import PrunePolicy, apply_prune, plan_prune, prune
 from connector.operations.base import utcnow
 
@@ -117,43 +117,6 @@ def test_guard_refuses_before_any_write(client, emulator, history):
     assert writes(emulator) == []
     apply_prune(client, plan, force=True)
     assert _version_ids(client, "ds-a") == ["v6"]
-
-
-# Every bad argument tried here is listed in docs/operations.md.
-BAD_POLICIES = [
-    ({"keep_last": 0}, "keep_last must be an integer >= 1"),
-    ({"keep_last": "3"}, "keep_last must be an integer >= 1"),
-    ({"keep_younger_than": timedelta(days=-1)}, "keep_younger_than must be a non-negative duration"),
-    ({"keep_last": 2, "delete_failed_older_than": 5}, "delete_failed_older_than must be a non-negative duration"),
-    ({"keep_last": 2, "allow_origins": {"MANUAL"}}, "allow_origins accepts"),
-    ({"keep_last": 2, "max_delete": -1}, "max_delete must be an integer >= 0"),
-    ({"keep_last": 2, "max_delete_share": 1.5}, r"max_delete_share must be in \(0, 1\]"),
-    ({"keep_last": 2, "pinned_key": ""}, "pinned_key must not be empty"),
-    ({}, "the policy deletes nothing"),
-]
-
-
-@pytest.mark.parametrize(("kwargs", "message"), BAD_POLICIES)
-def test_bad_policies(kwargs, message):
-    with pytest.raises(ValidationError, match=message):
-        PrunePolicy(**kwargs)
-
-
-def test_bad_arguments_change_nothing(client, emulator, history):
-    policy = PrunePolicy(keep_last=1)
-    before = emulator.admin.snapshot()
-    with pytest.raises(ValidationError, match="does not exist"):
-        prune(client, "no-such-dataset", policy)
-    with pytest.raises(ValidationError, match="datasets is empty"):
-        prune(client, [], policy)
-    with pytest.raises(ValidationError, match="invalid dataset ids"):
-        prune(client, ["bad id!"], policy)
-    with pytest.raises(ValidationError, match="batch_size must be an integer >= 1"):
-        prune(client, "ds-a", policy, batch_size=0)
-    with pytest.raises(ValidationError, match="policy must be a PrunePolicy"):
-        prune(client, "ds-a", {"keep_last": 1})  # type: ignore[arg-type]
-    assert writes(emulator) == []
-    assert emulator.admin.snapshot() == before
 
 
 def test_progress_events_and_plan_json_round_trip(client, emulator, history):

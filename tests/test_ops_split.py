@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from _ops_scenarios import make_dataset, make_inputs, mutations, writes
+from _ops_scenarios import make_dataset, make_inputs, writes
 from connector.errors import ValidationError, VerificationError
 from connector.operations import SplitSpec, plan_split, split
 from connector.operations.split import apply_split, assign, read_source
@@ -143,50 +143,6 @@ def test_server_mode_bulk_split(client, emulator, source):
     assert plan2.bulk_operation_exists and writes(emulator) == []
     with pytest.raises(ValidationError, match="needs empty targets"):
         split(client, SplitSpec(dataset_id="src", mode="server", run_key="r2"))
-
-
-def test_apply_refuses_bad_batch_size(client, emulator, source):
-    plan = plan_split(client, SplitSpec(dataset_id="src"))
-    with pytest.raises(ValidationError, match="batch_size"):
-        apply_split(client, plan, batch_size=0)
-    assert mutations(emulator) == []
-
-
-# Every bad argument tried here is listed in docs/operations.md.
-BAD_SPECS = [
-    ({}, "give exactly one source"),
-    ({"dataset_id": "src", "app": True}, "give exactly one source"),
-    ({"dataset_id": "bad id"}, "invalid source dataset id"),
-    ({"app": True, "version_id": "v1"}, "needs a valid dataset_id"),
-    ({"dataset_id": "src", "concepts": ("cat",)}, "concepts filters an app source only"),
-    ({"dataset_id": "src", "mode": "random"}, "mode must be one of"),
-    ({"dataset_id": "src", "ratios": {"train": 1.0}}, "at least two splits"),
-    ({"dataset_id": "src", "ratios": {"train": 0.8, "test": 0.3}}, "ratios must sum to 1"),
-    ({"dataset_id": "src", "ratios": {"train": 1.2, "test": -0.2}}, r"must be a number in \(0, 1\)"),
-    ({"dataset_id": "src", "ratios": {"train": 0.5, "bad name": 0.5}}, "invalid split name"),
-    ({"dataset_id": "src", "targets": {"holdout": "x"}}, "targets names splits that have no ratio"),
-    ({"dataset_id": "src", "targets": {"train": "same", "test": "same"}}, "two splits share one target"),
-    ({"dataset_id": "src", "targets": {"train": "src"}}, "a target equals the source"),
-    ({"dataset_id": "src", "group_by": ""}, "group_by must be a non-empty metadata key"),
-    ({"dataset_id": "src", "mode": "server", "stratify": True}, "supports neither stratify nor group_by"),
-    ({"dataset_id": "src", "mode": "server", "ratios": {"train": 0.805, "test": 0.195}}, "whole percentages"),
-    ({"dataset_id": "src", "run_key": ""}, "run_key must not be empty"),
-]
-
-
-@pytest.mark.parametrize(("kwargs", "message"), BAD_SPECS)
-def test_bad_specs(kwargs, message):
-    with pytest.raises(ValidationError, match=message):
-        SplitSpec(**kwargs)
-
-
-def test_missing_source_changes_nothing(client, emulator, source):
-    before = emulator.admin.snapshot()
-    with pytest.raises(ValidationError, match="does not exist"):
-        split(client, SplitSpec(dataset_id="nope"))
-    with pytest.raises(ValidationError, match="does not exist"):
-        split(client, SplitSpec(dataset_id="src", version_id="nope"))
-    assert writes(emulator) == [] and emulator.admin.snapshot() == before
 
 
 def test_progress_events_and_plan_json_round_trip(client, emulator, source):

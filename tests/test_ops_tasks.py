@@ -136,54 +136,6 @@ def test_cleanup_dry_run_then_apply(client, emulator):
     assert again.counts["deleted"] == 0 and writes(emulator) == []
 
 
-# Every bad argument tried here is listed in docs/operations.md.
-BAD_TASKS = [
-    ({"name": ""}, "non-empty name"),
-    ({"type": "segmentation"}, "type must be one of"),
-    ({"concept_ids": ()}, "at least one concept"),
-    ({"workers": ()}, "at least one worker"),
-    ({"input_source": "DATASET"}, "needs a valid input_source_id"),
-    ({"input_source_id": "ds"}, "only for DATASET or SAVED_SEARCH"),
-    ({"input_source": "EVERYTHING"}, "input_source must be one of"),
-    ({"worker_strategy": "DYNAMIC"}, "worker_strategy must be one of"),
-    ({"worker_strategy": "PARTITIONED", "workers_per_input": 3}, "workers_per_input must be between"),
-    ({"worker_strategy": "PARTITIONED", "partition": "WEIGHTED", "weights": {"alice": 1}}, "one weight per worker"),
-    ({"worker_strategy": "PARTITIONED", "partition": "WEIGHTED", "weights": {"alice": 1, "bob": 0}}, "weights must be positive"),
-    ({"weights": {"alice": 1, "bob": 1}}, "weights apply to worker_strategy PARTITIONED"),
-    ({"review": "MANUAL"}, "needs at least one reviewer"),
-    ({"reviewers": ("carol",)}, "reviewers given but review is NONE"),
-    ({"review": "CONSENSUS", "reviewers": ("c",), "approval_threshold": 5}, "approval_threshold must be between"),
-    ({"review": "MANUAL", "reviewers": ("c",), "sample_percentage": 0}, "sample_percentage must be in 1..100"),
-    ({"priority": "URGENT"}, "priority must be one of"),
-    ({"task_id": "bad id"}, "invalid task id"),
-]
-
-
-@pytest.mark.parametrize(("kwargs", "message"), BAD_TASKS)
-def test_bad_task_specs(kwargs, message):
-    with pytest.raises(ValidationError, match=message):
-        spec(**kwargs)
-
-
-def test_bad_lifecycle_arguments_change_nothing(client, emulator):
-    s = spec(run_key="b")
-    create_task(client, s)
-    emulator.admin.clear_requests()
-    with pytest.raises(ValidationError, match="nothing to update"):
-        update_task(client, s.id)
-    with pytest.raises(ValidationError, match="mode must be one of"):
-        update_task(client, s.id, workers=["x"], mode="replace")
-    with pytest.raises(ValidationError, match="until must be"):
-        watch_task(client, s.id, until="forever")
-    with pytest.raises(ValidationError, match="needs percent"):
-        watch_task(client, s.id, until="work")
-    with pytest.raises(ValidationError, match="give valid task ids"):
-        delete_task(client, [])
-    with pytest.raises(ValidationError, match="older_than must be a non-negative duration"):
-        cleanup_tasks(client, timedelta(days=-1))
-    assert writes(emulator) == []
-
-
 def test_task_on_a_missing_dataset_fails_before_any_write(client, emulator):
     s = spec(run_key="m", input_source="DATASET", input_source_id="not-there")
     emulator.admin.clear_requests()

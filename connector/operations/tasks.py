@@ -369,12 +369,21 @@ def watch_task(client: Any, task_id: str, *, until: str = "done", percent: float
 
     from connector.errors import WaitFailedError
 
+    last: list[TaskStatus] = []
+
+    def fetch() -> TaskStatus:
+        last[:] = [task_status(client, task_id, counts=False)]
+        return last[0]
+
     try:
-        return poll(lambda: task_status(client, task_id, counts=False), classify, what=f"task {task_id}",
-                    timeout=timeout, interval=interval, max_interval=max_interval, progress=progress,
-                    describe=describe, operation="tasks")
-    except WaitFailedError as exc:
-        raise WaitFailedError(f"task {task_id} ended without being done: {exc}") from None
+        return poll(fetch, classify, what=f"task {task_id}", timeout=timeout, interval=interval,
+                    max_interval=max_interval, progress=progress, describe=describe, operation="tasks")
+    except WaitFailedError:
+        st = last[0]
+        raise WaitFailedError(
+            f"task {task_id} ended as {st.status} without being done (work {st.work_percent:g}%, review "
+            f"{st.review_percent:g}%); reopen it in the Clarifai portal, or create a new task"
+        ) from None
 
 
 # -- update, done, delete ----------------------------------------------------------------
@@ -398,7 +407,9 @@ def update_task(client: Any, task_id: str, *, workers: Sequence[str] | None = No
     merge (add) or remove. Reads the task, computes the new lists, and patches only if
     something changes (so a rerun writes nothing). Refuses to leave a task with no
     worker or no concept (ValidationError)."""
-    mode = _enum(mode, tuple(m.upper() for m in UPDATE_MODES), "mode").lower()
+    if str(mode).strip().lower() not in UPDATE_MODES:
+        raise ValidationError(f"mode must be one of {list(UPDATE_MODES)}, got {mode!r}")
+    mode = str(mode).strip().lower()
     if workers is None and reviewers is None and concepts is None:
         raise ValidationError("nothing to update: give workers, reviewers or concepts")
     workers = _ids(workers, "worker user ids") if workers is not None else None
