@@ -233,9 +233,28 @@ def test_validate_mode_checks_the_body_as_sent_in_names_mode():
     assert s.violations and "colour" in s.violations[0]["error"]
     r = c.get(f"{BASE}/concepts", headers=H)  # the real handler, in names mode, is valid
     assert r.status_code == 200 and r.json()["status"]["code"] == "SUCCESS"
+    # a status the names conversion missed (code not its first key) is caught too
+    handlers.HANDLERS["ListConcepts"] = lambda ctx: {"concepts": [], "status": {"description": "Ok", "code": 10000}}
+    try:
+        r = c.get(f"{BASE}/concepts", headers=H)
+    finally:
+        handlers.HANDLERS["ListConcepts"] = original
+    assert r.status_code == 500 and "as a number in names mode" in s.violations[-1]["error"]
     r = c.get(f"{BASE}/nothing-here", headers=H)  # no official route: checked as a bare status answer
     assert r.status_code == 404 and r.json()["status"]["code"] == "CONN_DOES_NOT_EXIST"
-    assert len(s.violations) == 1
+    assert len(s.violations) == 2
+
+
+def test_names_mode_converts_nested_statuses_without_touching_the_state():
+    s = make_state(status_as_names=True)
+    c = TestClient(build_api(s))
+    c.post(f"{BASE}/inputs", headers=H, json={"inputs": [{"id": "i1", "data": {"image": {"url": "https://x/i1.jpg"}}}]})
+    r = c.post(f"{BASE}/inputs", headers=H, json={"inputs": [{"id": "i1", "data": {"image": {"url": "https://x/i1.jpg"}}},
+                                                              {"id": "i2", "data": {"image": {"url": "https://x/i2.jpg"}}}]})
+    body = r.json()
+    assert body["status"]["code"] == "MIXED_STATUS"
+    assert [i.get("status", {}).get("code") for i in body["inputs"]][0] == "INPUT_DUPLICATE"
+    assert isinstance(s.app_data("demo", "demo").inputs["i1"]["status"]["code"], int)  # stored as numbers
 
 
 def test_task_progress_over_time_is_computed_from_creation():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl
@@ -87,19 +88,19 @@ def handle_request(state: EmulatorState, verb: str, path: str, query: list[tuple
         payload["status"]["req_id"] = req_id
         http_status = http_status_for(name)
         names = state.options.status_as_names
-        if names:
-            payload = _names(json.loads(json.dumps(payload)))
+        content = _encode(payload, names)
         if state.options.validate_responses:
             # what is checked is exactly what is sent (names mode included); a body of
-            # no official route is checked as a bare status response
-            violation = validate_response(method, payload) if method is not None else validate_status_body(payload)
+            # no official route is checked as a bare status answer
+            sent = json.loads(content) if names else payload
+            violation = validate_response(method, sent) if method is not None else validate_status_body(sent)
+            if violation is None and names:
+                violation = _numeric_status(sent)
             if violation is not None:
                 state.violations.append({"rpc": rpc, "verb": verb, "path": path, "error": violation})
                 http_status = 500
                 payload = {"status": {"code": code("INTERNAL_UNCATEGORIZED"), "description": "Internal error", "details": f"response broke its official message: {violation}", "req_id": req_id}}
-                if names:
-                    payload = _names(payload)
-        content = json.dumps(payload, separators=(",", ":")).encode()
+                content = _encode(payload, names)
     return http_status, content, req_id, rpc, mutated
 
 
@@ -176,16 +177,37 @@ def _check_per_page(query: list[tuple[str, str]], data: dict[str, Any] | None) -
             raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"per_page must be between 0 and {MAX_PER_PAGE}, got {n}")
 
 
-def _names(node: Any) -> Any:
-    """Status codes as enum names, everywhere in a payload (in place on a copy)."""
+#: A status object's integer code as ``json.dumps(..., separators=(",", ":"))`` writes it.
+#: Every status the emulator builds has ``code`` as its first key; inside a JSON string
+#: the quotes would be escaped, so this only matches real status objects.
+_STATUS_INT_CODE = re.compile(rb'"status":\{"code":(\d+)')
+
+
+def _code_as_name(match: re.Match[bytes]) -> bytes:
+    return b'"status":{"code":"' + code_name(int(match.group(1))).encode() + b'"'
+
+
+def _numeric_status(node: Any, where: str = "") -> str | None:
+    """In names mode: where a status code was still sent as a number, else None."""
     if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "status" and isinstance(v, dict) and isinstance(v.get("code"), int):
-                v["code"] = code_name(v["code"])
-            elif isinstance(v, (dict, list)):
-                _names(v)
+        for key, value in node.items():
+            if key == "status" and isinstance(value, dict) and isinstance(value.get("code"), int):
+                return f"status code {value['code']} at {where or '/'}status sent as a number in names mode"
+            if isinstance(value, (dict, list)):
+                found = _numeric_status(value, f"{where}{key}/")
+                if found:
+                    return found
     elif isinstance(node, list):
-        for v in node:
-            if isinstance(v, (dict, list)):
-                _names(v)
-    return node
+        for n, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                found = _numeric_status(value, f"{where}{n}/")
+                if found:
+                    return found
+    return None
+
+
+def _encode(payload: dict[str, Any], names: bool) -> bytes:
+    """The response body: compact JSON, status codes as enum names in names mode (done on
+    the bytes, so stored objects are never copied or changed)."""
+    content = json.dumps(payload, separators=(",", ":")).encode()
+    return _STATUS_INT_CODE.sub(_code_as_name, content) if names else content
