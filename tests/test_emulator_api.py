@@ -243,6 +243,17 @@ def test_dataset_input_duplicates(http):
     assert http.get(f"{BASE}/inputs/extra").status_code == 200  # the input itself stays
 
 
+def test_batch_where_every_item_names_a_missing_input_is_404_with_items(http):
+    make_dataset(http, "ds")
+    r = http.post(f"{BASE}/datasets/ds/inputs", json={"dataset_inputs": [{"input": {"id": "ghost-1"}}, {"input": {"id": "ghost-2"}}]})
+    assert r.status_code == 404 and code_of(r) == 11101
+    assert [d["input"]["status"]["code"] for d in r.json()["dataset_inputs"]] == [11101, 11101]
+    assert "ghost-1" in r.json()["status"]["details"]
+    r = http.patch(f"{BASE}/datasets", json={"datasets": [{"id": "ds", "description": "x"}, {"id": "ghost"}], "action": "merge"})
+    assert r.status_code == 404 and "ghost" in r.json()["status"]["details"]
+    assert "description" not in http.get(f"{BASE}/datasets/ds").json()["dataset"]  # the patch failed whole
+
+
 def test_patch_merge_and_remove_metadata(http):
     http.post(f"{BASE}/datasets", json={"datasets": [{"id": "a", "metadata": {"x": 1}}]})
     r = http.patch(f"{BASE}/datasets", json={"datasets": [{"id": "a", "metadata": {"y": 2}}], "action": "merge"})
