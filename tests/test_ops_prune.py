@@ -134,7 +134,9 @@ def test_progress_events_and_plan_json_round_trip(client, emulator, history):
     events.clear()
     result = apply_prune(client, restored, batch_size=3, progress=events.append)
     assert [(e.stage, e.done, e.total) for e in events] == [("delete", 3, 7), ("delete", 5, 7), ("delete", 7, 7)]
-    assert result.counts["deleted"] == 7 and result.elapsed > 0 and result.requests == 3 + 2  # deletes + verify lists
+    # 2 lists to recheck protections (the policy allows trained versions: no model reads),
+    # 3 batched deletes, 2 lists to verify.
+    assert result.counts["deleted"] == 7 and result.elapsed > 0 and result.requests == 2 + 3 + 2
     assert json.loads(json.dumps(result.to_dict())) == result.to_dict()
 
 
@@ -157,3 +159,44 @@ def test_hundreds_of_versions_are_deleted_in_batches(client, emulator):
     assert len(deletes) == 3 and result.counts["deleted"] == 295  # 100 ids per call
     kept = {r["version_id"] for r in plan.rows if r["action"] == "keep"}
     assert _version_ids(client, "busy") == sorted(kept) and len(kept) == 5
+
+
+def test_a_delayed_apply_skips_versions_protected_since_the_plan(client, emulator, history):
+    """A plan applied later (reviewed as JSON, applied by another task) must not delete a
+    version a model was trained on in the meantime, nor what became the newest READY."""
+    from connector.operations import PrunePlan
+
+    policy = PrunePolicy(keep_last=1, keep_pinned=False, max_delete_share=None)
+    plan = PrunePlan.from_json(plan_prune(client, "ds-b", policy, now=LATER).to_json())
+    assert sorted(plan.to_delete["ds-b"]) == ["w1", "w2"]
+    train_model_on(client, "m2", "ds-b", "w1")          # lineage appears after planning
+    client.delete_dataset_versions("ds-b", ["w3"])      # the newest READY goes away
+    emulator.admin.clear_requests()
+
+    result = apply_prune(client, plan)
+    assert result.ids["deleted"] == []
+    assert result.details["skipped"] == {
+        "ds-b/w1": "protected: a model version has been trained on it since the plan was made",
+        "ds-b/w2": "protected: now the newest READY version",
+    }
+    assert result.counts["skipped"] == 2 and writes(emulator) == []
+    assert _version_ids(client, "ds-b") == ["w1", "w2"]
+
+
+def test_lineage_without_a_dataset_id_still_protects_the_version():
+    from connector.operations.prune import decide
+
+    versions = [
+        {"id": f"v{i}", "dataset_id": "ds", "status": {"code": 64015}, "created_at": f"2026-01-0{i}T00:00:00Z"}
+        for i in range(1, 5)
+    ]
+    rows = decide(versions, PrunePolicy(keep_last=1), trained=[("", "v2")], now=LATER)
+    actions = {r["version_id"]: (r["action"], r["reason"]) for r in rows}
+    assert actions["v2"] == ("keep", "protected: a model version was trained on it")
+    assert actions["v1"][0] == actions["v3"][0] == "delete"
+
+
+def test_reasons_show_durations_as_people_write_them(client, emulator, history):
+    plan = plan_prune(client, "ds-b", PrunePolicy(keep_younger_than=timedelta(days=1, hours=12)))
+    reasons = {r["reason"] for r in plan.rows}
+    assert "kept: younger than 1d 12h" in reasons

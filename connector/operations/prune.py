@@ -140,6 +140,8 @@ def decide(
     holds ``(dataset_id, version_id)`` pairs some model version was trained on.
     """
     trained_set = set(trained)
+    # A model version may name the version without its dataset: protect by version id then.
+    trained_any_dataset = {vid for ds, vid in trained_set if not ds}
     by_dataset: dict[str, list[Mapping[str, Any]]] = {}
     for v in versions:
         by_dataset.setdefault(str(v.get("dataset_id", "")), []).append(v)
@@ -156,7 +158,7 @@ def decide(
             age = (now - created) if created else None
             origin = origin_name(v.get("request_origin"))
             pinned = bool((v.get("metadata") or {}).get(policy.pinned_key))
-            is_trained = (dataset_id, vid) in trained_set
+            is_trained = (dataset_id, vid) in trained_set or vid in trained_any_dataset
             rank = None
             if code == READY:
                 ready_rank += 1
@@ -179,6 +181,16 @@ def decide(
     return rows
 
 
+def human_duration(value: timedelta) -> str:
+    """``timedelta(days=7)`` -> ``"7d"``; ``timedelta(hours=36)`` -> ``"1d 12h"``."""
+    total = int(value.total_seconds())
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if n]
+    return " ".join(parts) or "0s"
+
+
 def _decide_one(policy: PrunePolicy, code: int | None, ready_rank: int | None, age: timedelta | None,
                 origin: str, pinned: bool, trained: bool, vid: str) -> tuple[str, str]:
     # Protections first: these hold whatever the policy says.
@@ -199,8 +211,8 @@ def _decide_one(policy: PrunePolicy, code: int | None, ready_rank: int | None, a
         if policy.delete_failed_older_than is None:
             return KEEP, "kept: failed, no failed-version rule"
         if age is None or age < policy.delete_failed_older_than:
-            return KEEP, f"kept: failed but within the {policy.delete_failed_older_than} grace period"
-        return DELETE, f"delete: {code_name(code)} older than {policy.delete_failed_older_than}"
+            return KEEP, f"kept: failed but within the {human_duration(policy.delete_failed_older_than)} grace period"
+        return DELETE, f"delete: {code_name(code)} older than {human_duration(policy.delete_failed_older_than)}"
     if code != READY:
         return KEEP, f"kept: status {code_name(code)} is not handled by pruning"
     if policy.keep_last is None and policy.keep_younger_than is None:
@@ -208,12 +220,12 @@ def _decide_one(policy: PrunePolicy, code: int | None, ready_rank: int | None, a
     if policy.keep_last is not None and ready_rank is not None and ready_rank <= policy.keep_last:
         return KEEP, f"kept: among the newest {policy.keep_last} READY versions"
     if policy.keep_younger_than is not None and (age is None or age < policy.keep_younger_than):
-        return KEEP, f"kept: younger than {policy.keep_younger_than}"
+        return KEEP, f"kept: younger than {human_duration(policy.keep_younger_than)}"
     parts = []
     if policy.keep_last is not None:
         parts.append(f"not among the newest {policy.keep_last} READY")
     if policy.keep_younger_than is not None:
-        parts.append(f"older than {policy.keep_younger_than}")
+        parts.append(f"older than {human_duration(policy.keep_younger_than)}")
     return DELETE, "delete: " + " and ".join(parts)
 
 
@@ -297,6 +309,47 @@ def plan_prune(
     return plan
 
 
+def recheck_protections(client: Any, plan: PrunePlan) -> dict[str, str]:
+    """Planned deletions that are protected NOW: ``"dataset/version" -> reason``.
+
+    A plan may be applied long after it was made (reviewed as JSON, applied by another
+    task); meanwhile a model may have been trained on a version, or newer versions
+    deleted. Re-reads each affected dataset's versions (and, unless the plan's policy
+    allows it, which versions models were trained on) and applies the protections of
+    :func:`decide` to the current state. Read-only.
+    """
+    targets = plan.to_delete
+    if not targets:
+        return {}
+    allow_trained = bool(plan.policy.get("allow_trained"))
+    allow_origins = {str(o).upper() for o in plan.policy.get("allow_origins") or ()}
+    trained = set() if allow_trained else trained_versions(client)
+    trained_any = {vid for ds, vid in trained if not ds}
+    protected: dict[str, str] = {}
+    for dataset_id, ids in targets.items():
+        current = [dict(v) for v in client.list_dataset_versions(dataset_id)]
+        ready = [v for v in current if status_code_of(v) == READY]
+        epoch = datetime.min.replace(tzinfo=utcnow().tzinfo)
+        newest_ready = max(ready, key=lambda v: (parse_time(v.get("created_at")) or epoch, str(v.get("id"))), default=None)
+        by_id = {str(v.get("id")): v for v in current}
+        for vid in ids:
+            v = by_id.get(vid)
+            if v is None:
+                continue  # already gone: deleting it again is a no-op
+            code = status_code_of(v)
+            origin = origin_name(v.get("request_origin"))
+            key = f"{dataset_id}/{vid}"
+            if newest_ready is not None and str(newest_ready.get("id")) == vid:
+                protected[key] = "protected: now the newest READY version"
+            elif code in IN_FLIGHT:
+                protected[key] = f"protected: now {code_name(code)}"
+            elif not allow_trained and ((dataset_id, vid) in trained or vid in trained_any):
+                protected[key] = "protected: a model version has been trained on it since the plan was made"
+            elif origin in PROTECTED_ORIGINS and origin not in allow_origins:
+                protected[key] = f"protected: created by {origin}"
+    return protected
+
+
 def apply_prune(
     client: Any,
     plan: PrunePlan,
@@ -304,10 +357,17 @@ def apply_prune(
     force: bool = False,
     batch_size: int = 100,
     verify: bool = True,
+    recheck: bool = True,
     progress: ProgressCallback | None = None,
 ) -> OperationResult:
     """Delete the plan's versions, one DeleteDatasetVersions call per chunk of ids per
     dataset ("not found" counts as deleted), then list again to verify. Idempotent.
+
+    With ``recheck`` (the default), the protections are first checked again against the
+    current state (:func:`recheck_protections`), so a plan applied after a delay never
+    deletes a version that has become protected meanwhile; those are skipped and listed
+    in ``result.details["skipped"]``. :func:`prune`, which applies right after planning,
+    skips this second read.
 
     Raises GuardError (before any write) when the plan exceeds its guard and ``force``
     is false, VerificationError when a deleted version is still listed."""
@@ -316,8 +376,15 @@ def apply_prune(
     if plan.guard and not force:
         raise GuardError(f"refusing to prune: {plan.guard}; pass force=True (CLI: --force) to apply it anyway")
     watch = Stopwatch(client)
-    targets = plan.to_delete
-    total = plan.delete_count
+    skipped = recheck_protections(client, plan) if recheck else {}
+    if skipped:
+        logger.warning("prune: %d planned deletion(s) skipped, protected since the plan was made: %s",
+                       len(skipped), ", ".join(sorted(skipped)[:10]))
+    targets = {
+        d: [v for v in ids if f"{d}/{v}" not in skipped] for d, ids in plan.to_delete.items()
+    }
+    targets = {d: ids for d, ids in targets.items() if ids}
+    total = sum(len(ids) for ids in targets.values())
     done = 0
     for dataset_id, ids in targets.items():
         for chunk in chunked(ids, batch_size):
@@ -334,10 +401,12 @@ def apply_prune(
     kept = [r for r in plan.rows if r["action"] == KEEP]
     return OperationResult(
         operation="prune",
-        counts={"considered": len(plan.rows), "deleted": total, "kept": len(kept), "datasets": len(plan.datasets)},
+        counts={"considered": len(plan.rows), "deleted": total, "kept": len(kept) + len(skipped),
+                "skipped": len(skipped), "datasets": len(plan.datasets)},
         ids={"deleted": [f"{d}/{v}" for d, vs in targets.items() for v in vs]},
         elapsed=watch.elapsed,
         requests=watch.requests,
+        details={"skipped": dict(sorted(skipped.items()))} if skipped else {},
     )
 
 
@@ -365,6 +434,6 @@ def prune(
             elapsed=watch.elapsed, requests=watch.requests,
             details={"guard": plan.guard},
         )
-    result = apply_prune(client, plan, force=force, batch_size=batch_size, progress=progress)
+    result = apply_prune(client, plan, force=force, batch_size=batch_size, recheck=False, progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result
