@@ -356,52 +356,52 @@ def test_task_work_seconds_flag_and_option_are_validated(emulator: EmulatorServe
 ADMIN = "/_emulator"
 
 
-@pytest.mark.parametrize(
-    "verb, path, body, status, needle",
-    [
-        ("POST", "/reset", b"notjson", 400, "not valid JSON"),
-        ("POST", "/reset", b"[]", 400, "JSON object"),
-        ("POST", "/reset", b'{"seed": "lots"}', 400, "seed must be"),
-        ("POST", "/reset", b'{"seed_inputs": -1}', 400, "seed_inputs"),
-        ("PUT", "/faults", b'{"fault_rate": 2}', 400, "between 0 and 1"),
-        ("PUT", "/faults", b'{"rates": {"meteor": 0.1}}', 400, "unknown fault kind"),
-        ("PUT", "/faults", b'{"rates": [1]}', 400, "rates must be"),
-        ("PUT", "/faults", b'{"latency_ms": "slow"}', 400, "latency_ms"),
-        ("POST", "/faults/script", b'{"count": 1}', 400, "kind is required"),
-        ("POST", "/faults/script", b'{"kind": "reset", "count": 0}', 400, "at least 1"),
-        ("POST", "/faults/script", b'{"kind": "reset", "count": "x"}', 400, "integer"),
-        ("POST", "/faults/script", b'{"kind": "reset", "path_regex": "("}', 400, "regular expression"),
-        ("POST", "/faults/script", b'{"kind": "reset", "rpc": "ListDataset"}', 400, "did you mean ListDatasets"),
-        ("POST", "/faults/script", b'{"kind": "reset", "method": "FETCH"}', 400, "HTTP verb"),
-        ("POST", "/faults/script", b'{"kind": "reset", "retry_after": -1}', 400, "retry_after"),
-        ("POST", "/faults/script", b'{"kind": "reset", "colour": 1}', 400, "unknown field"),
-        ("PUT", "/rate_limit", b"{}", 400, "rate"),
-        ("PUT", "/rate_limit", b'{"rate": -1}', 400, "negative"),
-        ("PUT", "/rate_limit", b'{"rate": 1, "burst": 0}', 400, "burst"),
-        ("PATCH", "/options", b'{"pat": ""}', 400, "must not be empty"),
-        ("PATCH", "/options", b'{"extra_pats": {"k": "app"}}', 400, "extra_pats"),
-        ("PATCH", "/options", b'{"request_log_size": 0}', 400, "at least 1"),
-        ("PATCH", "/options", b'{"status_as_names": "yes"}', 400, "true or false"),
-        ("POST", "/tasks/demo/demo/nope/progress", b"{}", 404, "task 'nope' does not exist"),
-        ("POST", "/tasks/someone/demo/nope/progress", b"{}", 404, "user 'someone'"),
-        ("POST", "/dataset_versions/demo/demo/ds/v/fail", b"{}", 404, "ds/v does not exist"),
-        ("POST", "/pats", b"{}", 400, "pat is required"),
-        ("POST", "/pats", b'{"pat": "k", "apps": "one"}', 400, "list of app ids"),
-        ("GET", "/requests?since=x", None, 400, "since"),
-        ("GET", "/requests?mutated=maybe", None, 400, "true or false"),
-        ("DELETE", "/health", None, 405, "not allowed"),
-        ("GET", "", None, 404, "no admin endpoint"),
-        ("GET", "/nothing-here", None, 404, "no admin endpoint"),
-    ],
-)
-def test_admin_bad_input_answers_a_json_error_and_changes_nothing(
-    emulator: EmulatorServer, verb: str, path: str, body: bytes | None, status: int, needle: str
-) -> None:
+#: (verb, admin path, body, HTTP status, text the error must contain)
+BAD_ADMIN_CALLS = [
+    ("POST", "/reset", b"notjson", 400, "not valid JSON"),
+    ("POST", "/reset", b"[]", 400, "JSON object"),
+    ("POST", "/reset", b'{"seed": "lots"}', 400, "seed must be"),
+    ("POST", "/reset", b'{"seed_inputs": -1}', 400, "seed_inputs"),
+    ("PUT", "/faults", b'{"fault_rate": 2}', 400, "between 0 and 1"),
+    ("PUT", "/faults", b'{"rates": {"meteor": 0.1}}', 400, "unknown fault kind"),
+    ("PUT", "/faults", b'{"rates": [1]}', 400, "rates must be"),
+    ("PUT", "/faults", b'{"latency_ms": "slow"}', 400, "latency_ms"),
+    ("POST", "/faults/script", b'{"count": 1}', 400, "kind is required"),
+    ("POST", "/faults/script", b'{"kind": "reset", "count": 0}', 400, "at least 1"),
+    ("POST", "/faults/script", b'{"kind": "reset", "count": "x"}', 400, "integer"),
+    ("POST", "/faults/script", b'{"kind": "reset", "path_regex": "("}', 400, "regular expression"),
+    ("POST", "/faults/script", b'{"kind": "reset", "rpc": "ListDataset"}', 400, "did you mean ListDatasets"),
+    ("POST", "/faults/script", b'{"kind": "reset", "method": "FETCH"}', 400, "HTTP verb"),
+    ("POST", "/faults/script", b'{"kind": "reset", "retry_after": -1}', 400, "retry_after"),
+    ("POST", "/faults/script", b'{"kind": "reset", "colour": 1}', 400, "unknown field"),
+    ("PUT", "/rate_limit", b"{}", 400, "rate"),
+    ("PUT", "/rate_limit", b'{"rate": -1}', 400, "negative"),
+    ("PUT", "/rate_limit", b'{"rate": 1, "burst": 0}', 400, "burst"),
+    ("PATCH", "/options", b'{"pat": ""}', 400, "must not be empty"),
+    ("PATCH", "/options", b'{"extra_pats": {"k": "app"}}', 400, "extra_pats"),
+    ("PATCH", "/options", b'{"request_log_size": 0}', 400, "at least 1"),
+    ("PATCH", "/options", b'{"status_as_names": "yes"}', 400, "true or false"),
+    ("POST", "/tasks/demo/demo/nope/progress", b"{}", 404, "task 'nope' does not exist"),
+    ("POST", "/tasks/someone/demo/nope/progress", b"{}", 404, "user 'someone'"),
+    ("POST", "/dataset_versions/demo/demo/ds/v/fail", b"{}", 404, "ds/v does not exist"),
+    ("POST", "/pats", b"{}", 400, "pat is required"),
+    ("POST", "/pats", b'{"pat": "k", "apps": "one"}', 400, "list of app ids"),
+    ("GET", "/requests?since=x", None, 400, "since"),
+    ("GET", "/requests?mutated=maybe", None, 400, "true or false"),
+    ("DELETE", "/health", None, 405, "not allowed"),
+    ("GET", "", None, 404, "no admin endpoint"),
+    ("GET", "/nothing-here", None, 404, "no admin endpoint"),
+]
+
+
+def test_admin_bad_input_answers_a_json_error_and_changes_nothing(emulator: EmulatorServer) -> None:
     before = (emulator.admin.options(), emulator.admin.faults())
-    response = httpx.request(verb, f"{emulator.base_url}{ADMIN}{path}", content=body, timeout=10)
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    assert needle in response.json()["error"]
+    for verb, path, body, status, needle in BAD_ADMIN_CALLS:
+        response = httpx.request(verb, f"{emulator.base_url}{ADMIN}{path}", content=body, timeout=10)
+        case = f"{verb} {path} {body!r}: {response.status_code} {response.text[:200]}"
+        assert response.status_code == status, case
+        assert response.headers["content-type"].startswith("application/json"), case
+        assert needle in response.json()["error"], case
     assert (emulator.admin.options(), emulator.admin.faults()) == before
 
 

@@ -87,7 +87,7 @@ def test_pat_from_the_environment_is_used_and_never_printed() -> None:
 def test_flags_reach_the_server() -> None:
     args = ["--user-id", "alice", "--app-id", "pets", "--status-as-names", "--rate-limit", "3",
             "--latency-ms", "1", "--random-seed", "9", "--fault-rate", "0", "--seed-inputs", "0",
-            "--validate-responses"]
+            "--validate-responses", "--task-work-seconds", "5"]
     with emulator_process(*args) as (ready, _):
         base, user, app, _ = ready.groups()
         assert (user, app) == ("alice", "pets")
@@ -97,6 +97,7 @@ def test_flags_reach_the_server() -> None:
         assert options["rate_limit"] == 3
         assert options["random_seed"] == 9
         assert options["latency_ms"] == 1
+        assert options["task_work_seconds"] == 5
         assert "pat" not in options
         response = httpx.get(f"{base}/v2/users/alice/apps/pets/datasets", headers={"Authorization": f"Key {DEV_PAT}"})
         assert response.json()["status"]["code"] == "SUCCESS"
