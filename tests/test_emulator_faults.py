@@ -384,6 +384,10 @@ BAD_ADMIN_CALLS = [
     ("POST", "/tasks/demo/demo/nope/progress", b"{}", 404, "task 'nope' does not exist"),
     ("POST", "/tasks/someone/demo/nope/progress", b"{}", 404, "user 'someone'"),
     ("POST", "/dataset_versions/demo/demo/ds/v/fail", b"{}", 404, "ds/v does not exist"),
+    ("POST", "/tasks/demo/demo/t1/progress", b'{"work_percent": "half"}', 400, "0 to 100"),
+    ("POST", "/tasks/demo/demo/t1/progress", b'{"work_percent": 150}', 400, "0 to 100"),
+    ("POST", "/tasks/demo/demo/t1/progress", b'{"status": "SUCCESS", "work_percent": 50}', 400, "TASK_DONE"),
+    ("POST", "/dataset_versions/demo/demo/ds/v1/fail", b'{"status": "NOPE"}', 400, "DATASET_VERSION_FAILURE"),
     ("POST", "/pats", b"{}", 400, "pat is required"),
     ("POST", "/pats", b'{"pat": "k", "apps": "one"}', 400, "list of app ids"),
     ("GET", "/requests?since=x", None, 400, "since"),
@@ -394,15 +398,20 @@ BAD_ADMIN_CALLS = [
 ]
 
 
-def test_admin_bad_input_answers_a_json_error_and_changes_nothing(emulator: EmulatorServer) -> None:
-    before = (emulator.admin.options(), emulator.admin.faults())
+def test_admin_bad_input_answers_a_json_error_and_changes_nothing(emulator: EmulatorServer, http: httpx.Client) -> None:
+    emulator.admin.set_options(version_pending_seconds=0, version_in_progress_seconds=0)  # v1 is READY at once
+    assert _post_dataset(http, "ds").status_code == 200
+    assert http.post("/datasets/ds/versions", json={"dataset_versions": [{"id": "v1"}]}).status_code == 200
+    task = {"id": "t1", "type": "CONCEPTS_CLASSIFICATION", "concept_ids": ["cat"], "input_source": {"type": "DATASET", "id": "ds"}}
+    assert http.post("/tasks", json={"tasks": [task]}).status_code == 200
+    before = (emulator.admin.options(), emulator.admin.faults(), emulator.admin.snapshot(), http.get("/tasks/t1").json()["task"])
     for verb, path, body, status, needle in BAD_ADMIN_CALLS:
         response = httpx.request(verb, f"{emulator.base_url}{ADMIN}{path}", content=body, timeout=10)
         case = f"{verb} {path} {body!r}: {response.status_code} {response.text[:200]}"
         assert response.status_code == status, case
         assert response.headers["content-type"].startswith("application/json"), case
         assert needle in response.json()["error"], case
-    assert (emulator.admin.options(), emulator.admin.faults()) == before
+    assert (emulator.admin.options(), emulator.admin.faults(), emulator.admin.snapshot(), http.get("/tasks/t1").json()["task"]) == before
 
 
 def test_admin_changes_the_accepted_pat_at_once(emulator: EmulatorServer, http: httpx.Client) -> None:

@@ -90,6 +90,24 @@ def iso(t: float) -> str:
     return f"{_iso_seconds(seconds)}.{micros:06d}Z"
 
 
+def _status_name(name: object, prefix: str, example: str) -> str:
+    """``name`` if it is an official status code name starting with ``prefix``, else ValueError."""
+    from clarifai_grpc.grpc.api.status import status_code_pb2
+
+    names = status_code_pb2.StatusCode.keys()
+    if not isinstance(name, str) or not name.startswith(prefix) or name not in names:
+        choices = ", ".join(n for n in names if n.startswith(prefix))
+        raise ValueError(f"status must be the name of a {prefix}* status code (e.g. {example}), got {name!r}; one of: {choices}")
+    return name
+
+
+def _percent(what: str, value: object) -> int:
+    """A percentage 0..100 (a number), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise ValueError(f"{what} must be a number from 0 to 100, got {value!r}")
+    return int(value)
+
+
 @functools.lru_cache(maxsize=4096)
 def _iso_seconds(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -191,15 +209,17 @@ class EmulatorState:
             if app is None or task_id not in app.tasks:
                 raise KeyError(f"task {task_id!r} does not exist")
             meta = app.task_meta[task_id]
-            if work_percent is not None:
-                meta["work"] = max(0, min(100, int(work_percent)))
+            checked = {name: _percent(name, value) for name, value in (("work_percent", work_percent), ("review_percent", review_percent)) if value is not None}
+            new_status = self.status(_status_name(status, "TASK_", "TASK_DONE")) if status is not None else None
+            if "work_percent" in checked:
+                meta["work"] = checked["work_percent"]
                 meta["fixed"] = True
-            if review_percent is not None:
-                meta["review"] = max(0, min(100, int(review_percent)))
+            if "review_percent" in checked:
+                meta["review"] = checked["review_percent"]
                 meta["fixed"] = True
             task = app.tasks[task_id]
-            if status is not None:
-                task["status"] = self.status(status)
+            if new_status is not None:
+                task["status"] = new_status
             self.refresh_task(app, task_id)
             self.mutations += 1
             return task
@@ -212,7 +232,7 @@ class EmulatorState:
                 version = app.versions[dataset_id][version_id]  # type: ignore[union-attr]
             except (KeyError, AttributeError):
                 raise KeyError(f"dataset version {dataset_id}/{version_id} does not exist") from None
-            version["status"] = self.status(status)
+            version["status"] = self.status(_status_name(status, "DATASET_VERSION_", "DATASET_VERSION_FAILURE"))
             app.version_meta[(dataset_id, version_id)]["settled"] = True
             self.mutations += 1
             return version
