@@ -5,7 +5,8 @@ VENV_PY := $(VENV)/bin/python
 # The official clarifai-grpc JSON client needs protobuf 6 (it crashes under protobuf 7),
 # so the test that drives it runs in this small environment of its own.
 OFFICIAL_VENV := .venv-official
-OFFICIAL_REQS := clarifai-grpc==12.6.0 "protobuf>=6.31,<7" "requests>=2.31"  # its JSON channel imports requests
+# Exact pins: a reproducible environment (its JSON channel imports requests, undeclared).
+OFFICIAL_REQS := clarifai-grpc==12.6.0 protobuf==6.33.6 requests==2.34.2
 # A venv with only the core dependencies, to prove `import connector` needs nothing else.
 CORE_VENV := .venv-core
 PIP_FLAGS := --quiet --disable-pip-version-check
@@ -54,7 +55,8 @@ test-fast: venv
 	$(VENV_PY) -m pytest -x -q -m "not slow"
 
 bench: venv
-	$(VENV_PY) -m benchmarks.inventory_throughput
+	$(VENV_PY) -m benchmarks.emulator_page --markdown
+	$(VENV_PY) -m benchmarks.inventory_throughput --markdown
 
 constraints:
 	rm -rf .venv-constraints && $(PYTHON) -m venv .venv-constraints
