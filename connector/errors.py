@@ -55,6 +55,11 @@ class ValidationError(ConnectorError, ValueError):
     """An argument to an operation is invalid; nothing was written."""
 
 
+class MissingObjectError(ValidationError):
+    """An object the arguments name (a dataset, a version...) does not exist; found while
+    validating, so nothing was written. The CLI exits with its not-found code."""
+
+
 @dataclass(frozen=True)
 class ItemStatus:
     """The status of one item of a batch answered with MIXED_STATUS (or a batch failure)."""

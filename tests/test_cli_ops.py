@@ -61,7 +61,7 @@ def test_prune_exit_codes(client, emulator, env):
     duration = run(["prune", "--all-datasets", "--keep-younger-than", "soon"], env)
     assert duration.exit_code == EXIT_USAGE and "bad duration" in duration.stderr
     missing = run(["prune", "--dataset", "nope", "--keep-last", "1"], env)
-    assert missing.exit_code == EXIT_USAGE and "does not exist" in missing.stderr
+    assert missing.exit_code == EXIT_NOT_FOUND and "does not exist" in missing.stderr
     forced = run(["prune", "--dataset", "ds", "--keep-last", "1", "--max-delete", "1", "--force", "--json"], env)
     assert forced.exit_code == EXIT_OK and json.loads(forced.stdout)["result"]["counts"]["deleted"] == 2
 

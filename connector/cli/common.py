@@ -79,6 +79,7 @@ from connector.errors import (
     ConnectorError,
     GuardError,
     InvalidArgumentError,
+    MissingObjectError,
     NotFoundError,
     OperationError,
     ValidationError,
@@ -123,7 +124,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_INTERRUPTED
     if isinstance(exc, AuthenticationError):
         return EXIT_AUTH
-    if isinstance(exc, NotFoundError):
+    if isinstance(exc, (NotFoundError, MissingObjectError)):
         return EXIT_NOT_FOUND
     if isinstance(exc, GuardError):
         return EXIT_GUARD

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.errors import GuardError, NotFoundError, ValidationError, VerificationError
+from connector.errors import GuardError, MissingObjectError, NotFoundError, ValidationError, VerificationError
 from connector.operations.base import (
     OperationResult,
     Plan,
@@ -286,7 +286,7 @@ def plan_prune(
             try:
                 client.get_dataset(d)
             except NotFoundError as exc:
-                raise ValidationError(f"dataset {d!r} does not exist in app {client.config.app_id!r}") from exc
+                raise MissingObjectError(f"dataset {d!r} does not exist in app {client.config.app_id!r}") from exc
             ids.append(d)
     versions: list[dict[str, Any]] = []
     for n, dataset_id in enumerate(ids, 1):

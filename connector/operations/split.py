@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from connector.errors import NotFoundError, ValidationError, VerificationError
+from connector.errors import MissingObjectError, NotFoundError, ValidationError, VerificationError
 from connector.operations.base import (
     OperationResult,
     Plan,
@@ -282,13 +282,13 @@ def read_source(client: Any, spec: SplitSpec) -> list[SourceInput]:
         try:
             client.get_dataset(spec.dataset_id)
         except NotFoundError as exc:
-            raise ValidationError(f"source dataset {spec.dataset_id!r} does not exist") from exc
+            raise MissingObjectError(f"source dataset {spec.dataset_id!r} does not exist") from exc
         items = [_source_input(i) for i in client.list_dataset_inputs(spec.dataset_id)]
         if spec.version_id:
             try:
                 version = unwrap(client.get_dataset_version(spec.dataset_id, spec.version_id), "dataset_version")
             except NotFoundError as exc:
-                raise ValidationError(f"dataset version {spec.dataset_id}/{spec.version_id} does not exist") from exc
+                raise MissingObjectError(f"dataset version {spec.dataset_id}/{spec.version_id} does not exist") from exc
             if status_code_of(version) != 64015:
                 raise ValidationError(f"dataset version {spec.dataset_id}/{spec.version_id} is not READY")
             root = (version.get("metrics") or {}).get("/") or {}

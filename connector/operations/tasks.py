@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.errors import ConflictError, ValidationError, VerificationError
+from connector.errors import ConflictError, MissingObjectError, ValidationError, VerificationError
 from connector.operations.base import (
     OperationResult,
     Plan,
@@ -285,7 +285,7 @@ def _require_dataset(client: Any, dataset_id: str) -> None:
     try:
         client.get_dataset(dataset_id)
     except NotFoundError as exc:
-        raise ValidationError(
+        raise MissingObjectError(
             f"input source dataset {dataset_id!r} does not exist in app {client.config.app_id!r}; "
             "create it (or fix input_source_id) before creating the task"
         ) from exc
