@@ -154,10 +154,24 @@ def build_call(
     )
 
 
+def _header_pat(config: ClarifaiConfig) -> str:
+    """The PAT as it goes into the header: surrounding whitespace (a pasted line break)
+    dropped. A PAT with spaces, control or non-ASCII characters inside cannot be sent:
+    :class:`ConfigurationError` now, whose message never shows the value (httpx would
+    refuse the header on every attempt, echoing it in its error)."""
+    pat = config.pat.reveal().strip()
+    if not pat or any(not 33 <= ord(ch) <= 126 for ch in pat):
+        raise ConfigurationError(
+            "the Clarifai PAT contains spaces, control or non-ASCII characters (a pasted line break "
+            "or quote?); a PAT is letters and digits only: check CLARIFAI_PAT, the PAT file or pat="
+        )
+    return pat
+
+
 def default_headers(config: ClarifaiConfig) -> dict[str, str]:
     """Headers every request carries. The only place the PAT is revealed."""
     return {
-        "Authorization": f"Key {config.pat.reveal()}",
+        "Authorization": f"Key {_header_pat(config)}",
         "Accept": "application/json",
         "User-Agent": config.user_agent,
     }
@@ -416,6 +430,14 @@ def error_from_exception(exc: BaseException, spec: CallSpec) -> ClarifaiError:
     """
     if isinstance(exc, ClarifaiError):
         return exc
+    if isinstance(exc, httpx.LocalProtocolError):
+        # The request could not even be written (an illegal header value). httpx's text
+        # echoes the header, which may be the Authorization header: never shown.
+        err = ConfigurationError(
+            f"{spec.describe()} could not be encoded as an HTTP request ({type(exc).__name__}: an illegal "
+            "header or URL value; its text is withheld because it may hold the PAT)"
+        )
+        return err  # type: ignore[return-value]
     before = isinstance(exc, _BEFORE_SEND)
     when = "before the request was sent" if before else "after the request was sent"
     err = ConnectionFailedError(
