@@ -560,11 +560,44 @@ def plan_cleanup(client: Any, older_than: timedelta, *, now: datetime | None = N
                        now=now.isoformat())
 
 
-def apply_cleanup(client: Any, plan: CleanupPlan, *, progress: ProgressCallback | None = None) -> OperationResult:
+def recheck_cleanup(client: Any, plan: CleanupPlan) -> dict[str, str]:
+    """Planned deletions that must NOT happen now: ``task id -> reason``. A plan may be
+    applied long after it was made; a task finished then may have been reopened or
+    worked on since. Lists the tasks once and keeps any planned task whose status is
+    no longer the planned one or whose ``modified_at`` moved. Read-only."""
+    planned = {r["task_id"]: r for r in plan.rows if r["action"] == "delete"}
+    if not planned:
+        return {}
+    current = {str(t.get("id")): t for t in client.list_tasks()}
+    skipped: dict[str, str] = {}
+    for tid, row in planned.items():
+        task = current.get(tid)
+        if task is None:
+            continue  # already gone: deleting it again is a no-op
+        status = code_name(status_code_of(dict(task)))
+        stamp = parse_time(task.get("modified_at")) or parse_time(task.get("created_at"))
+        if status != row.get("status"):
+            skipped[tid] = f"kept: now {status} (was {row.get('status')} when planned)"
+        elif row.get("modified_at") and stamp is not None and stamp != parse_time(row["modified_at"]):
+            skipped[tid] = f"kept: modified since the plan was made ({stamp.isoformat()})"
+    return skipped
+
+
+def apply_cleanup(client: Any, plan: CleanupPlan, *, recheck: bool = True,
+                  progress: ProgressCallback | None = None) -> OperationResult:
     """Delete the plan's tasks in batches ("not found" = deleted), then verify by
-    listing again (VerificationError if one is still there). Idempotent."""
+    listing again (VerificationError if one is still there). Idempotent.
+
+    With ``recheck`` (the default) the tasks are listed first and a planned task that
+    changed since the plan was made (reopened, worked on) is skipped, logged and listed
+    in ``result.details["skipped"]``: a delayed apply never deletes live work.
+    :func:`cleanup_tasks`, which applies right after planning, skips this read."""
     watch = Stopwatch(client)
-    ids = plan.to_delete
+    skipped = recheck_cleanup(client, plan) if recheck else {}
+    if skipped:
+        logger.warning("tasks cleanup: %d planned deletion(s) skipped, changed since the plan was made: %s",
+                       len(skipped), ", ".join(sorted(skipped)[:10]))
+    ids = [t for t in plan.to_delete if t not in skipped]
     done = 0
     for chunk in chunked(ids, 100):
         client.delete_tasks(chunk)
@@ -574,8 +607,10 @@ def apply_cleanup(client: Any, plan: CleanupPlan, *, progress: ProgressCallback 
         left = {str(t.get("id")) for t in client.list_tasks()} & set(ids)
         if left:
             raise VerificationError(f"tasks still listed after delete: {sorted(left)[:10]}; run cleanup again")
-    return OperationResult(operation="tasks.cleanup", counts={"considered": len(plan.rows), "deleted": len(ids)},
-                           ids={"deleted": ids}, elapsed=watch.elapsed, requests=watch.requests)
+    return OperationResult(operation="tasks.cleanup",
+                           counts={"considered": len(plan.rows), "deleted": len(ids), "skipped": len(skipped)},
+                           ids={"deleted": ids}, elapsed=watch.elapsed, requests=watch.requests,
+                           details={"skipped": dict(sorted(skipped.items()))} if skipped else {})
 
 
 def cleanup_tasks(client: Any, older_than: timedelta, *, dry_run: bool = False, include_idle: bool = True,
@@ -587,7 +622,7 @@ def cleanup_tasks(client: Any, older_than: timedelta, *, dry_run: bool = False, 
         return plan, OperationResult(operation="tasks.cleanup", dry_run=True,
                                      counts={"considered": len(plan.rows), "would_delete": len(plan.to_delete)},
                                      ids={"would_delete": plan.to_delete}, elapsed=watch.elapsed, requests=watch.requests)
-    result = apply_cleanup(client, plan, progress=progress)
+    result = apply_cleanup(client, plan, recheck=False, progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result
 
