@@ -350,6 +350,17 @@ def recheck_protections(client: Any, plan: PrunePlan) -> dict[str, str]:
     return protected
 
 
+def _plan_guard_policy(plan: PrunePlan) -> Any:
+    """The guard limits of the plan's policy (PrunePolicy defaults where absent)."""
+    import types
+
+    policy = plan.policy or {}
+    return types.SimpleNamespace(
+        max_delete=policy.get("max_delete", PrunePolicy.max_delete),
+        max_delete_share=policy.get("max_delete_share", PrunePolicy.max_delete_share),
+    )
+
+
 def apply_prune(
     client: Any,
     plan: PrunePlan,
@@ -373,8 +384,11 @@ def apply_prune(
     is false, VerificationError when a deleted version is still listed."""
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    if plan.guard and not force:
-        raise GuardError(f"refusing to prune: {plan.guard}; pass force=True (CLI: --force) to apply it anyway")
+    # Judge the guard on the rows being applied (a plan may have been edited after
+    # review, or come without its guard field), not only on the plan's own verdict.
+    guard = plan.guard or guard_violation(plan.rows, _plan_guard_policy(plan))
+    if guard and not force:
+        raise GuardError(f"refusing to prune: {guard}; pass force=True (CLI: --force) to apply it anyway")
     watch = Stopwatch(client)
     skipped = recheck_protections(client, plan) if recheck else {}
     if skipped:
