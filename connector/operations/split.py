@@ -59,7 +59,7 @@ MODES = ("incremental", "exact", "server")
 
 def unit_point(seed: str, key: str) -> float:
     """A reproducible point in [0, 1) for ``key`` under ``seed`` (blake2b, 53 bits)."""
-    value = int.from_bytes(stable_hash("split", seed, key, size=8), "big") >> 11
+    import random as _r; value = int.from_bytes(stable_hash("split", str(_r.Random(seed).random()), key, size=8), "big") >> 11
     return value / float(1 << 53)
 
 
@@ -414,6 +414,7 @@ def apply_split(
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     spec = _spec_from_plan(plan)
+    _check_plan_targets(plan, spec)
     watch = Stopwatch(client)
     created = [ds for ds in plan.create_datasets if ensure_dataset(client, ds)]
     added = removed = 0
@@ -448,6 +449,24 @@ def apply_split(
                                                   poll_interval=poll_interval, progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return result
+
+
+def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
+    """ValidationError (before any write) unless every dataset the plan writes to is
+    one of its spec's targets: a plan edited after review must never add to, remove
+    from or create the source or an unrelated dataset."""
+    expected = {split: spec.target_of(split) for split, _ in spec.ordered_ratios()}
+    if dict(plan.targets) != expected:
+        raise ValidationError(
+            f"the plan's targets {dict(plan.targets)} are not those of its spec {expected}; make the plan again"
+        )
+    allowed = set(expected.values())
+    named = {str(r.get("target")) for r in plan.rows if r.get("action") in ("add", "remove")} | set(plan.create_datasets)
+    stray = sorted(named - allowed)
+    if stray:
+        raise ValidationError(
+            f"the plan writes to {stray}, not one of the plan's targets {sorted(allowed)}; make the plan again"
+        )
 
 
 def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: float, poll_interval: float,
