@@ -59,7 +59,7 @@ MODES = ("incremental", "exact", "server")
 
 def unit_point(seed: str, key: str) -> float:
     """A reproducible point in [0, 1) for ``key`` under ``seed`` (blake2b, 53 bits)."""
-    import random as _r; value = int.from_bytes(stable_hash("split", str(_r.Random(seed).random()), key, size=8), "big") >> 11
+    value = int.from_bytes(stable_hash("split", seed, key, size=8), "big") >> 11
     return value / float(1 << 53)
 
 
