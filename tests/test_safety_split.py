@@ -47,3 +47,27 @@ def test_an_input_gone_since_planning_is_a_failure_not_done(client, emulator):
     with pytest.raises(PartialFailureError) as info:
         apply_split(client, plan)
     assert [i.id for i in info.value.items] == [ids[0]]
+
+
+def test_a_rerun_onto_a_cancelled_server_split_says_how_to_start_afresh(client, emulator):
+    from connector.errors import WaitFailedError, WaitTimeoutError
+    from connector.operations import split
+
+    make_dataset(client, "src", make_inputs(client, 6))
+    spec = SplitSpec(dataset_id="src", mode="server", run_key="once")
+    before = emulator.admin.options()["bulk_operation_seconds"]
+    emulator.admin.set_options(bulk_operation_seconds=3600)  # the operation stays in progress
+    try:
+        with pytest.raises(WaitTimeoutError):
+            split(client, spec, timeout=0)
+        plan = plan_split(client, spec)
+        client.cancel_bulk_operations([plan.bulk_operation_id])
+    finally:
+        emulator.admin.set_options(bulk_operation_seconds=before)
+    emulator.admin.clear_requests()
+    with pytest.raises(WaitFailedError) as info:
+        split(client, spec, poll_interval=0.01)
+    assert [w["rpc"] for w in writes(emulator)] == []  # the operation is adopted, not started twice
+    message = str(info.value)
+    assert plan.bulk_operation_id in message and "BULK_OPERATION_CANCELLED" in message
+    assert "run_key" in message and "run again once fixed" not in message

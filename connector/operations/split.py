@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from connector.errors import MissingObjectError, NotFoundError, ValidationError, VerificationError
+from connector.errors import MissingObjectError, NotFoundError, ValidationError, VerificationError, WaitFailedError
 from connector.operations.base import (
     OperationResult,
     Plan,
@@ -495,7 +495,16 @@ def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: flo
             lambda: read_or_none(lambda: client.get_bulk_operation(op_id), "bulk_operation"),
             what=f"bulk operation {op_id}",
         )
-    wait_bulk_operation(client, op_id, timeout=timeout, interval=poll_interval, progress=progress)
+    try:
+        wait_bulk_operation(client, op_id, timeout=timeout, interval=poll_interval, progress=progress)
+    except WaitFailedError as exc:
+        # The id is deterministic: a rerun with the same arguments adopts this ended
+        # operation again, so "run again" alone can never succeed.
+        raise WaitFailedError(
+            f"{str(exc).split('; inspect the object')[0]}; a rerun with the same arguments adopts this same "
+            "operation, so start a fresh server split with another run_key (CLI: --run-key), after emptying "
+            f"the targets {sorted(plan.targets.values())} of anything it placed there"
+        ) from exc
 
 
 def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec) -> dict[str, set[str]]:
