@@ -71,7 +71,9 @@ def export(inventory: str, out: str, fmt: str | None, datasets: tuple[str, ...],
     Parquet, CSV or JSON Lines file, page by page.
 
     The schemas are documented in docs/inventories.md. The file appears only once the
-    export is complete. Read-only: nothing is changed on the API.
+    export is complete; an existing file at --out is then replaced (its permissions
+    kept), so a scheduled export refreshes its file. Read-only: nothing is changed on
+    the API.
     """
     if not out.strip():
         raise click.BadParameter("must not be empty", param_hint="--out")

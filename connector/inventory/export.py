@@ -8,8 +8,8 @@ Destinations are local paths or, when ``fsspec`` is installed, any fsspec URI
 (``s3://...``, ``gs://...``, ``memory://...``). A local file is written under a
 temporary name in the same directory and renamed into place only when the export has
 finished, so a failed or interrupted export never leaves a truncated file behind (an
-existing file at the path is kept until then). On an object store the object is
-removed again when the export fails.
+existing file at the path is kept until then, and then replaced, keeping its
+permissions). On an object store the object is removed again when the export fails.
 """
 from __future__ import annotations
 
@@ -112,11 +112,24 @@ def open_destination(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
+        # mkstemp makes the file private (0600): give it the mode of the file it
+        # replaces, or the usual mode of a new file (0666 less the umask).
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, _mode_for(dest))
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(dest: Path) -> int:
+    try:
+        return dest.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # -- writers ----------------------------------------------------------------------------
