@@ -58,6 +58,37 @@ def test_assignment_is_the_same_on_every_machine():
     assert got != assign(items, [("train", 0.5), ("test", 0.5)], seed="other")
 
 
+_CROSS_PROCESS = """
+import json, sys
+from connector.operations.split import SourceInput, assign
+items = [SourceInput(f"in{i}", (("cat", "dog", "bird")[i % 3],), {"g": f"g{i % 7}"} if i % 2 else {}) for i in range(60)]
+ratios = [("train", 0.6), ("test", 0.3), ("validation", 0.1)]
+out = {f"{s}-{g}": assign(items, ratios, seed="x", stratify=s, group_by=g) for s in (False, True) for g in (None, "g")}
+json.dump({k: out[k] for k in sorted(out)}, sys.stdout)
+"""
+
+
+def test_assignment_is_the_same_in_processes_with_different_hash_seeds():
+    # Every scheme (hash threshold, stratified, grouped) in this process and in two fresh
+    # interpreters whose str hash() differs: only a hash stable across runs agrees.
+    import contextlib
+    import io
+    import json
+    import os
+    import subprocess
+    import sys
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(_CROSS_PROCESS, {})
+    here = json.loads(buffer.getvalue())
+    assert len({json.dumps(v, sort_keys=True) for v in here.values()}) == 4
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, "-c", _CROSS_PROCESS], capture_output=True, text=True, check=True, timeout=60, env=env)
+        assert json.loads(out.stdout) == here, f"PYTHONHASHSEED={hash_seed}"
+
+
 @SETTINGS
 @given(old=inputs(), new=inputs(), ratios=RATIOS, seed=st.text(max_size=5))
 def test_hash_assignment_is_stable_under_growth(old, new, ratios, seed):
