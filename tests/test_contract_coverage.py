@@ -5,46 +5,41 @@ enum names, as the official JSON client sends them."""
 from __future__ import annotations
 
 import json
-from typing import Any
 from urllib.parse import urlsplit
 
 import conftest
 import httpx
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+import pytest
 from test_routes import ENDPOINT_CALLS, endpoint_method_names
 
 from connector.emulator.routing import route_table
 from connector.errors import ClarifaiError
 
-#: Messages whose JSON form has free keys (metadata and the like).
-_FREE_FORM = {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"}
-
-
-def _wire_form_problems(desc: Descriptor, obj: Any, where: str) -> list[str]:
-    """Keys that are not proto field names (a camelCase JSON name, say) and enum
-    values that are not names, anywhere in ``obj`` read as message ``desc``."""
-    if desc.full_name in _FREE_FORM or not isinstance(obj, dict):
-        return []
-    problems = []
-    for key, value in obj.items():
-        field = desc.fields_by_name.get(key)
-        if field is None:
-            problems.append(f"{where}.{key}: not a proto field name of {desc.name}")
-            continue
-        values = value if isinstance(value, list) else [value]
-        for i, item in enumerate(values):
-            at = f"{where}.{key}[{i}]" if isinstance(value, list) else f"{where}.{key}"
-            if field.type == FieldDescriptor.TYPE_ENUM and not isinstance(item, str):
-                problems.append(f"{at}: enum sent as {item!r}, not its name")
-            elif field.message_type is not None and not field.message_type.GetOptions().map_entry:
-                problems.extend(_wire_form_problems(field.message_type, item, at))
-    return problems
+_wire_form_problems = conftest.wire_form_problems
 
 
 def test_wire_form_check_catches_camel_case_and_enum_numbers() -> None:
     desc = route_table().match("POST", "/v2/users/u/apps/a/tasks").method.input_type
     assert _wire_form_problems(desc, {"tasks": [{"id": "t", "type": "CONCEPTS_CLASSIFICATION", "metadata": {"anyKey": 1}}]}, "") == []
     assert len(_wire_form_problems(desc, {"tasks": [{"conceptIds": ["c"], "type": 1}]}, "")) == 2
+
+
+def test_the_contract_check_rejects_camel_case_enum_numbers_and_unknown_fields() -> None:
+    url = "http://127.0.0.1:9/v2/users/u/apps/a/tasks"
+
+    def check(body: dict) -> None:
+        conftest._contract_check(httpx.Request("POST", url, json=body))
+
+    check({"tasks": [{"id": "t", "type": "CONCEPTS_CLASSIFICATION", "concept_ids": ["c"], "metadata": {"anyKey": 1}}]})
+    for bad, words in (
+        ({"tasks": [{"id": "t", "conceptIds": ["c"]}]}, "conceptIds: not a proto field name"),
+        ({"tasks": [{"id": "t", "type": 1}]}, "enum sent as 1"),
+        ({"tasks": [{"id": "t", "colour": "red"}]}, "does not parse"),
+    ):
+        with pytest.raises(AssertionError, match=words):
+            check(bad)
+    with pytest.raises(AssertionError, match="no official route"):
+        conftest._contract_check(httpx.Request("POST", "http://127.0.0.1:9/v2/nowhere", json={}))
 
 
 def test_every_endpoint_method_against_the_emulator(client, emulator) -> None:
