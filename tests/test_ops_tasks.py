@@ -116,6 +116,18 @@ def test_delete_is_idempotent(client, emulator):
     assert [t for t in client.list_tasks() if t["id"] == s.id] == []
 
 
+def test_mark_done_and_delete_dry_runs_write_nothing(client, emulator):
+    s = spec(run_key="dry")
+    create_task(client, s)
+    emulator.admin.clear_requests()
+    done = mark_done(client, s.id, dry_run=True)
+    assert done.dry_run and done.counts["marked_done"] == 1
+    deleted = delete_task(client, s.id, dry_run=True)
+    assert deleted.dry_run and deleted.ids == {"would_delete": [s.id]}
+    assert writes(emulator) == []
+    assert task_status(client, s.id, counts=False).status != "TASK_DONE"
+
+
 def test_cleanup_dry_run_then_apply(client, emulator):
     done, wont, busy = spec(run_key="c1"), spec(run_key="c2"), spec(run_key="c3")
     for s in (done, wont, busy):
