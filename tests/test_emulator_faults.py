@@ -162,15 +162,35 @@ def test_fault_rate_mixes_every_kind(emulator: EmulatorServer, http: httpx.Clien
     assert set(faults) == set(FAULT_KINDS)
 
 
-def test_latency_delays_every_api_request(emulator: EmulatorServer, http: httpx.Client) -> None:
+def test_latency_delays_every_api_request(emulator: EmulatorServer, http: httpx.Client, monkeypatch) -> None:
+    # The session emulator serves from a thread of this process: record the waits the
+    # fault middleware asks for (no wall-clock measurement).
+    from connector.emulator import faults as faults_module
+
+    real_asyncio = faults_module.asyncio
+    waits: list[float] = []
+
+    class RecordingAsyncio:
+        def __getattr__(self, name):
+            return getattr(real_asyncio, name)
+
+        @staticmethod
+        async def sleep(delay, *args, **kwargs):
+            waits.append(delay)
+            return await real_asyncio.sleep(delay, *args, **kwargs)
+
+    monkeypatch.setattr(faults_module, "asyncio", RecordingAsyncio())
     emulator.admin.set_faults(latency_ms=150, latency_jitter_ms=10)
     assert emulator.admin.faults()["latency_ms"] == 150
-    started = time.monotonic()
     assert http.get("/datasets").status_code == 200
-    # a lower bound only: the server must have waited at least the configured latency
-    assert time.monotonic() - started >= 0.15
+    assert http.get("/datasets/nope").status_code == 404
+    latency = [w for w in waits if w]
+    assert len(latency) == 2 and all(0.15 <= w <= 0.16 for w in latency), waits
     emulator.admin.clear_faults()
     assert emulator.admin.faults()["latency_ms"] == 0
+    waits.clear()
+    assert http.get("/datasets").status_code == 200
+    assert [w for w in waits if w] == []
 
 
 def test_rate_limit_throttles_a_burst_per_account(emulator: EmulatorServer, http: httpx.Client) -> None:
