@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector.errors import NotFoundError
 from connector.operations.poller import wait_dataset_version
 
 CONCEPTS = ("cat", "dog", "bird")
@@ -43,7 +44,7 @@ def make_versions(client: Any, dataset_id: str, specs: list[dict[str, Any]]) -> 
 def train_model_on(client: Any, model_id: str, dataset_id: str, version_id: str) -> None:
     try:
         client.get_model(model_id)
-    except Exception:
+    except NotFoundError:
         client.post_models({"id": model_id, "model_type_id": "visual-classifier"})
     client.post_model_versions(model_id, [{"id": f"{model_id}-{version_id}", "train_info": {"dataset": {"id": dataset_id, "version": {"id": version_id}}}}])
 
