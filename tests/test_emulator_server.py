@@ -184,7 +184,7 @@ def test_rate_limiter_token_bucket() -> None:
     slow = RateLimiter(0.5)
     assert slow.burst == 1
     assert RateLimiter(0).allow("a") and RateLimiter(0).allow("a")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rate must not be negative"):
         RateLimiter(-1)
 
 
@@ -197,12 +197,12 @@ def test_body_code_reads_ints_and_names() -> None:
 
 def test_apply_options_checks_everything_before_changing_anything() -> None:
     options = EmulatorOptions()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'status_as_names' must be true or false"):
         apply_options(options, {"latency_ms": 5, "status_as_names": "yes"})
     assert options.latency_ms == 0
     apply_options(options, {"latency_ms": 5, "seed_inputs": 10.0, "status_as_names": True})
     assert (options.latency_ms, options.seed_inputs, options.status_as_names) == (5.0, 10, True)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="seed must be 'demo' or 'empty'"):
         apply_options(options, {"seed": "random"})
 
 

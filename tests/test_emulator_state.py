@@ -107,7 +107,7 @@ def test_reset_empty_has_only_user_and_app():
     snap = s.snapshot()
     assert list(snap) == ["demo/demo"]
     assert snap["demo/demo"]["inputs"] == [] and snap["demo/demo"]["datasets"] == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown seed 'bogus'"):
         s.reset(seed="bogus")
 
 

@@ -206,19 +206,19 @@ def test_get_is_retried_then_succeeds(failure) -> None:
 
 
 @pytest.mark.parametrize(
-    "failure",
+    ("failure", "error"),
     [
-        httpx.Response(401, json={"status": {"code": 11008}}),
-        httpx.Response(404, json={"status": {"code": 11101}}),
-        httpx.Response(400, json={"status": {"code": 11102}}),
-        httpx.Response(400, json={"status": {"code": 40010}}),
+        (httpx.Response(401, json={"status": {"code": 11008}}), AuthenticationError),
+        (httpx.Response(404, json={"status": {"code": 11101}}), NotFoundError),
+        (httpx.Response(400, json={"status": {"code": 11102}}), InvalidArgumentError),
+        (httpx.Response(400, json={"status": {"code": 40010}}), AlreadyExistsError),
     ],
 )
-def test_permanent_errors_are_not_retried(failure) -> None:
+def test_permanent_errors_are_not_retried(failure, error) -> None:
     handler, calls = _sequence(failure, ok())
-    with make_client(handler) as client, pytest.raises(ClarifaiError):
+    with make_client(handler) as client, pytest.raises(error) as info:
         client.call("GetDataset", path={"dataset_id": "d1"})
-    assert len(calls) == 1
+    assert len(calls) == 1 and info.value.attempts == 1
 
 
 @pytest.mark.parametrize(
