@@ -214,6 +214,7 @@ def test_server_split_killed_and_dropped_never_duplicates_the_bulk_operation(cli
         train, test = set(snap["dataset_inputs"]["src-train"]), set(snap["dataset_inputs"]["src-test"])
         assert not train & test and len(train | test) == 9
 
+    killed = 0
     for k in (3, 5, 7):
         emulator.admin.reset(seed="empty")
         make_dataset(client, "src", make_inputs(client, 9))
@@ -221,9 +222,10 @@ def test_server_split_killed_and_dropped_never_duplicates_the_bulk_operation(cli
             try:
                 split(c, spec, timeout=20, poll_interval=0.01)
             except Killed:
-                pass
+                killed += 1
         split(client, spec, timeout=20, poll_interval=0.01)
         check()
+    assert killed == 3  # every run was really cut short
     emulator.admin.reset(seed="empty")
     make_dataset(client, "src", make_inputs(client, 9))
     emulator.admin.script_fault("applied_then_dropped", 1, rpc="PostBulkOperations")
