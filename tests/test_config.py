@@ -27,11 +27,12 @@ def test_from_env_defaults_to_the_public_api() -> None:
 
 
 @pytest.mark.parametrize(
-    "env",
-    [{"CLARIFAI_USER_ID": "me"}, {"CLARIFAI_PAT": PAT}, {"CLARIFAI_PAT": PAT, "CLARIFAI_USER_ID": "  "}],
+    ("env", "missing"),
+    [({"CLARIFAI_USER_ID": "me"}, "CLARIFAI_PAT"), ({"CLARIFAI_PAT": PAT}, "CLARIFAI_USER_ID"),
+     ({"CLARIFAI_PAT": PAT, "CLARIFAI_USER_ID": "  "}, "CLARIFAI_USER_ID")],
 )
-def test_missing_values_are_refused(env) -> None:
-    with pytest.raises(ConfigurationError):
+def test_missing_values_are_refused(env, missing) -> None:
+    with pytest.raises(ConfigurationError, match=f"set {missing} "):
         ClarifaiConfig.from_env(env)
 
 
@@ -67,14 +68,14 @@ def test_is_loopback_host() -> None:
     [{"per_page": 0}, {"per_page": 1001}, {"rate_limit": -1}, {"page_concurrency": 0}, {"max_connections": 0}, {"base_url": "ftp://x"}],
 )
 def test_invalid_settings_refused(bad) -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match=f"^{next(iter(bad))} must "):
         ClarifaiConfig(**{"pat": PAT, "user_id": "me", "base_url": "http://127.0.0.1:1", **bad})
 
 
 def test_retry_policy_validation() -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="max_attempts must be at least 1"):
         RetryPolicy(max_attempts=0)
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="max_wait must not be negative"):
         RetryPolicy(max_wait=-1)
 
 
