@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from connector.errors import (
-    ConflictError,
+    ALREADY_EXISTS_CODES,
     AlreadyExistsError,
+    ConflictError,
     NotFoundError,
     OutcomeUnknownError,
     PartialFailureError,
@@ -38,9 +39,8 @@ T = TypeVar("T")
 
 DONE, PENDING, FAILED = "done", "pending", "failed"
 
-#: Dataset version statuses.
+#: Dataset version statuses (any other is pending).
 VERSION_READY = 64015
-VERSION_PENDING = frozenset({64005, 64010})
 VERSION_FAILED = frozenset({64020, 64025, 64030})
 #: Bulk operation statuses.
 BULK_SUCCESS = 25400
@@ -48,10 +48,6 @@ BULK_PENDING = frozenset({25402, 25403})
 #: Inputs add job statuses.
 JOB_DONE = 64002
 JOB_PENDING = frozenset({64000, 64001, 64008})
-#: Task statuses.
-TASK_DONE = 54002
-TASK_FAILED = frozenset({54005})
-TASK_WONT_DO = 54003
 
 
 def poll(
@@ -141,13 +137,19 @@ def wait_dataset_version(client: Any, dataset_id: str, version_id: str, *, timeo
     )
 
 
-def classify_bulk_operation(op: dict[str, Any]) -> str:
-    code = status_code_of(op)
-    if code == BULK_SUCCESS:
+def _classify_job(obj: dict[str, Any], done: int, pending: frozenset[int]) -> str:
+    """A job-like object: ``done`` is done, ``pending`` codes (or no status yet) are
+    pending, any other status is a failure."""
+    code = status_code_of(obj)
+    if code == done:
         return DONE
-    if code in BULK_PENDING or code is None:
+    if code is None or code in pending:
         return PENDING
     return FAILED
+
+
+def classify_bulk_operation(op: dict[str, Any]) -> str:
+    return _classify_job(op, BULK_SUCCESS, BULK_PENDING)
 
 
 def wait_bulk_operation(client: Any, operation_id: str, *, timeout: float = 600.0,
@@ -171,12 +173,7 @@ def wait_bulk_operation(client: Any, operation_id: str, *, timeout: float = 600.
 
 
 def classify_inputs_add_job(job: dict[str, Any]) -> str:
-    code = status_code_of(job)
-    if code == JOB_DONE:
-        return DONE
-    if code in JOB_PENDING or code is None:
-        return PENDING
-    return FAILED
+    return _classify_job(job, JOB_DONE, JOB_PENDING)
 
 
 def wait_inputs_add_job(client: Any, job_id: str, *, timeout: float = 600.0,
@@ -246,9 +243,7 @@ def create_or_adopt(
 
 
 def _all_already_exists(exc: PartialFailureError) -> bool:
-    from connector.errors import ALREADY_EXISTS_CODES
-
-    return bool(exc.items) and all(i.code in ALREADY_EXISTS_CODES or i.code == 40010 for i in exc.items)
+    return bool(exc.items) and all(i.code in ALREADY_EXISTS_CODES for i in exc.items)
 
 
 def read_or_none(read: Callable[[], Any], key: str) -> dict[str, Any] | None:
