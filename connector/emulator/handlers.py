@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_PER_PAGE",
     "apply_patch",
     "batch_result",
+    "get_or_404",
     "handler",
     "http_status_for",
     "page_of",
@@ -225,6 +226,14 @@ def require_ids(items: list[dict[str, Any]], what: str) -> None:
 
 def not_found(what: str, ident: str) -> ApiError:
     return ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} {ident!r} does not exist")
+
+
+def get_or_404(store: dict[str, dict[str, Any]], ident: str, what: str) -> dict[str, Any]:
+    """``store[ident]``, else ApiError 404 CONN_DOES_NOT_EXIST naming the ``what``."""
+    obj = store.get(ident)
+    if obj is None:
+        raise not_found(what, ident)
+    return obj
 
 
 def delete_ids(ctx: Ctx, ids: list[str], exists: Callable[[str], bool], delete: Callable[[str], None], what: str) -> dict[str, Any]:

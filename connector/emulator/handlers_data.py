@@ -17,6 +17,7 @@ from connector.emulator.handlers import (
     apply_patch,
     batch_result,
     delete_ids,
+    get_or_404,
     handler,
     newest_first,
     not_found,
@@ -65,10 +66,7 @@ def _stamp(ctx: Ctx, obj: dict, *, app_scoped: bool = True) -> dict:
 
 
 def _ds(ctx: Ctx, dataset_id: str) -> dict:
-    ds = ctx.a.datasets.get(dataset_id)
-    if ds is None:
-        raise not_found("dataset", dataset_id)
-    return ds
+    return get_or_404(ctx.a.datasets, dataset_id, "dataset")
 
 
 # -- apps ------------------------------------------------------------------------------
@@ -345,11 +343,7 @@ def list_inputs(ctx: Ctx) -> dict:
 
 @handler("GetInput")
 def get_input(ctx: Ctx) -> dict:
-    i = ctx.req.get("input_id", "")
-    obj = ctx.a.inputs.get(i)
-    if obj is None:
-        raise not_found("input", i)
-    return {"input": obj}
+    return {"input": get_or_404(ctx.a.inputs, ctx.req.get("input_id", ""), "input")}
 
 
 @handler("PatchInputs")
@@ -378,10 +372,7 @@ def list_inputs_add_jobs(ctx: Ctx) -> dict:
 
 @handler("GetInputsAddJob")
 def get_inputs_add_job(ctx: Ctx) -> dict:
-    job = ctx.a.add_jobs.get(ctx.req.get("id", ""))
-    if job is None:
-        raise not_found("inputs add job", ctx.req.get("id", ""))
-    return {"inputs_add_job": job}
+    return {"inputs_add_job": get_or_404(ctx.a.add_jobs, ctx.req.get("id", ""), "inputs add job")}
 
 
 # -- dataset inputs ----------------------------------------------------------------------------
@@ -526,10 +517,7 @@ def list_concepts(ctx: Ctx) -> dict:
 
 @handler("GetConcept")
 def get_concept(ctx: Ctx) -> dict:
-    c = ctx.a.concepts.get(ctx.req.get("concept_id", ""))
-    if c is None:
-        raise not_found("concept", ctx.req.get("concept_id", ""))
-    return {"concept": c}
+    return {"concept": get_or_404(ctx.a.concepts, ctx.req.get("concept_id", ""), "concept")}
 
 
 @handler("PostConcepts")

@@ -14,9 +14,9 @@ from connector.emulator.handlers import (
     apply_patch,
     batch_result,
     delete_ids,
+    get_or_404,
     handler,
     newest_first,
-    not_found,
     page_of,
 )
 from connector.emulator.handlers_data import status_code_of, new_items_all_or_nothing
@@ -319,10 +319,7 @@ def list_bulk_operations(ctx: Ctx) -> dict:
 
 @handler("GetBulkOperation")
 def get_bulk_operation(ctx: Ctx) -> dict:
-    op = ctx.a.bulk_ops.get(ctx.req.get("id", ""))
-    if op is None:
-        raise not_found("bulk operation", ctx.req.get("id", ""))
-    return {"bulk_operation": op}
+    return {"bulk_operation": get_or_404(ctx.a.bulk_ops, ctx.req.get("id", ""), "bulk operation")}
 
 
 @handler("CancelBulkOperations")
