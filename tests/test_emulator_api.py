@@ -413,6 +413,13 @@ def test_models_workflows_collaborators(http):
     assert http.request("DELETE", f"{BASE}/collaborators", json={"collaborator_ids": ["bob"]}).status_code == 200
 
 
+def test_missing_workflow_is_workflow_does_not_exist(http):
+    r = http.get(f"{BASE}/workflows/nope")
+    assert r.status_code == 404
+    assert code_of(r) == 22102  # WORKFLOW_DOES_NOT_EXIST
+    assert "'nope'" in r.json()["status"]["details"]
+
+
 def test_every_response_parses_into_its_official_message(emulator, http):
     """Client-side check on top of the server's validate mode: each body parses."""
     emulator.admin.reset(seed="demo", seed_inputs=40)

@@ -471,18 +471,8 @@ def list_workflows(ctx: Ctx) -> dict:
 def get_workflow(ctx: Ctx) -> dict:
     w = ctx.a.workflows.get(ctx.req.get("workflow_id", ""))
     if w is None:
-        raise ApiError("WORKFLOW_DOES_NOT_EXIST" if _has("WORKFLOW_DOES_NOT_EXIST") else "CONN_DOES_NOT_EXIST", "Workflow does not exist", f"workflow {ctx.req.get('workflow_id', '')!r} does not exist")
+        raise ApiError("WORKFLOW_DOES_NOT_EXIST", "Workflow does not exist", f"workflow {ctx.req.get('workflow_id', '')!r} does not exist")
     return {"workflow": w}
-
-
-def _has(name: str) -> bool:
-    from connector.emulator.state import code
-
-    try:
-        code(name)
-    except ValueError:
-        return False
-    return True
 
 
 # -- collaborators ---------------------------------------------------------------------------
