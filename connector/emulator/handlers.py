@@ -20,6 +20,7 @@ __all__ = [
     "Ctx",
     "HANDLERS",
     "MAX_PER_PAGE",
+    "PROTECTED",
     "DEFAULT_PER_PAGE",
     "apply_patch",
     "batch_result",
@@ -160,7 +161,11 @@ def batch_result(key: str, results: list[tuple[dict[str, Any], str | None, str]]
     return payload
 
 
-def apply_patch(existing: dict[str, Any], patch: dict[str, Any], action: str, *, protected: Iterable[str] = ("id", "created_at", "modified_at", "user_id", "app_id")) -> dict[str, Any]:
+#: Fields a PATCH never changes.
+PROTECTED = ("id", "created_at", "modified_at", "user_id", "app_id")
+
+
+def apply_patch(existing: dict[str, Any], patch: dict[str, Any], action: str, *, protected: Iterable[str] = PROTECTED) -> dict[str, Any]:
     """Apply a PATCH body to a stored object, in place.
 
     ``merge``: nested objects are merged, lists are extended with new elements.

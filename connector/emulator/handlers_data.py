@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.emulator.handlers import (
+    PROTECTED,
     ApiError,
     Ctx,
     apply_patch,
@@ -26,8 +27,6 @@ from connector.emulator.handlers import (
 from connector.emulator.state import AppData, code, iso, status
 
 __all__ = ["add_annotation", "create_version", "new_items_all_or_nothing", "status_code_of"]
-
-_PROTECTED = ("id", "created_at", "modified_at", "user_id", "app_id")
 
 
 def status_code_of(st: dict[str, Any]) -> int:
@@ -136,7 +135,7 @@ def _patch_all(ctx: Ctx, items: list[dict], store: dict, what: str, extra_protec
     t = iso(ctx.now())
     for item in items:
         obj = store[item["id"]]
-        apply_patch(obj, item, action, protected=_PROTECTED + extra_protected)
+        apply_patch(obj, item, action, protected=(*PROTECTED, *extra_protected))
         obj["modified_at"] = t
         out.append(obj)
     ctx.changed()

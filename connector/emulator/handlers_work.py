@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.emulator.handlers import (
+    PROTECTED,
     ApiError,
     Ctx,
     apply_patch,
@@ -125,7 +126,7 @@ def patch_tasks(ctx: Ctx) -> dict:
     if missing:
         raise ApiError("TASK_MISSING", "Task does not exist", f"task ids not found: {', '.join(missing[:50])}")
     action = ctx.req.get("action") or "overwrite"
-    out = []
+    patches = []
     for item in items:
         item = dict(item)
         if "status" in item:
@@ -133,13 +134,12 @@ def patch_tasks(ctx: Ctx) -> dict:
         problem = _task_problem(a, {**a.tasks[item["id"]], **item}) if action != "remove" else None
         if problem:
             raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"task {item['id']!r}: {problem}")
+        patches.append(item)
     t = iso(ctx.now())
-    for item in items:
-        item = dict(item)
-        if "status" in item:
-            item["status"] = {"code": status_code_of(item["status"]), "description": item["status"].get("description", "")}
+    out = []
+    for item in patches:
         obj = a.tasks[item["id"]]
-        apply_patch(obj, item, action, protected=("id", "created_at", "modified_at", "user_id", "app_id", "metrics"))
+        apply_patch(obj, item, action, protected=(*PROTECTED, "metrics"))
         obj["modified_at"] = t
         ctx.state.refresh_task(a, obj["id"])
         out.append(obj)
