@@ -145,6 +145,18 @@ def test_server_mode_bulk_split(client, emulator, source):
         split(client, SplitSpec(dataset_id="src", mode="server", run_key="r2"))
 
 
+def test_server_mode_app_source_reads_the_source_once_when_applying(client, emulator, source):
+    spec = SplitSpec(app=True, mode="server", run_key="app1", ratios={"train": 0.5, "test": 0.5})
+    plan = plan_split(client, spec)
+    emulator.admin.clear_requests()
+    result = apply_split(client, plan, timeout=30)
+    listings = [r for r in emulator.admin.requests() if r["rpc"] == "ListInputs"]
+    assert len(listings) == 1, listings  # the bulk operation's input ids and the verification share one read
+    train, test = _members(client, "app-train"), _members(client, "app-test")
+    assert sorted(train + test) == sorted(source) and not set(train) & set(test)
+    assert result.counts["split_train"] + result.counts["split_test"] == len(source)
+
+
 def test_progress_events_and_plan_json_round_trip(client, emulator, source):
     from connector.operations import SplitPlan
 

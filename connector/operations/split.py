@@ -418,8 +418,11 @@ def apply_split(
     watch = Stopwatch(client)
     created = [ds for ds in plan.create_datasets if ensure_dataset(client, ds)]
     added = removed = 0
+    source_ids: set[str] | None = None
     if spec.mode == "server":
-        _apply_server(client, spec, plan, timeout=timeout, poll_interval=poll_interval, progress=progress)
+        # Read once: the bulk operation's input ids (app source) and the verification.
+        source_ids = {i.id for i in read_source(client, spec)}
+        _apply_server(client, spec, plan, source_ids, timeout=timeout, poll_interval=poll_interval, progress=progress)
     else:
         removes = plan.actions("remove")
         total = sum(map(len, removes.values()))
@@ -435,14 +438,14 @@ def apply_split(
                 client.post_dataset_inputs(target, chunk, ignore_duplicates=True)
                 added += len(chunk)
                 report(progress, "split", "add", added, total, target)
-    counts_by_split = verify_split(client, plan, spec)
+    counts_by_split = verify_split(client, plan, spec, source_ids=source_ids)
     result = OperationResult(
         operation="split",
         counts={"source": plan.source_count, "added": added, "removed": removed, "datasets_created": len(created),
                 **{f"split_{s}": len(ids) for s, ids in counts_by_split.items()}},
         ids={"targets": list(plan.targets.values()), "datasets_created": created},
         details={"per_split": {s: len(ids) for s, ids in counts_by_split.items()},
-                 "per_concept": _per_concept(client, plan, counts_by_split) if spec.mode != "server" else {}},
+                 "per_concept": _per_concept(plan, counts_by_split) if spec.mode != "server" else {}},
     )
     if spec.snapshot:
         result.ids["versions"] = snapshot_targets(client, plan, counts_by_split, spec, timeout=timeout,
@@ -469,8 +472,8 @@ def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
         )
 
 
-def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: float, poll_interval: float,
-                  progress: ProgressCallback | None) -> None:
+def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, source_ids: set[str], *, timeout: float,
+                  poll_interval: float, progress: ProgressCallback | None) -> None:
     op_id = plan.bulk_operation_id
     assert op_id
     if not plan.bulk_operation_exists:
@@ -489,7 +492,7 @@ def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: flo
         if spec.dataset_id:
             body["dataset"] = {"id": spec.dataset_id}
         else:
-            body["input_ids"] = {"input_ids": sorted(i.id for i in read_source(client, spec))}
+            body["input_ids"] = {"input_ids": sorted(source_ids)}
         create_or_adopt(
             lambda: client.post_bulk_operations([body]),
             lambda: read_or_none(lambda: client.get_bulk_operation(op_id), "bulk_operation"),
@@ -507,10 +510,12 @@ def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, *, timeout: flo
         ) from exc
 
 
-def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec) -> dict[str, set[str]]:
+def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec, *,
+                 source_ids: set[str] | None = None) -> dict[str, set[str]]:
     """List every target again; raise VerificationError on leakage (an input in two
     targets), on a planned input missing, on (exact mode) an unplanned input present,
-    or (server mode) a union different from the source. Returns split -> members."""
+    or (server mode) a union different from the source (``source_ids`` when the caller
+    has read it already). Returns split -> members."""
     actual = {s: _members(client, ds) or set() for s, ds in plan.targets.items()}
     seen: dict[str, str] = {}
     leaks: list[str] = []
@@ -522,7 +527,7 @@ def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec) -> dict[str, set
     if leaks:
         raise VerificationError(f"leakage between split targets: {leaks[:10]}" + (f" (+{len(leaks) - 10} more)" if len(leaks) > 10 else ""))
     if spec.mode == "server":
-        source = {i.id for i in read_source(client, spec)}
+        source = source_ids if source_ids is not None else {i.id for i in read_source(client, spec)}
         if set(seen) != source:
             raise VerificationError(f"server-side split: targets hold {len(seen)} inputs, the source {len(source)}")
         return actual
@@ -537,7 +542,7 @@ def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec) -> dict[str, set
     return actual
 
 
-def _per_concept(client: Any, plan: SplitPlan, members: Mapping[str, set[str]]) -> dict[str, dict[str, int]]:
+def _per_concept(plan: SplitPlan, members: Mapping[str, set[str]]) -> dict[str, dict[str, int]]:
     stratum = {r["input_id"]: r.get("stratum") for r in plan.rows if r["action"] != "remove"}
     out: dict[str, dict[str, int]] = {}
     for split, ids in members.items():
