@@ -371,9 +371,7 @@ class EmulatorRuntime:
             with self.state.lock:
                 if self.options.pat != old_pat:
                     self.state.pats.pop(old_pat, None)
-                self.state.pats[self.options.pat] = None
-                for pat, apps in (self.options.extra_pats or {}).items():
-                    self.state.pats[pat] = frozenset(apps) if apps else None
+                self.state.add_option_pats()
         if "rate_limit" in changes:
             self.limiter.configure(self.options.rate_limit)
         if "random_seed" in changes:

@@ -184,9 +184,8 @@ class EmulatorState:
             self.violations = []
             self.rng = random.Random(self.options.random_seed)
             self._id_rng = random.Random(f"ids-{self.options.random_seed}")
-            self.pats = {self.options.pat: None}
-            for pat, apps in (self.options.extra_pats or {}).items():
-                self.pats[pat] = frozenset(apps) if apps else None
+            self.pats = {}
+            self.add_option_pats()
             self.create_app(self.options.user_id, {"id": self.options.app_id})
             if seed == "demo":
                 from connector.emulator.seed import seed_demo
@@ -200,6 +199,13 @@ class EmulatorState:
         (None or empty: every app)."""
         with self.lock:
             self.pats[pat] = frozenset(apps) if apps else None
+
+    def add_option_pats(self) -> None:
+        """Accept the options' ``pat`` (every app) and each of its ``extra_pats``."""
+        with self.lock:
+            self.add_pat(self.options.pat)
+            for pat, apps in (self.options.extra_pats or {}).items():
+                self.add_pat(pat, apps)
 
     def set_task_progress(self, task_id: str, status: str | None = None, work_percent: int | None = None, review_percent: int | None = None, *, app_id: str | None = None) -> dict:
         """Set a task's status name (e.g. ``TASK_DONE``) and/or its estimated work and
