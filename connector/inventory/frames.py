@@ -14,7 +14,7 @@ models are checked to exist before anything is listed (``NotFoundError`` otherwi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -217,8 +217,6 @@ def empty_frame(inventory: str) -> pd.DataFrame:
     """An empty DataFrame with the inventory's columns and dtypes."""
     return table_to_frame(get_spec(inventory).schema.empty_table())
 
-
-OnRows = Callable[[int], None]
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",

@@ -14,6 +14,7 @@ messages of ``clarifai_grpc.grpc.api.resources_pb2``. Secrets the API may return
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +84,9 @@ class InventorySpec:
     message: str = ""
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def schema(self) -> pa.Schema:
+        """Built once: every page's record batch is made against it."""
         return pa.schema([c.field() for c in self.columns], metadata={"inventory": self.name})
 
     @property
