@@ -198,7 +198,7 @@ def build_admin(runtime: Any) -> Starlette:
         return _JSON(state.snapshot())
 
     async def violations(request: Request) -> Response:
-        return _JSON({"violations": list(getattr(state, "violations", []))})
+        return _JSON({"violations": list(state.violations)})
 
     routes = [
         Route("/_emulator/health", _guarded(health), methods=["GET"]),

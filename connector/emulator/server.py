@@ -323,10 +323,8 @@ class EmulatorRuntime:
             else:
                 error = validate_status_body(data) if isinstance(data, dict) else "the body is not a JSON object"
         if error is not None:
-            violations = getattr(self.state, "violations", None)
-            if isinstance(violations, list):
-                violations.append({"rpc": scope.get("emulator.rpc") or self.rpc_of(scope["method"], scope["path"]),
-                                   "verb": scope["method"], "path": scope["path"], "error": error})
+            self.state.violations.append({"rpc": scope.get("emulator.rpc") or self.rpc_of(scope["method"], scope["path"]),
+                                          "verb": scope["method"], "path": scope["path"], "error": error})
 
     def rpc_of(self, method: str, path: str) -> str | None:
         """The official RPC name a request maps to, or None."""
@@ -355,10 +353,7 @@ class EmulatorRuntime:
         apply_options(candidate, changes)
         for field in dataclasses.fields(EmulatorOptions):
             setattr(self.options, field.name, getattr(candidate, field.name))
-        self.state.reset(self.options.seed, self.options.seed_inputs)
-        violations = getattr(self.state, "violations", None)
-        if isinstance(violations, list):
-            violations.clear()
+        self.state.reset(self.options.seed, self.options.seed_inputs)  # clears violations too
         self.faults.reset()
         self.limiter.configure(self.options.rate_limit)
         self.log.clear(self.options.request_log_size)

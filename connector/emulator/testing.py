@@ -290,7 +290,7 @@ class EmulatorServer:
         """Responses that broke their official message so far (``validate_responses``)."""
         if self._app is None:
             return []
-        return list(getattr(self._app.runtime.state, "violations", []))
+        return list(self._app.runtime.state.violations)
 
     # -- what tests use ---------------------------------------------------------------
     @property
