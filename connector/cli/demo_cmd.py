@@ -287,9 +287,10 @@ def demo(out_dir: Path | None, seed_inputs: int, dataset_id: str | None, apply_f
             if dataset_id:
                 client.get_dataset(dataset_id)  # checked first: NotFoundError (exit 4) names it
             summary["exports"] = _exports(state, client, out)
-            datasets = [d["id"] for d in client.list_datasets()]
-            chosen = dataset_id or (DEMO_DATASET if server is not None and DEMO_DATASET in datasets
-                                    else (datasets[0] if datasets else None))
+            chosen = dataset_id
+            if chosen is None:
+                datasets = [d["id"] for d in client.list_datasets()]
+                chosen = DEMO_DATASET if server is not None and DEMO_DATASET in datasets else next(iter(datasets), None)
             if chosen is None:
                 _say(state, "The app has no dataset: split, prune and task skipped.")
             else:
