@@ -442,3 +442,13 @@ def test_every_response_parses_into_its_official_message(emulator, http):
         assert r.status_code in (200, 404), (path, r.text[:300])
         assert validate_response(match.method, r.json()) is None, path
     assert emulator.admin.violations() == []
+
+
+def test_patch_with_unknown_action_changes_nothing(http):
+    make_dataset(http, "ds", 0)
+    before = http.get(f"{BASE}/datasets/ds").json()["dataset"]
+    r = http.patch(f"{BASE}/datasets", json={"datasets": [{"id": "ds", "description": "new"}], "action": "bogus"})
+    assert r.status_code == 400
+    assert code_of(r) == 11102  # CONN_INVALID_REQUEST
+    assert "action must be one of merge, overwrite, remove" in r.json()["status"]["details"]
+    assert http.get(f"{BASE}/datasets/ds").json()["dataset"] == before

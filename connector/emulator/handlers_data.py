@@ -128,9 +128,7 @@ def _patch_all(ctx: Ctx, items: list[dict], store: dict, what: str, extra_protec
     missing = [i.get("id", "") for i in items if i.get("id") not in store]
     if missing:
         raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} ids not found: {', '.join(missing[:50])}")
-    action = ctx.req.get("action") or "merge"
-    if action not in ("merge", "overwrite", "remove"):
-        raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"action must be one of merge, overwrite, remove; got {action!r}")
+    action = ctx.req.get("action") or "merge"  # apply_patch refuses another before its first change
     out = []
     t = iso(ctx.now())
     for item in items:
