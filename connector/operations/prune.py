@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from connector.errors import GuardError, MissingObjectError, NotFoundError, ValidationError, VerificationError
@@ -148,8 +148,7 @@ def decide(
     rows: list[dict[str, Any]] = []
     for dataset_id in sorted(by_dataset):
         items = by_dataset[dataset_id]
-        epoch = datetime.min.replace(tzinfo=now.tzinfo)
-        items = sorted(items, key=lambda v: (parse_time(v.get("created_at")) or epoch, str(v.get("id"))), reverse=True)
+        items = sorted(items, key=_age_order, reverse=True)
         ready_rank = 0
         for v in items:
             vid = str(v.get("id"))
@@ -179,6 +178,14 @@ def decide(
                 }
             )
     return rows
+
+
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _age_order(version: Mapping[str, Any]) -> tuple[datetime, str]:
+    """Sort key of versions, oldest first: creation time (unknown = oldest), then id."""
+    return parse_time(version.get("created_at")) or _EPOCH, str(version.get("id"))
 
 
 def human_duration(value: timedelta) -> str:
@@ -292,7 +299,6 @@ def plan_prune(
     for n, dataset_id in enumerate(ids, 1):
         for v in client.list_dataset_versions(dataset_id):
             v = dict(v)
-            v.setdefault("dataset_id", dataset_id)
             v["dataset_id"] = v.get("dataset_id") or dataset_id
             versions.append(v)
         report(progress, "prune", "read versions", n, len(ids), dataset_id)
@@ -329,8 +335,7 @@ def recheck_protections(client: Any, plan: PrunePlan) -> dict[str, str]:
     for dataset_id, ids in targets.items():
         current = [dict(v) for v in client.list_dataset_versions(dataset_id)]
         ready = [v for v in current if status_code_of(v) == READY]
-        epoch = datetime.min.replace(tzinfo=utcnow().tzinfo)
-        newest_ready = max(ready, key=lambda v: (parse_time(v.get("created_at")) or epoch, str(v.get("id"))), default=None)
+        newest_ready = max(ready, key=_age_order, default=None)
         by_id = {str(v.get("id")): v for v in current}
         for vid in ids:
             v = by_id.get(vid)
