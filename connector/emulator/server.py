@@ -123,14 +123,10 @@ class RequestLog:
             self._seq += 1
             return self._seq
 
-    def append(self, entry: dict[str, Any]) -> dict[str, Any]:
+    def append(self, entry: dict[str, Any]) -> None:
         """Add a finished request's entry (``entry["seq"]`` from :meth:`next_seq`)."""
         with self._lock:
-            if not entry.get("seq"):
-                self._seq += 1
-                entry["seq"] = self._seq
             self._entries.append(entry)
-        return entry
 
     def entries(self, mutated: bool | None = None, since: int | None = None) -> list[dict[str, Any]]:
         """Entries in arrival order; a request still being served is not listed yet."""
