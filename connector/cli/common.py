@@ -81,7 +81,6 @@ from connector.errors import (
     InvalidArgumentError,
     MissingObjectError,
     NotFoundError,
-    OperationError,
     ValidationError,
 )
 
@@ -132,9 +131,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_USAGE
     if isinstance(exc, ClarifaiError):
         return EXIT_API
-    if isinstance(exc, OperationError):
-        return EXIT_FAILED
-    return EXIT_FAILED
+    return EXIT_FAILED  # OperationError and anything unexpected
 
 
 def one_line(text: str) -> str:

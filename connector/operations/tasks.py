@@ -16,7 +16,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.errors import ConflictError, MissingObjectError, ValidationError, VerificationError
+from connector.errors import (
+    ConflictError,
+    MissingObjectError,
+    NotFoundError,
+    ValidationError,
+    VerificationError,
+    WaitFailedError,
+)
 from connector.operations.base import (
     OperationResult,
     Plan,
@@ -280,8 +287,6 @@ def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
 
 def _require_dataset(client: Any, dataset_id: str) -> None:
     """ValidationError (before any write) when the task's source dataset is missing."""
-    from connector.errors import NotFoundError
-
     try:
         client.get_dataset(dataset_id)
     except NotFoundError as exc:
@@ -366,8 +371,6 @@ def watch_task(client: Any, task_id: str, *, until: str = "done", percent: float
     def describe(st: TaskStatus) -> tuple[int, int | None, str]:
         pct = st.review_percent if until == "review" else st.work_percent
         return int(pct), 100, f"{st.status} work {st.work_percent:g}% review {st.review_percent:g}%"
-
-    from connector.errors import WaitFailedError
 
     last: list[TaskStatus] = []
 
