@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
+from google.protobuf.json_format import MessageToDict
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -126,8 +127,6 @@ def _serve(state: EmulatorState, verb: str, path: str, query: list[tuple[str, st
         msg = build_request_message(match, query, data)
     except RequestParseError as exc:
         raise ApiError("CONN_INVALID_REQUEST", "Invalid request", exc.details) from None
-    from google.protobuf.json_format import MessageToDict
-
     req = MessageToDict(msg, preserving_proto_field_name=True)
     uai = req.get("user_app_id", {})
     user_id = uai.get("user_id") or state.options.user_id

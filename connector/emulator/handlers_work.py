@@ -21,7 +21,7 @@ from connector.emulator.handlers import (
     page_of,
 )
 from connector.emulator.handlers_data import status_code_of, new_items_all_or_nothing
-from connector.emulator.state import AppData, iso, status
+from connector.emulator.state import AppData, code, iso, status
 
 __all__ = ["create_bulk_operation", "create_model", "create_model_version", "create_task"]
 
@@ -174,8 +174,6 @@ def _count_row(user_id: str) -> dict[str, Any]:
 @handler("GetTaskAnnotationCount")
 def task_annotation_count(ctx: Ctx) -> dict:
     """Per worker: the task's annotations (``task_id`` set) by annotation status."""
-    from connector.emulator.state import code
-
     task = _task(ctx)
     rows = {u: _count_row(u) for u in _workers(task)}
     buckets = {code(k): v for k, v in _ANN_BUCKETS.items()}

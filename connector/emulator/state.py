@@ -122,7 +122,7 @@ class AppData:
     datasets: dict[str, dict] = dataclasses.field(default_factory=dict)
     #: dataset id -> version id -> DatasetVersion dict.
     versions: dict[str, dict[str, dict]] = dataclasses.field(default_factory=dict)
-    #: (dataset id, version id) -> {"t0": float, "input_ids": tuple}
+    #: (dataset id, version id) -> {"t0": float, "input_ids": tuple, "settled": bool}
     version_meta: dict[tuple[str, str], dict] = dataclasses.field(default_factory=dict)
     #: dataset id -> input id -> DatasetInput dict.
     dataset_inputs: dict[str, dict[str, dict]] = dataclasses.field(default_factory=dict)
@@ -134,7 +134,7 @@ class AppData:
     #: task id -> {"t0", "work", "review", "fixed"}
     task_meta: dict[str, dict] = dataclasses.field(default_factory=dict)
     bulk_ops: dict[str, dict] = dataclasses.field(default_factory=dict)
-    #: bulk op id -> {"t0", "input_ids", "applied", "cancelled"}
+    #: bulk op id -> {"t0", "input_ids", "applied", "done"}
     bulk_meta: dict[str, dict] = dataclasses.field(default_factory=dict)
     add_jobs: dict[str, dict] = dataclasses.field(default_factory=dict)
     add_job_meta: dict[str, dict] = dataclasses.field(default_factory=dict)
