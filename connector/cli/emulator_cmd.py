@@ -64,10 +64,7 @@ def emulator(ctx: click.Context, log_level: str, **flags: Any) -> None:
 
     source = ctx.get_parameter_source("pat")
     pat_source = "CLARIFAI_PAT" if source == click.core.ParameterSource.ENVIRONMENT else "--pat"
-    try:
-        options = options_from_flags(**flags)
-    except (TypeError, ValueError) as exc:  # pragma: no cover - click validates first
-        raise click.UsageError(str(exc)) from exc
+    options = options_from_flags(**flags)  # click has checked every value
     if not options.pat:
         raise click.UsageError("the emulator needs a non-empty PAT (CLARIFAI_PAT or --pat)")
     try:
