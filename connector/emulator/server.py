@@ -35,6 +35,7 @@ from connector.emulator.faults import (
     send_status_json,
 )
 from connector.emulator.options import DEV_PAT, EmulatorOptions
+from connector.emulator.routing import route_table, validate_status_body
 
 logger = logging.getLogger(__name__)
 
@@ -295,7 +296,6 @@ class EmulatorRuntime:
         self.faults = FaultInjector(self.options)
         self.limiter = RateLimiter(self.options.rate_limit)
         self.log = RequestLog(self.options.request_log_size)
-        self._route_table: Any = None
 
     def check_answer(self, scope: Scope, http_status: int, content_type: bytes, body: bytes) -> None:
         """With ``validate_responses``: record a violation for a ``/v2`` answer that is
@@ -304,8 +304,6 @@ class EmulatorRuntime:
         not parse as an official status response. The API checks its own answers."""
         if not self.options.validate_responses:
             return
-        from connector.emulator.routing import validate_status_body
-
         fault = scope.get(FAULT_SCOPE_KEY)
         error: str | None = None
         if b"json" not in content_type:
@@ -324,14 +322,7 @@ class EmulatorRuntime:
 
     def rpc_of(self, method: str, path: str) -> str | None:
         """The official RPC name a request maps to, or None."""
-        if self._route_table is None:
-            try:
-                from connector.emulator.routing import route_table
-
-                self._route_table = route_table()
-            except ImportError:  # pragma: no cover - the API part ships with the package
-                return None
-        match = self._route_table.match(method, path)
+        match = route_table().match(method, path)
         return match.method.name if match is not None else None
 
     def reset(self, seed: str | None = None, seed_inputs: int | None = None, **overrides: Any) -> None:
