@@ -10,7 +10,7 @@ OFFICIAL_REQS := clarifai-grpc==12.6.0 protobuf==6.33.6 requests==2.34.2
 # A venv with only the core dependencies, to prove `import connector` needs nothing else.
 CORE_VENV := .venv-core
 PIP_FLAGS := --quiet --disable-pip-version-check
-EXTRAS ?= test,emulator
+EXTRAS ?= all
 
 .PHONY: help venv demo test test-fast check-core-import official-venv bench constraints clean
 

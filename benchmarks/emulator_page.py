@@ -15,6 +15,7 @@ body size; and the time to build the demo seed with 100,000 inputs in memory.
 ``--validate-responses`` measures the emulator's (slower) checking mode,
 ``--status-as-names`` the mode that sends status codes as enum names.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,9 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def start_emulator(inputs: int, validate: bool, names: bool = False, timeout: float = 300.0) -> tuple[subprocess.Popen[str], str]:
+def start_emulator(
+    inputs: int, validate: bool, names: bool = False, timeout: float = 300.0
+) -> tuple[subprocess.Popen[str], str]:
     """``python -m connector.emulator --port 0`` until its ready line; (process, base URL)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLARIFAI_")}
     cmd = [sys.executable, "-m", "connector.emulator", "--port", "0", "--seed", "demo", "--seed-inputs", str(inputs)]
@@ -86,7 +89,11 @@ def largest_dataset(http: Any) -> tuple[str, int]:
     for ds in datasets:
         members = 0
         for page in range(1, 1000):  # bounded: 1M members at most
-            got = len(http.get(f"{base}/datasets/{ds['id']}/inputs", params={"page": page, "per_page": PER_PAGE}).json().get("dataset_inputs", []))
+            got = len(
+                http.get(f"{base}/datasets/{ds['id']}/inputs", params={"page": page, "per_page": PER_PAGE})
+                .json()
+                .get("dataset_inputs", [])
+            )
             members += got
             if got < PER_PAGE:
                 break
@@ -148,15 +155,25 @@ def run(inputs: int, requests: int, warmup: int, validate: bool, names: bool = F
             ds_id, ds_inputs = largest_dataset(http)
             listings = {
                 "ListInputs": (f"{base}/inputs", "inputs", inputs // PER_PAGE),
-                f"ListDatasetInputs ({ds_id})": (f"{base}/datasets/{ds_id}/inputs", "dataset_inputs", ds_inputs // PER_PAGE),
+                f"ListDatasetInputs ({ds_id})": (
+                    f"{base}/datasets/{ds_id}/inputs",
+                    "dataset_inputs",
+                    ds_inputs // PER_PAGE,
+                ),
                 "ListAnnotations": (f"{base}/annotations", "annotations", inputs // PER_PAGE // 2),
             }
-            results = {name: measure(http, path, key, pages, requests, warmup) for name, (path, key, pages) in listings.items()}
+            results = {
+                name: measure(http, path, key, pages, requests, warmup) for name, (path, key, pages) in listings.items()
+            }
     finally:
         stop_emulator(proc)
     return {
-        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
-                    "load_average_1m": round(os.getloadavg()[0], 2)},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpu": cpu_model(),
+            "python": platform.python_version(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        },
         "inputs": inputs,
         "validate_responses": validate,
         "status_as_names": names,
@@ -169,7 +186,9 @@ def run(inputs: int, requests: int, warmup: int, validate: bool, names: bool = F
 def markdown(report: dict[str, Any]) -> str:
     rows = ["| listing (1000 items a page) | median | p95 | max | body |", "|---|---|---|---|---|"]
     for name, r in report["results"].items():
-        rows.append(f"| {name} | {r['median_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['max_ms']:.1f} ms | {r['body_kb']:.0f} KB |")
+        rows.append(
+            f"| {name} | {r['median_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['max_ms']:.1f} ms | {r['body_kb']:.0f} KB |"
+        )
     rows.append(f"\nSeeding the demo app with 100,000 inputs: {report['seed_100k_inputs_seconds']:.1f} s.")
     return "\n".join(rows)
 

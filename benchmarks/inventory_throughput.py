@@ -14,6 +14,7 @@
 
 Prints a JSON report (``--markdown`` adds the table used in docs/benchmarks.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,30 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def emulator(inputs: int, latency_ms: float, rate_limit: float, start_timeout: float = 600.0) -> Iterator[tuple[str, str]]:
+def emulator(
+    inputs: int, latency_ms: float, rate_limit: float, start_timeout: float = 600.0
+) -> Iterator[tuple[str, str]]:
     """An emulator subprocess (its own interpreter: no GIL shared with the client)."""
     from connector.emulator.options import DEV_PAT
     from connector.emulator.testing import EmulatorAdmin
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLARIFAI_")}
-    cmd = [sys.executable, "-m", "connector.emulator", "--port", str(port), "--seed", "demo",
-           "--seed-inputs", str(inputs), "--latency-ms", str(latency_ms), "--rate-limit", str(rate_limit)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "connector.emulator",
+        "--port",
+        str(port),
+        "--seed",
+        "demo",
+        "--seed-inputs",
+        str(inputs),
+        "--latency-ms",
+        str(latency_ms),
+        "--rate-limit",
+        str(rate_limit),
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -81,8 +97,15 @@ def connector_export(url: str, pat: str, out: Path, *, rate_limit: float, concur
     from connector.config import ClarifaiConfig
     from connector.inventory import to_parquet
 
-    config = ClarifaiConfig(pat=pat, user_id=USER_ID, app_id=APP_ID, base_url=url, rate_limit=rate_limit,
-                            page_concurrency=concurrency, per_page=1000)
+    config = ClarifaiConfig(
+        pat=pat,
+        user_id=USER_ID,
+        app_id=APP_ID,
+        base_url=url,
+        rate_limit=rate_limit,
+        page_concurrency=concurrency,
+        per_page=1000,
+    )
     error = None
     rows = 0
     with ClarifaiClient(config) as client:
@@ -93,9 +116,15 @@ def connector_export(url: str, pat: str, out: Path, *, rate_limit: float, concur
             error = f"{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - start
         stats = client.stats
-        return {"rows": rows, "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds, 1),
-                "requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled,
-                "error": error}
+        return {
+            "rows": rows,
+            "seconds": round(seconds, 3),
+            "rows_per_s": round(rows / seconds, 1),
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "throttled": stats.throttled,
+            "error": error,
+        }
 
 
 def plain_httpx_loop(url: str, pat: str, *, per_page: int, max_pages: int) -> dict[str, Any]:
@@ -118,8 +147,14 @@ def plain_httpx_loop(url: str, pat: str, *, per_page: int, max_pages: int) -> di
             if len(items) < per_page:
                 break
         seconds = time.perf_counter() - start
-    return {"rows": rows, "pages": pages, "per_page": per_page, "seconds": round(seconds, 3),
-            "rows_per_s": round(rows / seconds, 1), "error": error}
+    return {
+        "rows": rows,
+        "pages": pages,
+        "per_page": per_page,
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds, 1),
+        "error": error,
+    }
 
 
 def child_export(url: str, pat: str, out: str) -> None:
@@ -129,16 +164,24 @@ def child_export(url: str, pat: str, out: str) -> None:
     base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = connector_export(url, pat, Path(out), rate_limit=0, concurrency=2)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result.update(peak_rss_mb=round(peak_kb / 1024, 1), rss_after_imports_mb=round(base_kb / 1024, 1),
-                  file_mb=round(Path(out).stat().st_size / 2**20, 1) if Path(out).exists() else None)
+    result.update(
+        peak_rss_mb=round(peak_kb / 1024, 1),
+        rss_after_imports_mb=round(base_kb / 1024, 1),
+        file_mb=round(Path(out).stat().st_size / 2**20, 1) if Path(out).exists() else None,
+    )
     print(json.dumps(result))
 
 
 def memory_run(rows: int) -> dict[str, Any]:
     with emulator(rows, 0.0, 0.0) as (url, pat), tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "inputs.parquet"
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.inventory_throughput", "--child-export", url, str(out)],
-                              capture_output=True, text=True, timeout=3600, env={**os.environ, "CLARIFAI_PAT": pat})
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.inventory_throughput", "--child-export", url, str(out)],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            env={**os.environ, "CLARIFAI_PAT": pat},
+        )
         if proc.returncode != 0:
             return {"error": proc.stderr[-2000:]}
         return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -171,8 +214,10 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     m = report.get("memory")
     if m and "peak_rss_mb" in m:
-        lines.append(f"| export {m['rows']:,} rows to Parquet: peak RSS of the exporting process | {m['peak_rss_mb']} MB "
-                     f"(after imports: {m['rss_after_imports_mb']} MB; file {m['file_mb']} MB; {m['seconds']} s) |")
+        lines.append(
+            f"| export {m['rows']:,} rows to Parquet: peak RSS of the exporting process | {m['peak_rss_mb']} MB "
+            f"(after imports: {m['rss_after_imports_mb']} MB; file {m['file_mb']} MB; {m['seconds']} s) |"
+        )
     return "\n".join(lines)
 
 
@@ -192,16 +237,24 @@ def main(argv: list[str] | None = None) -> None:
         child_export(args.child_export[0], os.environ["CLARIFAI_PAT"], args.child_export[1])
         return
 
-    report: dict[str, Any] = {"machine": machine(), "command": "python -m benchmarks.inventory_throughput " + " ".join(argv or sys.argv[1:])}
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "command": "python -m benchmarks.inventory_throughput " + " ".join(argv or sys.argv[1:]),
+    }
     with emulator(args.inputs, args.latency_ms, args.rate_limit) as (url, pat), tempfile.TemporaryDirectory() as tmp:
-        conn = connector_export(url, pat, Path(tmp) / "inputs.parquet", rate_limit=args.rate_limit,
-                                concurrency=args.concurrency)
+        conn = connector_export(
+            url, pat, Path(tmp) / "inputs.parquet", rate_limit=args.rate_limit, concurrency=args.concurrency
+        )
         time.sleep(1.5)  # let the server's rate-limit window drain before the baseline
         plain = plain_httpx_loop(url, pat, per_page=128, max_pages=args.baseline_pages) if args.baseline_pages else None
     report["throughput"] = {
-        "inputs": args.inputs, "latency_ms": args.latency_ms, "rate_limit": args.rate_limit,
-        "concurrency": args.concurrency, "bound_rows_per_s": args.rate_limit * 1000,
-        "connector": conn, "plain_httpx": plain,
+        "inputs": args.inputs,
+        "latency_ms": args.latency_ms,
+        "rate_limit": args.rate_limit,
+        "concurrency": args.concurrency,
+        "bound_rows_per_s": args.rate_limit * 1000,
+        "connector": conn,
+        "plain_httpx": plain,
         "share_of_bound": round(conn["rows_per_s"] / (args.rate_limit * 1000), 3),
     }
     if args.export_rows:

@@ -3,6 +3,7 @@
 The core has no Airflow or Dagster import, and pandas is imported only when a
 DataFrame is asked for.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

@@ -8,6 +8,7 @@ set-up and call preparation (:class:`connector.client.ClientBase`) and the endpo
 methods (:class:`connector.client.EndpointMethods`). Single-object endpoint methods
 return awaitables; list methods return async iterators.
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping

@@ -6,6 +6,7 @@ retries by the policy in :mod:`connector.retry`, and decodes the answer into a d
 typed :mod:`connector.errors` exception. The endpoint methods are defined once, in
 :class:`EndpointMethods`, and shared with :class:`connector.aio.AsyncClarifaiClient`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -101,22 +102,52 @@ class EndpointMethods:
     ) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _create(self, rpc: str, field: str, items: Any, key: str, *, path: Mapping[str, Any] | None = None, ok_item_codes: Iterable[int] = (), extra: Mapping[str, Any] | None = None) -> Any:
+    def _create(
+        self,
+        rpc: str,
+        field: str,
+        items: Any,
+        key: str,
+        *,
+        path: Mapping[str, Any] | None = None,
+        ok_item_codes: Iterable[int] = (),
+        extra: Mapping[str, Any] | None = None,
+    ) -> Any:
         objs = _items(items, field)
-        return self._run(rpc, extract=key, path=path, body={field: objs, **(extra or {})}, idempotent=_all_have_ids(objs), ok_item_codes=ok_item_codes)
+        return self._run(
+            rpc,
+            extract=key,
+            path=path,
+            body={field: objs, **(extra or {})},
+            idempotent=_all_have_ids(objs),
+            ok_item_codes=ok_item_codes,
+        )
 
-    def _patch(self, rpc: str, field: str, items: Any, action: str, key: str, *, path: Mapping[str, Any] | None = None) -> Any:
+    def _patch(
+        self, rpc: str, field: str, items: Any, action: str, key: str, *, path: Mapping[str, Any] | None = None
+    ) -> Any:
         if action not in ("merge", "overwrite", "remove"):
             raise ValidationError(f"action must be 'merge', 'overwrite' or 'remove', got {action!r}")
         return self._run(rpc, extract=key, path=path, body={field: _items(items, field), "action": action})
 
-    def _delete(self, rpc: str, field: str, ids: Any, *, path: Mapping[str, Any] | None = None, missing_ok: bool = True) -> Any:
+    def _delete(
+        self, rpc: str, field: str, ids: Any, *, path: Mapping[str, Any] | None = None, missing_ok: bool = True
+    ) -> Any:
         return self._run(rpc, extract=None, path=path, body={field: _ids(ids, field)}, missing_ok=missing_ok)
 
     # -- apps ---------------------------------------------------------------------------
-    def list_apps(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_apps(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Apps of the configured user (ListApps). Retried; yields app dicts."""
-        return self._list("ListApps", "apps", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListApps", "apps", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
+        )
 
     def get_app(self, app_id: str | None = None) -> Any:
         """One app (GetApp), the configured one by default. Raises NotFoundError."""
@@ -127,9 +158,18 @@ class EndpointMethods:
         return self._create("PostApps", "apps", apps, "apps")
 
     # -- datasets -----------------------------------------------------------------------
-    def list_datasets(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_datasets(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Datasets of the app (ListDatasets); yields dataset dicts."""
-        return self._list("ListDatasets", "datasets", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListDatasets", "datasets", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
+        )
 
     def get_dataset(self, id: str) -> Any:
         """One dataset (GetDataset). Raises NotFoundError."""
@@ -148,34 +188,85 @@ class EndpointMethods:
         return self._delete("DeleteDatasets", "dataset_ids", ids, missing_ok=missing_ok)
 
     # -- dataset versions ---------------------------------------------------------------
-    def list_dataset_versions(self, dataset_id: str, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_dataset_versions(
+        self,
+        dataset_id: str,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Versions of a dataset (ListDatasetVersions); yields version dicts."""
-        return self._list("ListDatasetVersions", "dataset_versions", path={"dataset_id": dataset_id}, params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListDatasetVersions",
+            "dataset_versions",
+            path={"dataset_id": dataset_id},
+            params=params,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
 
     def get_dataset_version(self, dataset_id: str, version_id: str) -> Any:
         """One dataset version (GetDatasetVersion). Raises NotFoundError."""
-        return self._run("GetDatasetVersion", extract="dataset_version", path={"dataset_id": dataset_id, "dataset_version_id": version_id})
+        return self._run(
+            "GetDatasetVersion",
+            extract="dataset_version",
+            path={"dataset_id": dataset_id, "dataset_version_id": version_id},
+        )
 
     def post_dataset_versions(self, dataset_id: str, versions: Iterable[Mapping[str, Any]]) -> Any:
         """Create dataset versions (PostDatasetVersions); returns them."""
-        return self._create("PostDatasetVersions", "dataset_versions", versions, "dataset_versions", path={"dataset_id": dataset_id})
+        return self._create(
+            "PostDatasetVersions", "dataset_versions", versions, "dataset_versions", path={"dataset_id": dataset_id}
+        )
 
-    def patch_dataset_versions(self, dataset_id: str, versions: Iterable[Mapping[str, Any]], action: str = "merge") -> Any:
+    def patch_dataset_versions(
+        self, dataset_id: str, versions: Iterable[Mapping[str, Any]], action: str = "merge"
+    ) -> Any:
         """Patch dataset versions (PatchDatasetVersions); returns them. Retried."""
-        return self._patch("PatchDatasetVersions", "dataset_versions", versions, action, "dataset_versions", path={"dataset_id": dataset_id})
+        return self._patch(
+            "PatchDatasetVersions",
+            "dataset_versions",
+            versions,
+            action,
+            "dataset_versions",
+            path={"dataset_id": dataset_id},
+        )
 
     def delete_dataset_versions(self, dataset_id: str, ids: Iterable[str], *, missing_ok: bool = True) -> Any:
         """Delete dataset versions (DeleteDatasetVersions). Idempotent."""
-        return self._delete("DeleteDatasetVersions", "dataset_version_ids", ids, path={"dataset_id": dataset_id}, missing_ok=missing_ok)
+        return self._delete(
+            "DeleteDatasetVersions", "dataset_version_ids", ids, path={"dataset_id": dataset_id}, missing_ok=missing_ok
+        )
 
     # -- dataset inputs -----------------------------------------------------------------
-    def list_dataset_inputs(self, dataset_id: str, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_dataset_inputs(
+        self,
+        dataset_id: str,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Inputs of a dataset (ListDatasetInputs); yields dataset-input dicts ({input: ...})."""
-        return self._list("ListDatasetInputs", "dataset_inputs", path={"dataset_id": dataset_id}, params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListDatasetInputs",
+            "dataset_inputs",
+            path={"dataset_id": dataset_id},
+            params=params,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
 
     def get_dataset_input(self, dataset_id: str, input_id: str) -> Any:
         """One dataset input (GetDatasetInput). Raises NotFoundError."""
-        return self._run("GetDatasetInput", extract="dataset_input", path={"dataset_id": dataset_id, "input_id": input_id})
+        return self._run(
+            "GetDatasetInput", extract="dataset_input", path={"dataset_id": dataset_id, "input_id": input_id}
+        )
 
     def post_dataset_inputs(self, dataset_id: str, input_ids: Iterable[str], ignore_duplicates: bool = False) -> Any:
         """Add inputs to a dataset by id (PostDatasetInputs). Idempotent (ids are given),
@@ -193,12 +284,23 @@ class EndpointMethods:
 
     def delete_dataset_inputs(self, dataset_id: str, input_ids: Iterable[str], *, missing_ok: bool = True) -> Any:
         """Remove inputs from a dataset (DeleteDatasetInputs). Idempotent."""
-        return self._delete("DeleteDatasetInputs", "input_ids", input_ids, path={"dataset_id": dataset_id}, missing_ok=missing_ok)
+        return self._delete(
+            "DeleteDatasetInputs", "input_ids", input_ids, path={"dataset_id": dataset_id}, missing_ok=missing_ok
+        )
 
     # -- inputs -------------------------------------------------------------------------
-    def list_inputs(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_inputs(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Inputs of the app (ListInputs); yields input dicts."""
-        return self._list("ListInputs", "inputs", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListInputs", "inputs", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
+        )
 
     def get_input(self, id: str) -> Any:
         """One input (GetInput). Raises NotFoundError."""
@@ -207,7 +309,9 @@ class EndpointMethods:
     def post_inputs(self, inputs: Iterable[Mapping[str, Any]], ignore_duplicates: bool = False) -> Any:
         """Create inputs (PostInputs); returns the inputs. With ``ignore_duplicates``
         items answered INPUT_DUPLICATE are not an error."""
-        return self._create("PostInputs", "inputs", inputs, "inputs", ok_item_codes=(INPUT_DUPLICATE,) if ignore_duplicates else ())
+        return self._create(
+            "PostInputs", "inputs", inputs, "inputs", ok_item_codes=(INPUT_DUPLICATE,) if ignore_duplicates else ()
+        )
 
     def patch_inputs(self, inputs: Iterable[Mapping[str, Any]], action: str = "merge") -> Any:
         """Patch inputs (PatchInputs); returns them. Retried."""
@@ -217,30 +321,68 @@ class EndpointMethods:
         """Delete inputs (DeleteInputs). Idempotent."""
         return self._delete("DeleteInputs", "ids", ids, missing_ok=missing_ok)
 
-    def list_inputs_add_jobs(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_inputs_add_jobs(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Inputs add jobs (ListInputsAddJobs); yields job dicts."""
-        return self._list("ListInputsAddJobs", "inputs_add_jobs", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListInputsAddJobs",
+            "inputs_add_jobs",
+            params=params,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
 
     def get_inputs_add_job(self, id: str) -> Any:
         """One inputs add job (GetInputsAddJob). Raises NotFoundError."""
         return self._run("GetInputsAddJob", extract="inputs_add_job", path={"id": id})
 
     # -- annotations --------------------------------------------------------------------
-    def list_annotations(self, input_ids: Iterable[str] | None = None, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_annotations(
+        self,
+        input_ids: Iterable[str] | None = None,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Annotations (ListAnnotations), optionally of some inputs; yields annotation dicts."""
         query = dict(params or {})
         if input_ids is not None:
             query["input_ids"] = _ids(input_ids, "input_ids")
-        return self._list("ListAnnotations", "annotations", params=query, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListAnnotations",
+            "annotations",
+            params=query,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
 
     def post_annotations(self, annotations: Iterable[Mapping[str, Any]]) -> Any:
         """Create annotations (PostAnnotations); returns them."""
         return self._create("PostAnnotations", "annotations", annotations, "annotations")
 
     # -- concepts -----------------------------------------------------------------------
-    def list_concepts(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_concepts(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Concepts of the app (ListConcepts); yields concept dicts."""
-        return self._list("ListConcepts", "concepts", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListConcepts", "concepts", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
+        )
 
     def get_concept(self, id: str) -> Any:
         """One concept (GetConcept). Raises NotFoundError."""
@@ -251,9 +393,18 @@ class EndpointMethods:
         return self._create("PostConcepts", "concepts", concepts, "concepts")
 
     # -- tasks --------------------------------------------------------------------------
-    def list_tasks(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_tasks(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Labeling tasks (ListTasks); yields task dicts."""
-        return self._list("ListTasks", "tasks", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListTasks", "tasks", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
+        )
 
     def get_task(self, id: str) -> Any:
         """One task (GetTask). Raises NotFoundError."""
@@ -285,9 +436,23 @@ class EndpointMethods:
         """Start bulk operations (PostBulkOperations); returns them."""
         return self._create("PostBulkOperations", "bulk_operations", ops, "bulk_operation")
 
-    def list_bulk_operations(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_bulk_operations(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Bulk operations (ListBulkOperations); yields operation dicts."""
-        return self._list("ListBulkOperations", "bulk_operation", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListBulkOperations",
+            "bulk_operation",
+            params=params,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
 
     def get_bulk_operation(self, id: str) -> Any:
         """One bulk operation (GetBulkOperation). Raises NotFoundError."""
@@ -302,9 +467,18 @@ class EndpointMethods:
         return self._delete("DeleteBulkOperations", "ids", ids, missing_ok=missing_ok)
 
     # -- models -------------------------------------------------------------------------
-    def list_models(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_models(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Models of the app (ListModels); yields model dicts."""
-        return self._list("ListModels", "models", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListModels", "models", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
+        )
 
     def get_model(self, id: str) -> Any:
         """One model (GetModel). Raises NotFoundError."""
@@ -317,13 +491,31 @@ class EndpointMethods:
         obj = dict(model)
         return self._run("PostModels", extract="model", body={"model": obj}, idempotent=_all_have_ids([obj]))
 
-    def list_model_versions(self, model_id: str, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_model_versions(
+        self,
+        model_id: str,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Versions of a model (ListModelVersions); yields model-version dicts."""
-        return self._list("ListModelVersions", "model_versions", path={"model_id": model_id}, params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListModelVersions",
+            "model_versions",
+            path={"model_id": model_id},
+            params=params,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
 
     def get_model_version(self, model_id: str, version_id: str) -> Any:
         """One model version (GetModelVersion). Raises NotFoundError."""
-        return self._run("GetModelVersion", extract="model_version", path={"model_id": model_id, "version_id": version_id})
+        return self._run(
+            "GetModelVersion", extract="model_version", path={"model_id": model_id, "version_id": version_id}
+        )
 
     def post_model_versions(self, model_id: str, versions: Iterable[Mapping[str, Any]]) -> Any:
         """Create model versions (PostModelVersions); returns the model dict the API
@@ -331,9 +523,18 @@ class EndpointMethods:
         return self._create("PostModelVersions", "model_versions", versions, "model", path={"model_id": model_id})
 
     # -- workflows ----------------------------------------------------------------------
-    def list_workflows(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_workflows(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Workflows of the app (ListWorkflows); yields workflow dicts."""
-        return self._list("ListWorkflows", "workflows", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListWorkflows", "workflows", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
+        )
 
     def get_workflow(self, id: str) -> Any:
         """One workflow (GetWorkflow). Raises NotFoundError."""
@@ -344,9 +545,23 @@ class EndpointMethods:
         return self._create("PostWorkflows", "workflows", workflows, "workflows")
 
     # -- collaborators ------------------------------------------------------------------
-    def list_collaborators(self, *, per_page: int | None = None, concurrency: int | None = None, max_pages: int | None = None, params: Mapping[str, Any] | None = None) -> Any:
+    def list_collaborators(
+        self,
+        *,
+        per_page: int | None = None,
+        concurrency: int | None = None,
+        max_pages: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Collaborators of the app (ListCollaborators); yields collaborator dicts."""
-        return self._list("ListCollaborators", "collaborators", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        return self._list(
+            "ListCollaborators",
+            "collaborators",
+            params=params,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
 
     def post_collaborators(self, collaborators: Iterable[Mapping[str, Any]]) -> Any:
         """Add collaborators (PostCollaborators); returns them."""
@@ -464,7 +679,9 @@ class ClarifaiClient(ClientBase):
         ``ok_item_codes``; OutcomeUnknownError when a write not safe to repeat failed
         ambiguously.
         """
-        return self._execute(self._spec(rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes))
+        return self._execute(
+            self._spec(rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes)
+        )
 
     def _execute(self, spec: CallSpec) -> Obj:
         request = self._http.build_request(**transport.request_kwargs(spec))

@@ -3,6 +3,7 @@
 The personal access token (PAT) is held in a :class:`Secret`, whose ``repr``/``str``
 never show the value; :class:`ClarifaiConfig` prints it as ``'***'``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -156,9 +157,7 @@ class ClarifaiConfig:
         if not isinstance(self.pat, Secret):
             object.__setattr__(self, "pat", Secret(self.pat if self.pat is not None else ""))
         if not self.pat:
-            raise ConfigurationError(
-                "no Clarifai PAT given: set CLARIFAI_PAT or pass pat=..."
-            )
+            raise ConfigurationError("no Clarifai PAT given: set CLARIFAI_PAT or pass pat=...")
         if not self.user_id or not str(self.user_id).strip():
             raise ConfigurationError("no Clarifai user id given: set CLARIFAI_USER_ID or pass user_id=...")
         base = str(self.base_url).rstrip("/")

@@ -4,6 +4,7 @@ Every API error carries what a person needs to act: the status code and its name
 API's description and details, the ``req_id`` to quote to support, the HTTP status, and
 the method and path that failed. Headers (and so the PAT) are never stored on an error.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,9 +19,7 @@ AUTH_CODES = frozenset({11000, 11001, 11002, 11007, 11008, 11009, 11200, 21201, 
 #: Codes that mean the API is rate limiting this account.
 THROTTLE_CODES = frozenset({11005, 11003, 11004, 11006, 40030})
 #: Codes that mean a transient server-side failure worth retrying.
-TRANSIENT_CODES = frozenset(
-    {40030, 40031, 40032, 40035, 41000, 41003, 43040, 47201, 99009, 99001}
-)
+TRANSIENT_CODES = frozenset({40030, 40031, 40032, 40035, 41000, 41003, 43040, 47201, 99009, 99001})
 
 
 def is_not_found_code(code: int | None) -> bool:
@@ -30,17 +29,23 @@ def is_not_found_code(code: int | None) -> bool:
 
 def is_invalid_argument_code(code: int | None) -> bool:
     name = code_name(code)
-    return (
-        name.endswith("_INVALID_ARGUMENT")
-        or name.endswith("_INVALID_REQUEST")
-        or name in {"CONN_BAD_REQUEST_FORMAT", "CONN_INVALID_REQUEST", "CONN_INVALID_RANGE", "CONN_METHOD_NOT_ALLOWED", "FAILURE"}
-    )
+    return name.endswith(("_INVALID_ARGUMENT", "_INVALID_REQUEST")) or name in {
+        "CONN_BAD_REQUEST_FORMAT",
+        "CONN_INVALID_REQUEST",
+        "CONN_INVALID_RANGE",
+        "CONN_METHOD_NOT_ALLOWED",
+        "FAILURE",
+    }
 
 
 def is_transient_code(code: int | None) -> bool:
     if code is None:
         return False
-    return code in TRANSIENT_CODES or 98000 <= code < 99000 or code_name(code).startswith("RPC_") and code not in {40033, 40036}
+    return (
+        code in TRANSIENT_CODES
+        or 98000 <= code < 99000
+        or (code_name(code).startswith("RPC_") and code not in {40033, 40036})
+    )
 
 
 class ConnectorError(Exception):
@@ -138,9 +143,7 @@ class ClarifaiError(ConnectorError):
         if self.details:
             parts.append(f"details: {self.details}")
         if self.items:
-            shown = ", ".join(
-                f"{it.id or '#' + str(it.index)}: {it.code_name}" for it in self.items[:5]
-            )
+            shown = ", ".join(f"{it.id or '#' + str(it.index)}: {it.code_name}" for it in self.items[:5])
             more = f" (+{len(self.items) - 5} more)" if len(self.items) > 5 else ""
             parts.append(f"failed items: {shown}{more}")
         if self.req_id:
@@ -178,7 +181,6 @@ class ClarifaiError(ConnectorError):
                 },
             ),
         )
-
 
     def note_attempts(self, attempts: int) -> None:
         """Record how many attempts were made (shown in the message)."""

@@ -9,6 +9,7 @@ call path, so it takes a rate-limiter token and follows the retry policy. When t
 consumer stops early (closes the generator), fetches not started are cancelled and
 fetches in flight are awaited and dropped. Empty pages are never yielded.
 """
+
 from __future__ import annotations
 
 import asyncio

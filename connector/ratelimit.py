@@ -4,6 +4,7 @@ Tokens are reserved under a lock: a caller takes a token at once if one is there
 reserves the next one to come and sleeps until it is due. Reservations keep callers
 in order and make the bucket fair between threads and tasks alike.
 """
+
 from __future__ import annotations
 
 import asyncio

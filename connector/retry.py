@@ -11,6 +11,7 @@ partial failures, and :class:`~connector.errors.OutcomeUnknownError` (an ambiguo
 failure of a write that is not safe to repeat; :func:`connector.transport.settle_error`
 turns such failures into it before they reach this module).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -79,7 +80,9 @@ def retry_reason(exc: BaseException | None) -> str | None:
     return None
 
 
-def compute_wait(policy: RetryPolicy, attempt_number: int, exc: BaseException | None, rand: Callable[[], float] = random.random) -> float:
+def compute_wait(
+    policy: RetryPolicy, attempt_number: int, exc: BaseException | None, rand: Callable[[], float] = random.random
+) -> float:
     """Seconds to wait after failed attempt ``attempt_number`` (1-based)."""
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:

@@ -3,6 +3,7 @@
 Generated from the official ``clarifai-grpc`` descriptors; ``tests/test_routes.py``
 checks the table against them.
 """
+
 from __future__ import annotations
 
 STATUS_CODES: dict[int, str] = {

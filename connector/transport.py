@@ -5,6 +5,7 @@ turned into an HTTP request, how an HTTP response (or a failure to get one) is t
 into a decoded body or a typed :mod:`connector.errors` exception. Nothing here sends
 anything, sleeps or retries; :mod:`connector.retry` decides about retries.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -231,7 +232,18 @@ def _safe_code(value: Any) -> int | None:
 
 #: Words in a status name that mark a failed item; other item statuses (an input's
 #: INPUT_DOWNLOAD_PENDING, a task's TASK_IN_PROGRESS...) describe a lifecycle, not a failure.
-_FAILURE_WORDS = ("FAIL", "ERROR", "INVALID", "DUPLICATE", "DOES_NOT_EXIST", "NOT_FOUND", "DENIED", "MISSING", "UNEXPECTED", "CONFLICT")
+_FAILURE_WORDS = (
+    "FAIL",
+    "ERROR",
+    "INVALID",
+    "DUPLICATE",
+    "DOES_NOT_EXIST",
+    "NOT_FOUND",
+    "DENIED",
+    "MISSING",
+    "UNEXPECTED",
+    "CONFLICT",
+)
 
 
 def is_item_failure(code: int | None) -> bool:
@@ -330,8 +342,10 @@ def _not_the_api(response: httpx.Response, spec: CallSpec) -> str | None:
             f"{spec.describe()} was redirected (HTTP {response.status_code} to {location}) by {origin}; "
             "the API answers without redirects: set base_url (CLARIFAI_API_BASE) to the API's address"
         )
-    if response.content and "json" not in content_type.lower() and (
-        200 <= response.status_code < 300 or response.status_code in (404, 405)
+    if (
+        response.content
+        and "json" not in content_type.lower()
+        and (200 <= response.status_code < 300 or response.status_code in (404, 405))
     ):
         return (
             f"{spec.describe()} got a {content_type or 'non-JSON'} page (HTTP {response.status_code}) from {origin} "
@@ -401,7 +415,11 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
         raise err
     cls = error_class_for(code, response.status_code)
     if cls is NotFoundError and spec.missing_ok and code_name(code) not in CONTAINER_MISSING:
-        logger.info("%s: some ids were already gone (%s); treating them as deleted", spec.describe(), status.get("details") or code_name(code))
+        logger.info(
+            "%s: some ids were already gone (%s); treating them as deleted",
+            spec.describe(),
+            status.get("details") or code_name(code),
+        )
         return body
     err = cls(
         code=code,

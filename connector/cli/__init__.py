@@ -4,6 +4,7 @@
 holds the conventions every command follows (configuration, exit codes, ``--json``,
 ``--dry-run``, progress bars).
 """
+
 from __future__ import annotations
 
 from connector.cli.main import main

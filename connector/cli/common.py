@@ -55,6 +55,7 @@ Typical use::
             report = ...
         emit(report, human=lambda r: state.console.print(...))
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -220,7 +221,9 @@ class CliState:
             try:
                 text = Path(self.pat_file).read_text(encoding="utf-8")
             except OSError as exc:
-                raise ConfigurationError(f"cannot read the PAT file {str(self.pat_file)!r}: {exc.strerror or exc}") from None
+                raise ConfigurationError(
+                    f"cannot read the PAT file {str(self.pat_file)!r}: {exc.strerror or exc}"
+                ) from None
             lines = text.strip().splitlines()
             pat = lines[0].strip() if lines else ""
             if not pat:
@@ -253,8 +256,9 @@ class CliState:
         return ClarifaiConfig.from_env(self.environ, **values)
 
     @contextlib.contextmanager
-    def client(self, config: ClarifaiConfig | None = None, *, event_hooks: Any = None,
-               **overrides: Any) -> Iterator[ClarifaiClient]:
+    def client(
+        self, config: ClarifaiConfig | None = None, *, event_hooks: Any = None, **overrides: Any
+    ) -> Iterator[ClarifaiClient]:
         """A :class:`~connector.client.ClarifaiClient` for this invocation, closed on exit.
         Requires an app id (``--app-id`` / ``CLARIFAI_APP_ID``) only where the call does.
         ``event_hooks`` go to httpx (e.g. to count the requests a step sends)."""
@@ -271,7 +275,9 @@ def cli_state(ctx: click.Context | None = None) -> CliState:
     return ctx.ensure_object(CliState)
 
 
-def _store(attr: str, convert: Callable[[Any], Any] | None = None) -> Callable[[click.Context, click.Parameter, Any], None]:
+def _store(
+    attr: str, convert: Callable[[Any], Any] | None = None
+) -> Callable[[click.Context, click.Parameter, Any], None]:
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         if value is None or value is False or value == ():
             return
@@ -333,20 +339,52 @@ def connection_options(f: F) -> F:
     """Add ``--base-url``, ``--user-id``, ``--app-id``, ``--pat-file``, ``--rate-limit``
     and ``--debug``. The values land in :func:`cli_state`, not in the function's kwargs."""
     options = [
-        click.option("--base-url", metavar="URL", expose_value=False, callback=_store("base_url"),
-                     help="API base URL (default: CLARIFAI_API_BASE, else https://api.clarifai.com)."),
-        click.option("--user-id", metavar="ID", expose_value=False, callback=_store("user_id"),
-                     help="User id (default: CLARIFAI_USER_ID)."),
-        click.option("--app-id", metavar="ID", expose_value=False, callback=_store("app_id"),
-                     help="App id (default: CLARIFAI_APP_ID)."),
-        click.option("--pat-file", metavar="PATH", envvar="CLARIFAI_PAT_FILE", expose_value=False,
-                     type=click.Path(dir_okay=False, path_type=Path), callback=_store("pat_file"),
-                     help="Read the PAT from this file (first line). Default: CLARIFAI_PAT, else a hidden prompt."),
-        click.option("--rate-limit", metavar="N", type=click.FloatRange(min=0), expose_value=False,
-                     callback=_store("rate_limit"),
-                     help="Client-side requests per second (default 15; 0 = off)."),
-        click.option("--debug", is_flag=True, is_eager=True, expose_value=False, callback=_enable_debug,
-                     help="Log at DEBUG level (the PAT is never logged) and show tracebacks."),
+        click.option(
+            "--base-url",
+            metavar="URL",
+            expose_value=False,
+            callback=_store("base_url"),
+            help="API base URL (default: CLARIFAI_API_BASE, else https://api.clarifai.com).",
+        ),
+        click.option(
+            "--user-id",
+            metavar="ID",
+            expose_value=False,
+            callback=_store("user_id"),
+            help="User id (default: CLARIFAI_USER_ID).",
+        ),
+        click.option(
+            "--app-id",
+            metavar="ID",
+            expose_value=False,
+            callback=_store("app_id"),
+            help="App id (default: CLARIFAI_APP_ID).",
+        ),
+        click.option(
+            "--pat-file",
+            metavar="PATH",
+            envvar="CLARIFAI_PAT_FILE",
+            expose_value=False,
+            type=click.Path(dir_okay=False, path_type=Path),
+            callback=_store("pat_file"),
+            help="Read the PAT from this file (first line). Default: CLARIFAI_PAT, else a hidden prompt.",
+        ),
+        click.option(
+            "--rate-limit",
+            metavar="N",
+            type=click.FloatRange(min=0),
+            expose_value=False,
+            callback=_store("rate_limit"),
+            help="Client-side requests per second (default 15; 0 = off).",
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            is_eager=True,
+            expose_value=False,
+            callback=_enable_debug,
+            help="Log at DEBUG level (the PAT is never logged) and show tracebacks.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -355,15 +393,22 @@ def connection_options(f: F) -> F:
 
 def output_options(f: F) -> F:
     """Add ``--json`` (one JSON document on stdout instead of the human rendering)."""
-    return click.option("--json", "json_output", is_flag=True, expose_value=False, callback=_store("json_output"),
-                        help="Print the result as JSON on stdout.")(f)
+    return click.option(
+        "--json",
+        "json_output",
+        is_flag=True,
+        expose_value=False,
+        callback=_store("json_output"),
+        help="Print the result as JSON on stdout.",
+    )(f)
 
 
 def dry_run_option(f: F) -> F:
     """Add ``--dry-run``, passed to the function as ``dry_run: bool``: plan, print the
     plan, change nothing."""
-    return click.option("--dry-run", is_flag=True, default=False,
-                        help="Read and plan only; print what would change and change nothing.")(f)
+    return click.option(
+        "--dry-run", is_flag=True, default=False, help="Read and plan only; print what would change and change nothing."
+    )(f)
 
 
 # -- error handling ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ Pointed at a configured API it is read-only: exports, then dry runs of the split
 prune and the task creation. ``--apply`` (with an explicit ``--dataset``) makes it write
 there too; the task is then created and its status shown once, never waited for.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -64,7 +65,8 @@ def backend(state: CliState, seed_inputs: int) -> Iterator[Any]:
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise CommandError(
             f"the embedded emulator needs {getattr(exc, 'name', None) or exc!r}: "
-            "pip install 'clarifai-connector[emulator]', or pass --base-url to use an API", EXIT_USAGE,
+            "pip install 'clarifai-connector[emulator]', or pass --base-url to use an API",
+            EXIT_USAGE,
         ) from None
     options = EmulatorOptions(port=0, seed="demo", seed_inputs=seed_inputs)
     with EmulatorServer(options) as server:
@@ -119,8 +121,12 @@ def _exports(state: CliState, client: Any, out: Path) -> list[dict[str, Any]]:
     for name in DEMO_INVENTORIES:
         result = run_export(name, str(out / f"{name}.parquet"), client=client)
         exports.append({k: result[k] for k in ("inventory", "rows", "pages", "path")})
-    _table(state, f"1. Inventories exported to {out}", ("inventory", "rows", "pages", "columns", "file"),
-           [(e["inventory"], e["rows"], e["pages"], _ncols(e["inventory"]), Path(e["path"]).name) for e in exports])
+    _table(
+        state,
+        f"1. Inventories exported to {out}",
+        ("inventory", "rows", "pages", "columns", "file"),
+        [(e["inventory"], e["rows"], e["pages"], _ncols(e["inventory"]), Path(e["path"]).name) for e in exports],
+    )
     return exports
 
 
@@ -134,17 +140,29 @@ def _split(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
     from connector.operations.split import SplitSpec, apply_split, plan_split
     from connector.operations.split import split as run_split
 
-    spec = SplitSpec(dataset_id=dataset_id, ratios={"train": 0.8, "test": 0.2}, seed=RUN_KEY, stratify=True,
-                     run_key=RUN_KEY)
+    spec = SplitSpec(
+        dataset_id=dataset_id, ratios={"train": 0.8, "test": 0.2}, seed=RUN_KEY, stratify=True, run_key=RUN_KEY
+    )
     plan = plan_split(client, spec)
     adds = plan.actions("add")
-    planned = [(split, plan.targets[split], len(members), len(adds.get(plan.targets[split], [])))
-               for split, members in plan.members.items()]
-    out: dict[str, Any] = {"dataset": dataset_id, "targets": dict(plan.targets), "source": plan.source_count,
-                           "plan": {s: {"target": t, "members": n, "to_add": a} for s, t, n, a in planned},
-                           "datasets_to_create": list(plan.create_datasets), "applied": apply}
-    _table(state, f"2. Split {dataset_id!r} ({plan.source_count} inputs) 80/20 (exact counts, seed {RUN_KEY!r}): plan",
-           ("split", "target dataset", "planned inputs", "to add"), planned)
+    planned = [
+        (split, plan.targets[split], len(members), len(adds.get(plan.targets[split], [])))
+        for split, members in plan.members.items()
+    ]
+    out: dict[str, Any] = {
+        "dataset": dataset_id,
+        "targets": dict(plan.targets),
+        "source": plan.source_count,
+        "plan": {s: {"target": t, "members": n, "to_add": a} for s, t, n, a in planned},
+        "datasets_to_create": list(plan.create_datasets),
+        "applied": apply,
+    }
+    _table(
+        state,
+        f"2. Split {dataset_id!r} ({plan.source_count} inputs) 80/20 (exact counts, seed {RUN_KEY!r}): plan",
+        ("split", "target dataset", "planned inputs", "to add"),
+        planned,
+    )
     if not apply:
         _say(state, "   dry run: nothing written (pass --apply to write)\n")
         return out
@@ -158,18 +176,34 @@ def _split(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
     sets = list(members.values())
     overlap = set.intersection(*sets) if len(sets) > 1 else set()
     missing = sum(len(set(want) - members[s]) for s, want in plan.members.items())
-    out["leakage"] = {"inputs_in_two_targets": len(overlap), "planned_inputs_missing": missing,
-                      "per_split": {s: len(m) for s, m in members.items()}}
-    _say(state, f"   applied: {result.counts['added']} inputs added, {result.counts['datasets_created']} datasets created, "
-                f"{out['writes']} write requests ({result.requests} requests, {result.elapsed:.2f}s)")
-    _say(state, f"   leakage check: {len(overlap)} inputs in two targets, {missing} planned inputs missing "
-                f"({', '.join(f'{s}={n}' for s, n in out['leakage']['per_split'].items())})")
+    out["leakage"] = {
+        "inputs_in_two_targets": len(overlap),
+        "planned_inputs_missing": missing,
+        "per_split": {s: len(m) for s, m in members.items()},
+    }
+    _say(
+        state,
+        f"   applied: {result.counts['added']} inputs added, {result.counts['datasets_created']} datasets created, "
+        f"{out['writes']} write requests ({result.requests} requests, {result.elapsed:.2f}s)",
+    )
+    _say(
+        state,
+        f"   leakage check: {len(overlap)} inputs in two targets, {missing} planned inputs missing "
+        f"({', '.join(f'{s}={n}' for s, n in out['leakage']['per_split'].items())})",
+    )
     before = counter.writes
     _, again = run_split(client, spec)
-    out["rerun"] = {"writes": counter.writes - before, "added": again.counts["added"],
-                    "datasets_created": again.counts["datasets_created"], "requests": again.requests}
-    _say(state, f"   same split again: {out['rerun']['writes']} write requests, {again.counts['added']} inputs added "
-                f"(idempotent: reruns adopt what is there)\n")
+    out["rerun"] = {
+        "writes": counter.writes - before,
+        "added": again.counts["added"],
+        "datasets_created": again.counts["datasets_created"],
+        "requests": again.requests,
+    }
+    _say(
+        state,
+        f"   same split again: {out['rerun']['writes']} write requests, {again.counts['added']} inputs added "
+        f"(idempotent: reruns adopt what is there)\n",
+    )
     return out
 
 
@@ -178,14 +212,29 @@ def _prune(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
 
     policy = PrunePolicy(**DEMO_PRUNE)
     plan = plan_prune(client, [dataset_id], policy)
-    out: dict[str, Any] = {"dataset": dataset_id, "policy": "keep the newest READY version; delete failed versions "
-                           "older than 7 days", "rows": [{k: r.get(k) for k in ("version_id", "status", "action", "reason")}
-                                                        for r in plan.rows],
-                           "would_delete": plan.delete_count, "guard": plan.guard, "applied": apply}
-    _table(state, f"3. Prune the versions of {dataset_id!r}: {out['policy']}",
-           ("version", "status", "origin", "action", "reason"),
-           [(r.get("version_id"), str(r.get("status") or "").replace("DATASET_VERSION_", ""), r.get("request_origin"), r.get("action"), r.get("reason"))
-            for r in plan.rows])
+    out: dict[str, Any] = {
+        "dataset": dataset_id,
+        "policy": "keep the newest READY version; delete failed versions older than 7 days",
+        "rows": [{k: r.get(k) for k in ("version_id", "status", "action", "reason")} for r in plan.rows],
+        "would_delete": plan.delete_count,
+        "guard": plan.guard,
+        "applied": apply,
+    }
+    _table(
+        state,
+        f"3. Prune the versions of {dataset_id!r}: {out['policy']}",
+        ("version", "status", "origin", "action", "reason"),
+        [
+            (
+                r.get("version_id"),
+                str(r.get("status") or "").replace("DATASET_VERSION_", ""),
+                r.get("request_origin"),
+                r.get("action"),
+                r.get("reason"),
+            )
+            for r in plan.rows
+        ],
+    )
     if not apply:
         _say(state, f"   dry run: {plan.delete_count} of {len(plan.rows)} versions would be deleted; nothing written\n")
         return out
@@ -195,8 +244,11 @@ def _prune(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
     out["writes"] = counter.writes - before
     left = [v["id"] for v in client.list_dataset_versions(dataset_id)]
     out["versions_left"] = left
-    _say(state, f"   applied: deleted {', '.join(result.ids['deleted']) or 'nothing'}; "
-                f"verified, {len(left)} versions left ({', '.join(left)})\n")
+    _say(
+        state,
+        f"   applied: deleted {', '.join(result.ids['deleted']) or 'nothing'}; "
+        f"verified, {len(left)} versions left ({', '.join(left)})\n",
+    )
     return out
 
 
@@ -214,11 +266,16 @@ def _task(state: CliState, client: Any, server: Any, target: str, apply: bool) -
         _say(state, f"4. Labeling task: skipped (the inputs of {target!r} carry no annotated concept)\n")
         return None
     source = {"input_source": "DATASET", "input_source_id": target}
-    spec = TaskSpec(name=f"demo: label {target}", concept_ids=concepts, workers=[client.config.user_id],
-                    run_key=RUN_KEY, **source)
+    spec = TaskSpec(
+        name=f"demo: label {target}", concept_ids=concepts, workers=[client.config.user_id], run_key=RUN_KEY, **source
+    )
     created = create_task(client, spec, dry_run=not apply)
-    out: dict[str, Any] = {"task_id": spec.id, "action": created.details["action"], "concepts": concepts,
-                           "source": target}
+    out: dict[str, Any] = {
+        "task_id": spec.id,
+        "action": created.details["action"],
+        "concepts": concepts,
+        "source": target,
+    }
     _say(state, f"4. Labeling task {spec.id!r} on dataset {target!r} ({', '.join(concepts)}): {out['action']}")
     if not apply:
         _say(state, "   dry run: no task created\n")
@@ -226,8 +283,11 @@ def _task(state: CliState, client: Any, server: Any, target: str, apply: bool) -
     if server is None:  # a real API: show where it stands, never wait for people
         status = task_status(client, spec.id, counts=False)
         out["status"] = status.to_dict()
-        _say(state, f"   status: {status.status}, work {status.work_percent:g}% "
-                    f"(follow it with: clarifai-connector tasks watch {spec.id})\n")
+        _say(
+            state,
+            f"   status: {status.status}, work {status.work_percent:g}% "
+            f"(follow it with: clarifai-connector tasks watch {spec.id})\n",
+        )
         return out
     seen: list[str] = []
 
@@ -236,25 +296,45 @@ def _task(state: CliState, client: Any, server: Any, target: str, apply: bool) -
         seen.append(event.message or "")
         _say(state, f"   watch: {event.message}")
         work = min(100, LABELING_STEP * len(seen))
-        server.admin.set_task_progress(spec.id, work_percent=work, review_percent=0,
-                                       status="TASK_DONE" if work >= 100 else None)
+        server.admin.set_task_progress(
+            spec.id, work_percent=work, review_percent=0, status="TASK_DONE" if work >= 100 else None
+        )
 
-    final = watch_task(client, spec.id, until="done", timeout=30, interval=0.1, max_interval=0.2,
-                       progress=labelers_work)
+    final = watch_task(
+        client, spec.id, until="done", timeout=30, interval=0.1, max_interval=0.2, progress=labelers_work
+    )
     out["watch"] = {"reads": len(seen), "events": seen, "final": final.to_dict()}
     _say(state, f"   done: {final.status} after {len(seen)} reads (the emulator played the labelers)\n")
     return out
 
 
 @click.command("demo")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the Parquet files (default: a new temporary directory).")
-@click.option("--seed-inputs", type=click.IntRange(0, 1_000_000), default=2_000, show_default=True,
-              help="Inputs in the embedded emulator's demo app.")
-@click.option("--dataset", "dataset_id", metavar="ID", default=None,
-              help=f"Dataset to split and prune (default: {DEMO_DATASET!r} on the emulator, else the first one).")
-@click.option("--apply", "apply_flag", is_flag=True,
-              help="Against a configured API: really split, prune and create the task (needs --dataset).")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the Parquet files (default: a new temporary directory).",
+)
+@click.option(
+    "--seed-inputs",
+    type=click.IntRange(0, 1_000_000),
+    default=2_000,
+    show_default=True,
+    help="Inputs in the embedded emulator's demo app.",
+)
+@click.option(
+    "--dataset",
+    "dataset_id",
+    metavar="ID",
+    default=None,
+    help=f"Dataset to split and prune (default: {DEMO_DATASET!r} on the emulator, else the first one).",
+)
+@click.option(
+    "--apply",
+    "apply_flag",
+    is_flag=True,
+    help="Against a configured API: really split, prune and create the task (needs --dataset).",
+)
 @connection_options
 @output_options
 @handle_errors
@@ -268,8 +348,9 @@ def demo(out_dir: Path | None, seed_inputs: int, dataset_id: str | None, apply_f
     """
     state = cli_state()
     if apply_flag and state.has_remote_config() and not dataset_id:
-        raise CommandError("--apply against a configured API needs --dataset ID (the dataset to split and prune)",
-                           EXIT_USAGE)
+        raise CommandError(
+            "--apply against a configured API needs --dataset ID (the dataset to split and prune)", EXIT_USAGE
+        )
     out = out_dir or Path(tempfile.mkdtemp(prefix="clarifai-demo-"))
     counter = WriteCounter()
     summary: dict[str, Any] = {"out_dir": str(out)}
@@ -278,11 +359,21 @@ def demo(out_dir: Path | None, seed_inputs: int, dataset_id: str | None, apply_f
         summary["emulator"] = server.base_url if server is not None else None
         summary["applied"] = apply
         if server is not None:
-            _say(state, f"Embedded emulator at {server.base_url} (demo seed, {seed_inputs} inputs): "
-                        "every step below is really applied.\n")
+            _say(
+                state,
+                f"Embedded emulator at {server.base_url} (demo seed, {seed_inputs} inputs): "
+                "every step below is really applied.\n",
+            )
         else:
-            _say(state, f"Configured API {state.base_url or state.environ.get('CLARIFAI_API_BASE')}: "
-                        + ("changes are applied (--apply).\n" if apply else "read-only, dry runs only (pass --apply to write).\n"))
+            _say(
+                state,
+                f"Configured API {state.base_url or state.environ.get('CLARIFAI_API_BASE')}: "
+                + (
+                    "changes are applied (--apply).\n"
+                    if apply
+                    else "read-only, dry runs only (pass --apply to write).\n"
+                ),
+            )
         with state.client(event_hooks={"request": [counter]}) as client:
             if dataset_id:
                 client.get_dataset(dataset_id)  # checked first: NotFoundError (exit 4) names it
@@ -300,5 +391,9 @@ def demo(out_dir: Path | None, seed_inputs: int, dataset_id: str | None, apply_f
                 summary["task"] = _task(state, client, server, test_target if apply else chosen, apply)
             summary["requests"] = client.stats.requests
             summary["writes"] = counter.writes
-    emit(summary, human=lambda s: click.echo(
-        f"demo finished: {len(s['exports'])} exports in {s['out_dir']}, {s['requests']} requests, {s['writes']} writes"))
+    emit(
+        summary,
+        human=lambda s: click.echo(
+            f"demo finished: {len(s['exports'])} exports in {s['out_dir']}, {s['requests']} requests, {s['writes']} writes"
+        ),
+    )

@@ -2,6 +2,7 @@
 
 Also runnable on its own as ``python -m connector.emulator`` (same flags).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +20,9 @@ def options_from_flags(**flags: Any) -> EmulatorOptions:
 
 @click.command("emulator", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one)."
+)
 @click.option("--user-id", default="demo", show_default=True, help="The emulated user id.")
 @click.option("--app-id", default="demo", show_default=True, help="The emulated app id.")
 @click.option(
@@ -29,29 +32,73 @@ def options_from_flags(**flags: Any) -> EmulatorOptions:
     show_envvar=True,
     help="Key the emulator accepts (default: CLARIFAI_PAT, else a fixed development key, printed at start).",
 )
-@click.option("--seed", type=click.Choice(["demo", "empty"]), default="demo", show_default=True,
-              help="Start with a realistic demo app or an empty one.")
-@click.option("--seed-inputs", type=click.IntRange(0), default=20_000, show_default=True,
-              help="Inputs in the demo seed.")
-@click.option("--latency-ms", type=click.FloatRange(0), default=0.0, show_default=True, help="Added to every API request.")
-@click.option("--latency-jitter-ms", type=click.FloatRange(0), default=0.0, show_default=True,
-              help="Random extra latency, uniform in [0, this].")
-@click.option("--rate-limit", type=click.FloatRange(0), default=0.0, show_default=True,
-              help="Requests per second per account before 429 CONN_THROTTLED (0 = off; the real API allows 15).")
-@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Probability that a request fails, all fault kinds mixed.")
-@click.option("--random-seed", type=int, default=0, show_default=True, help="Seed for every random choice (faults, jitter).")
-@click.option("--task-work-seconds", type=click.FloatRange(0), default=0.0, show_default=True,
-              help="Seconds a new labeling task takes to reach 100% work (and as long again for review), "
-                   "then it is TASK_DONE (0 = tasks move only through the admin API).")
-@click.option("--status-as-names/--status-as-numbers", default=False, show_default=True,
-              help="Send status codes as enum names instead of integers.")
-@click.option("--validate-responses/--no-validate-responses", default=False, show_default=True,
-              envvar=VALIDATE_ENV, show_envvar=True,
-              help="Check every response against its official message (slower); a violation answers 500 "
-                   "and is listed at /_emulator/violations.")
-@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="warning",
-              show_default=True, help="Server log level (info logs every request).")
+@click.option(
+    "--seed",
+    type=click.Choice(["demo", "empty"]),
+    default="demo",
+    show_default=True,
+    help="Start with a realistic demo app or an empty one.",
+)
+@click.option(
+    "--seed-inputs", type=click.IntRange(0), default=20_000, show_default=True, help="Inputs in the demo seed."
+)
+@click.option(
+    "--latency-ms", type=click.FloatRange(0), default=0.0, show_default=True, help="Added to every API request."
+)
+@click.option(
+    "--latency-jitter-ms",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Random extra latency, uniform in [0, this].",
+)
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Requests per second per account before 429 CONN_THROTTLED (0 = off; the real API allows 15).",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Probability that a request fails, all fault kinds mixed.",
+)
+@click.option(
+    "--random-seed", type=int, default=0, show_default=True, help="Seed for every random choice (faults, jitter)."
+)
+@click.option(
+    "--task-work-seconds",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Seconds a new labeling task takes to reach 100% work (and as long again for review), "
+    "then it is TASK_DONE (0 = tasks move only through the admin API).",
+)
+@click.option(
+    "--status-as-names/--status-as-numbers",
+    default=False,
+    show_default=True,
+    help="Send status codes as enum names instead of integers.",
+)
+@click.option(
+    "--validate-responses/--no-validate-responses",
+    default=False,
+    show_default=True,
+    envvar=VALIDATE_ENV,
+    show_envvar=True,
+    help="Check every response against its official message (slower); a violation answers 500 "
+    "and is listed at /_emulator/violations.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="warning",
+    show_default=True,
+    help="Server log level (info logs every request).",
+)
 @click.pass_context
 def emulator(ctx: click.Context, log_level: str, **flags: Any) -> None:
     """Serve a local Clarifai-compatible API (REST v2) for tests and demos.

@@ -1,4 +1,5 @@
 """``clarifai-connector export``: write an inventory to Parquet, CSV or JSON Lines."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,13 +15,23 @@ from connector.cli.common import (
     output_options,
     progress,
 )
-from connector.inventory.export import FORMATS, export as export_inventory
+from connector.inventory.export import FORMATS
+from connector.inventory.export import export as export_inventory
 from connector.inventory.schemas import INVENTORIES
 
 
-def run_export(inventory: str, out: str, *, format: str | None = None, datasets: tuple[str, ...] = (),
-               models: tuple[str, ...] = (), per_page: int | None = None, concurrency: int | None = None,
-               max_pages: int | None = None, client: Any = None) -> dict[str, Any]:
+def run_export(
+    inventory: str,
+    out: str,
+    *,
+    format: str | None = None,
+    datasets: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+    per_page: int | None = None,
+    concurrency: int | None = None,
+    max_pages: int | None = None,
+    client: Any = None,
+) -> dict[str, Any]:
     """Export ``inventory`` to ``out`` with a progress bar; returns the export summary.
     Builds a client from the CLI state unless one is given."""
     state = cli_state()
@@ -29,9 +40,15 @@ def run_export(inventory: str, out: str, *, format: str | None = None, datasets:
         with progress(state) as bar:
             task = bar.add_task(f"export {inventory}", total=None)
             result = export_inventory(
-                c, inventory, out, format=format,
-                datasets=list(datasets) or None, models=list(models) or None,
-                per_page=per_page, concurrency=concurrency, max_pages=max_pages,
+                c,
+                inventory,
+                out,
+                format=format,
+                datasets=list(datasets) or None,
+                models=list(models) or None,
+                per_page=per_page,
+                concurrency=concurrency,
+                max_pages=max_pages,
                 on_rows=lambda n: bar.advance(task, n),
             )
         summary = result.to_dict()
@@ -50,23 +67,56 @@ def _human(summary: dict[str, Any]) -> None:
 
 @click.command("export")
 @click.argument("inventory", type=click.Choice(sorted(INVENTORIES), case_sensitive=False))
-@click.option("--out", "-o", required=True, metavar="PATH|URI",
-              help="Destination: a local path or an fsspec URI (s3://..., memory://...).")
-@click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
-              help="Output format (default: from the --out suffix).")
-@click.option("--dataset", "datasets", multiple=True, metavar="ID",
-              help="Dataset to list (repeatable; dataset_versions, dataset_inputs). Default: all datasets.")
-@click.option("--model", "models", multiple=True, metavar="ID",
-              help="Model to list (repeatable; model_versions). Default: all models.")
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    metavar="PATH|URI",
+    help="Destination: a local path or an fsspec URI (s3://..., memory://...).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default=None,
+    help="Output format (default: from the --out suffix).",
+)
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    metavar="ID",
+    help="Dataset to list (repeatable; dataset_versions, dataset_inputs). Default: all datasets.",
+)
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    metavar="ID",
+    help="Model to list (repeatable; model_versions). Default: all models.",
+)
 @click.option("--per-page", type=click.IntRange(1, 1000), default=None, help="Page size (default 1000).")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=None,
-              help="Pages in flight at once, under the rate limit (default 4).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Pages in flight at once, under the rate limit (default 4).",
+)
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Stop each listing after N pages.")
 @connection_options
 @output_options
 @handle_errors
-def export(inventory: str, out: str, fmt: str | None, datasets: tuple[str, ...], models: tuple[str, ...],
-           per_page: int | None, concurrency: int | None, max_pages: int | None) -> None:
+def export(
+    inventory: str,
+    out: str,
+    fmt: str | None,
+    datasets: tuple[str, ...],
+    models: tuple[str, ...],
+    per_page: int | None,
+    concurrency: int | None,
+    max_pages: int | None,
+) -> None:
     """Export INVENTORY (apps, datasets, dataset_versions, inputs, tasks, ...) to a
     Parquet, CSV or JSON Lines file, page by page.
 
@@ -79,6 +129,14 @@ def export(inventory: str, out: str, fmt: str | None, datasets: tuple[str, ...],
         raise click.BadParameter("must not be empty", param_hint="--out")
     if "://" not in out:
         out = str(Path(out).expanduser())
-    summary = run_export(inventory.lower(), out, format=fmt, datasets=datasets, models=models,
-                         per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+    summary = run_export(
+        inventory.lower(),
+        out,
+        format=fmt,
+        datasets=datasets,
+        models=models,
+        per_page=per_page,
+        concurrency=concurrency,
+        max_pages=max_pages,
+    )
     emit(summary, human=_human)

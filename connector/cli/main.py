@@ -4,6 +4,7 @@ Subcommands are imported only when used, so ``clarifai-connector --help`` stays 
 and a command whose optional dependencies are missing (``emulator`` needs the
 ``emulator`` extra) fails with a clear message instead of breaking the whole CLI.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -51,7 +52,11 @@ class LazyGroup(click.Group):
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            hint = f"install it with: pip install 'clarifai-connector[{extra}]'" if extra else "reinstall clarifai-connector"
+            hint = (
+                f"install it with: pip install 'clarifai-connector[{extra}]'"
+                if extra
+                else "reinstall clarifai-connector"
+            )
             missing = getattr(exc, "name", None) or str(exc)
             return _unavailable(cmd_name, f"the {cmd_name!r} command needs {missing!r}, which is not installed; {hint}")
         command = getattr(module, attr, None)
@@ -64,8 +69,12 @@ def _unavailable(name: str, message: str) -> click.Command:
     def callback(**_: Any) -> None:
         raise CommandError(message, EXIT_USAGE)
 
-    return click.Command(name, callback=callback, help=f"(unavailable) {message}",
-                         context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    return click.Command(
+        name,
+        callback=callback,
+        help=f"(unavailable) {message}",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,6 +4,7 @@ Each command plans first; ``--dry-run`` prints the plan and writes nothing. ``--
 prints ``{"plan": ..., "result": ...}`` on stdout. Exit codes are those of
 :mod:`connector.cli.common` (2 for a bad argument, 5 when a guard refuses a plan...).
 """
+
 from __future__ import annotations
 
 import re
@@ -90,22 +91,44 @@ def _print_plan(plan: Any, result: Any, columns: tuple[str, ...]) -> None:
 @click.option("--pinned-key", default="pinned", show_default=True, help="Metadata key that pins a version.")
 @click.option("--delete-failed-older-than", metavar="DURATION", help="Delete failed versions older than this.")
 @click.option("--allow-trained", is_flag=True, help="Allow deleting versions a model version was trained on.")
-@click.option("--allow-origin", "allow_origins", multiple=True,
-              type=click.Choice(["TRAINING", "EVAL_GROUND_TRUTH", "EVAL_PREDICTIONS"]),
-              help="Allow deleting versions created by this origin (repeatable).")
+@click.option(
+    "--allow-origin",
+    "allow_origins",
+    multiple=True,
+    type=click.Choice(["TRAINING", "EVAL_GROUND_TRUTH", "EVAL_PREDICTIONS"]),
+    help="Allow deleting versions created by this origin (repeatable).",
+)
 @click.option("--max-delete", type=int, default=None, help="Guard: refuse plans deleting more versions.")
-@click.option("--max-delete-share", type=float, default=0.9, show_default=True,
-              help="Guard: refuse plans deleting a larger share of the versions.")
+@click.option(
+    "--max-delete-share",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="Guard: refuse plans deleting a larger share of the versions.",
+)
 @click.option("--force", is_flag=True, help="Apply a plan the guard refuses.")
 @click.option("--batch-size", type=int, default=100, show_default=True)
 @connection_options
 @output_options
 @dry_run_option
 @handle_errors
-def prune(datasets: tuple[str, ...], all_datasets: bool, keep_last: int | None, keep_younger_than: str | None,
-          keep_ids: tuple[str, ...], no_keep_pinned: bool, pinned_key: str, delete_failed_older_than: str | None,
-          allow_trained: bool, allow_origins: tuple[str, ...], max_delete: int | None, max_delete_share: float,
-          force: bool, batch_size: int, dry_run: bool) -> None:
+def prune(
+    datasets: tuple[str, ...],
+    all_datasets: bool,
+    keep_last: int | None,
+    keep_younger_than: str | None,
+    keep_ids: tuple[str, ...],
+    no_keep_pinned: bool,
+    pinned_key: str,
+    delete_failed_older_than: str | None,
+    allow_trained: bool,
+    allow_origins: tuple[str, ...],
+    max_delete: int | None,
+    max_delete_share: float,
+    force: bool,
+    batch_size: int,
+    dry_run: bool,
+) -> None:
     """Delete old dataset versions by policy (protected versions are never deleted)."""
     from connector.operations.prune import PrunePolicy
     from connector.operations.prune import prune as run_prune
@@ -113,19 +136,34 @@ def prune(datasets: tuple[str, ...], all_datasets: bool, keep_last: int | None, 
     if bool(datasets) == all_datasets:
         raise ValidationError("give --dataset ID (repeatable) or --all-datasets")
     policy = PrunePolicy(
-        keep_last=keep_last, keep_younger_than=parse_duration(keep_younger_than), keep_ids=frozenset(keep_ids),
-        keep_pinned=not no_keep_pinned, pinned_key=pinned_key,
-        delete_failed_older_than=parse_duration(delete_failed_older_than), allow_trained=allow_trained,
-        allow_origins=frozenset(allow_origins), max_delete=max_delete, max_delete_share=max_delete_share,
+        keep_last=keep_last,
+        keep_younger_than=parse_duration(keep_younger_than),
+        keep_ids=frozenset(keep_ids),
+        keep_pinned=not no_keep_pinned,
+        pinned_key=pinned_key,
+        delete_failed_older_than=parse_duration(delete_failed_older_than),
+        allow_trained=allow_trained,
+        allow_origins=frozenset(allow_origins),
+        max_delete=max_delete,
+        max_delete_share=max_delete_share,
     )
     if batch_size < 1:
         raise ValidationError(f"--batch-size must be >= 1, got {batch_size}")
     state = cli_state()
     with state.client() as client, progress(state) as bar:
-        plan, result = run_prune(client, list(datasets) or None, policy, dry_run=dry_run, force=force,
-                                 batch_size=batch_size, progress=_bar_callback(bar))
-    emit({"plan": plan.to_dict(), "result": result.to_dict()},
-         human=lambda _: _print_plan(plan, result, ("dataset_id", "version_id", "status", "action", "reason")))
+        plan, result = run_prune(
+            client,
+            list(datasets) or None,
+            policy,
+            dry_run=dry_run,
+            force=force,
+            batch_size=batch_size,
+            progress=_bar_callback(bar),
+        )
+    emit(
+        {"plan": plan.to_dict(), "result": result.to_dict()},
+        human=lambda _: _print_plan(plan, result, ("dataset_id", "version_id", "status", "action", "reason")),
+    )
 
 
 # -- split ------------------------------------------------------------------------------
@@ -137,8 +175,13 @@ def prune(datasets: tuple[str, ...], all_datasets: bool, keep_last: int | None, 
 @click.option("--app", "whole_app", is_flag=True, help="Split every input of the app.")
 @click.option("--concept", "concepts", multiple=True, help="With --app: only inputs with this concept (repeatable).")
 @click.option("--ratios", default="train=0.8,test=0.2", show_default=True, help="Split shares, name=share pairs.")
-@click.option("--target", "targets", multiple=True, metavar="SPLIT=DATASET",
-              help="Target dataset of a split (default <source>-<split>; repeatable).")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="SPLIT=DATASET",
+    help="Target dataset of a split (default <source>-<split>; repeatable).",
+)
 @click.option("--seed", default="0", show_default=True, help="Assignment seed.")
 @click.option("--stratify", is_flag=True, help="Stratify by concept (exact counts per concept).")
 @click.option("--group-by", metavar="KEY", help="Metadata key whose inputs stay together.")
@@ -151,9 +194,23 @@ def prune(datasets: tuple[str, ...], all_datasets: bool, keep_last: int | None, 
 @output_options
 @dry_run_option
 @handle_errors
-def split(dataset_id: str | None, version_id: str | None, whole_app: bool, concepts: tuple[str, ...], ratios: str,
-          targets: tuple[str, ...], seed: str, stratify: bool, group_by: str | None, mode: str, snapshot: bool,
-          run_key: str | None, batch_size: int, timeout: float, dry_run: bool) -> None:
+def split(
+    dataset_id: str | None,
+    version_id: str | None,
+    whole_app: bool,
+    concepts: tuple[str, ...],
+    ratios: str,
+    targets: tuple[str, ...],
+    seed: str,
+    stratify: bool,
+    group_by: str | None,
+    mode: str,
+    snapshot: bool,
+    run_key: str | None,
+    batch_size: int,
+    timeout: float,
+    dry_run: bool,
+) -> None:
     """Split a dataset (or the app) into train/test(/validation) datasets, reproducibly."""
     from connector.operations.split import SplitSpec
     from connector.operations.split import split as run_split
@@ -164,15 +221,29 @@ def split(dataset_id: str | None, version_id: str | None, whole_app: bool, conce
         if not sep:
             raise ValidationError(f"bad --target {item!r}: use SPLIT=DATASET")
         target_map[name] = ds
-    spec = SplitSpec(dataset_id=dataset_id, version_id=version_id, app=whole_app, concepts=concepts,
-                     ratios=parse_ratios(ratios), targets=target_map, seed=seed, stratify=stratify,
-                     group_by=group_by, mode=mode, snapshot=snapshot, run_key=run_key)
+    spec = SplitSpec(
+        dataset_id=dataset_id,
+        version_id=version_id,
+        app=whole_app,
+        concepts=concepts,
+        ratios=parse_ratios(ratios),
+        targets=target_map,
+        seed=seed,
+        stratify=stratify,
+        group_by=group_by,
+        mode=mode,
+        snapshot=snapshot,
+        run_key=run_key,
+    )
     state = cli_state()
     with state.client() as client, progress(state) as bar:
-        plan, result = run_split(client, spec, dry_run=dry_run, batch_size=batch_size, timeout=timeout,
-                                 progress=_bar_callback(bar))
-    emit({"plan": plan.to_dict(), "result": result.to_dict()},
-         human=lambda _: _print_plan(plan, result, ("input_id", "stratum", "split", "target", "action")))
+        plan, result = run_split(
+            client, spec, dry_run=dry_run, batch_size=batch_size, timeout=timeout, progress=_bar_callback(bar)
+        )
+    emit(
+        {"plan": plan.to_dict(), "result": result.to_dict()},
+        human=lambda _: _print_plan(plan, result, ("input_id", "stratum", "split", "target", "action")),
+    )
 
 
 # -- tasks ------------------------------------------------------------------------------
@@ -187,7 +258,9 @@ def tasks() -> None:
 @click.option("--name", required=True)
 @click.option("--concept", "concepts", multiple=True, required=True, help="Concept id (repeatable).")
 @click.option("--worker", "workers", multiple=True, required=True, help="Worker user id (repeatable).")
-@click.option("--type", "task_type", type=click.Choice(["classification", "bounding_box", "polygon"]), default="classification")
+@click.option(
+    "--type", "task_type", type=click.Choice(["classification", "bounding_box", "polygon"]), default="classification"
+)
 @click.option("--dataset", "dataset_id", help="Label the inputs of this dataset (default: all inputs).")
 @click.option("--saved-search", help="Label the inputs of this saved search.")
 @click.option("--strategy", type=click.Choice(["FULL", "PARTITIONED"]), default="FULL")
@@ -203,10 +276,24 @@ def tasks() -> None:
 @output_options
 @dry_run_option
 @handle_errors
-def create(name: str, concepts: tuple[str, ...], workers: tuple[str, ...], task_type: str, dataset_id: str | None,
-           saved_search: str | None, strategy: str, partition: str, weights: tuple[str, ...], workers_per_input: int,
-           review: str, reviewers: tuple[str, ...], priority: str | None, task_id: str | None, run_key: str | None,
-           dry_run: bool) -> None:
+def create(
+    name: str,
+    concepts: tuple[str, ...],
+    workers: tuple[str, ...],
+    task_type: str,
+    dataset_id: str | None,
+    saved_search: str | None,
+    strategy: str,
+    partition: str,
+    weights: tuple[str, ...],
+    workers_per_input: int,
+    review: str,
+    reviewers: tuple[str, ...],
+    priority: str | None,
+    task_id: str | None,
+    run_key: str | None,
+    dry_run: bool,
+) -> None:
     """Create a task, or adopt the identical task created before."""
     from connector.operations.tasks import TaskSpec, create_task
 
@@ -219,11 +306,28 @@ def create(name: str, concepts: tuple[str, ...], workers: tuple[str, ...], task_
             weight_map[user] = float(value) if sep else float("nan")
         except ValueError:
             raise ValidationError(f"bad --weight {item!r}: use USER=NUMBER") from None
-    source, source_id = ("DATASET", dataset_id) if dataset_id else (("SAVED_SEARCH", saved_search) if saved_search else ("ALL_INPUTS", None))
-    spec = TaskSpec(name=name, concept_ids=concepts, workers=workers, type=task_type, input_source=source,
-                    input_source_id=source_id, worker_strategy=strategy, partition=partition, weights=weight_map,
-                    workers_per_input=workers_per_input, review=review, reviewers=reviewers, priority=priority,
-                    task_id=task_id, run_key=run_key)
+    source, source_id = (
+        ("DATASET", dataset_id)
+        if dataset_id
+        else (("SAVED_SEARCH", saved_search) if saved_search else ("ALL_INPUTS", None))
+    )
+    spec = TaskSpec(
+        name=name,
+        concept_ids=concepts,
+        workers=workers,
+        type=task_type,
+        input_source=source,
+        input_source_id=source_id,
+        worker_strategy=strategy,
+        partition=partition,
+        weights=weight_map,
+        workers_per_input=workers_per_input,
+        review=review,
+        reviewers=reviewers,
+        priority=priority,
+        task_id=task_id,
+        run_key=run_key,
+    )
     with cli_state().client() as client:
         result = create_task(client, spec, dry_run=dry_run)
     emit(result.to_dict(), human=lambda r: click.echo(f"{r['details']['action']}: task {spec.id}"))
@@ -247,11 +351,23 @@ def watch(task_id: str, until: str, percent: float | None, timeout: float, inter
     with state.client() as client:
         if not once:
             with progress(state) as bar:
-                watch_task(client, task_id, until=until, percent=percent, timeout=timeout, interval=interval,
-                           max_interval=max(interval, 1.0), progress=_bar_callback(bar))
+                watch_task(
+                    client,
+                    task_id,
+                    until=until,
+                    percent=percent,
+                    timeout=timeout,
+                    interval=interval,
+                    max_interval=max(interval, 1.0),
+                    progress=_bar_callback(bar),
+                )
         status = task_status(client, task_id)
-    emit(status.to_dict(), human=lambda s: click.echo(
-        f"task {s['task_id']}: {s['status']}, work {s['work_percent']:g}%, review {s['review_percent']:g}%"))
+    emit(
+        status.to_dict(),
+        human=lambda s: click.echo(
+            f"task {s['task_id']}: {s['status']}, work {s['work_percent']:g}%, review {s['review_percent']:g}%"
+        ),
+    )
 
 
 @tasks.command("update")
@@ -265,8 +381,15 @@ def watch(task_id: str, until: str, percent: float | None, timeout: float, inter
 @output_options
 @dry_run_option
 @handle_errors
-def update(task_id: str, workers: tuple[str, ...], reviewers: tuple[str, ...], concepts: tuple[str, ...], mode: str,
-           mark: bool, dry_run: bool) -> None:
+def update(
+    task_id: str,
+    workers: tuple[str, ...],
+    reviewers: tuple[str, ...],
+    concepts: tuple[str, ...],
+    mode: str,
+    mark: bool,
+    dry_run: bool,
+) -> None:
     """Change workers/reviewers/concepts (overwrite, merge or remove), or mark done."""
     from connector.operations.tasks import mark_done, update_task
 
@@ -275,12 +398,23 @@ def update(task_id: str, workers: tuple[str, ...], reviewers: tuple[str, ...], c
     out: dict[str, Any] = {}
     with cli_state().client() as client:
         if workers or reviewers or concepts:
-            out["update"] = update_task(client, task_id, workers=workers or None, reviewers=reviewers or None,
-                                        concepts=concepts or None, mode=mode, dry_run=dry_run).to_dict()
+            out["update"] = update_task(
+                client,
+                task_id,
+                workers=workers or None,
+                reviewers=reviewers or None,
+                concepts=concepts or None,
+                mode=mode,
+                dry_run=dry_run,
+            ).to_dict()
         if mark:
             out["done"] = mark_done(client, task_id, dry_run=dry_run).to_dict()
-    emit(out, human=lambda o: click.echo(
-        "; ".join(f"{k}: {v['counts']}" + (" (dry run)" if v["dry_run"] else "") for k, v in o.items())))
+    emit(
+        out,
+        human=lambda o: click.echo(
+            "; ".join(f"{k}: {v['counts']}" + (" (dry run)" if v["dry_run"] else "") for k, v in o.items())
+        ),
+    )
 
 
 @tasks.command("delete")
@@ -295,8 +429,10 @@ def delete(task_ids: tuple[str, ...], dry_run: bool) -> None:
 
     with cli_state().client() as client:
         result = delete_task(client, list(task_ids), dry_run=dry_run)
-    emit(result.to_dict(), human=lambda r: click.echo(
-        ("would delete: " if dry_run else "deleted: ") + ", ".join(task_ids)))
+    emit(
+        result.to_dict(),
+        human=lambda r: click.echo(("would delete: " if dry_run else "deleted: ") + ", ".join(task_ids)),
+    )
 
 
 @tasks.command("cleanup")
@@ -314,7 +450,10 @@ def cleanup(older_than: str, exclude_idle: bool, dry_run: bool) -> None:
     assert duration is not None
     state = cli_state()
     with state.client() as client, progress(state) as bar:
-        plan, result = cleanup_tasks(client, duration, dry_run=dry_run, include_idle=not exclude_idle,
-                                     progress=_bar_callback(bar))
-    emit({"plan": plan.to_dict(), "result": result.to_dict()},
-         human=lambda _: _print_plan(plan, result, ("task_id", "name", "status", "action", "reason")))
+        plan, result = cleanup_tasks(
+            client, duration, dry_run=dry_run, include_idle=not exclude_idle, progress=_bar_callback(bar)
+        )
+    emit(
+        {"plan": plan.to_dict(), "result": result.to_dict()},
+        human=lambda _: _print_plan(plan, result, ("task_id", "name", "status", "action", "reason")),
+    )

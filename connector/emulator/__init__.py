@@ -11,6 +11,7 @@ Public API (imported lazily, so ``import connector.emulator`` stays cheap)::
 Start it from a shell with ``python -m connector.emulator`` or
 ``clarifai-connector emulator``.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

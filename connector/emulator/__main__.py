@@ -1,4 +1,5 @@
 """``python -m connector.emulator``: serve the local Clarifai-compatible API."""
+
 from connector.cli.emulator_cmd import main
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ faults, throttle, drive background work and read the request log.
 These endpoints are for tests and demos: they need no PAT, are never rate limited,
 faulted or logged, and answer ``{"error": "..."}`` with HTTP 400 on bad input.
 """
+
 from __future__ import annotations
 
 import json
@@ -127,7 +128,9 @@ def build_admin(runtime: Any) -> Starlette:
         if isinstance(count, bool) or not isinstance(count, int):
             raise ValueError("count must be an integer")
         retry_after = body.get("retry_after")
-        if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, (int, float)) or retry_after < 0):
+        if retry_after is not None and (
+            isinstance(retry_after, bool) or not isinstance(retry_after, (int, float)) or retry_after < 0
+        ):
             raise ValueError("retry_after must be a non-negative number of seconds")
         rule = ScriptedFault(
             kind=body["kind"],
@@ -208,9 +211,7 @@ def build_admin(runtime: Any) -> Starlette:
         Route("/_emulator/faults/script", _guarded(script_fault), methods=["POST"]),
         Route("/_emulator/rate_limit", _guarded(rate_limit), methods=["PUT"]),
         Route("/_emulator/options", _guarded(options), methods=["GET", "PATCH"]),
-        Route(
-            "/_emulator/tasks/{user_id}/{app_id}/{task_id}/progress", _guarded(task_progress), methods=["POST"]
-        ),
+        Route("/_emulator/tasks/{user_id}/{app_id}/{task_id}/progress", _guarded(task_progress), methods=["POST"]),
         Route(
             "/_emulator/dataset_versions/{user_id}/{app_id}/{dataset_id}/{version_id}/fail",
             _guarded(fail_version),
@@ -220,6 +221,7 @@ def build_admin(runtime: Any) -> Starlette:
         Route("/_emulator/snapshot", _guarded(snapshot), methods=["GET"]),
         Route("/_emulator/violations", _guarded(violations), methods=["GET"]),
     ]
+
     async def no_route(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         if status == 405:

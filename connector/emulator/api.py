@@ -10,6 +10,7 @@ After each request ``scope["emulator.rpc"]`` holds the RPC name (or None) and
 ``scope["emulator.mutated"]`` whether the request changed the state; middlewares read
 them.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,13 @@ from starlette.routing import Route
 
 from connector.emulator import handlers_data, handlers_work  # noqa: F401  (register handlers)
 from connector.emulator.handlers import HANDLERS, MAX_PER_PAGE, ApiError, Ctx, http_status_for
-from connector.emulator.routing import RequestParseError, build_request_message, route_table, validate_response, validate_status_body
+from connector.emulator.routing import (
+    RequestParseError,
+    build_request_message,
+    route_table,
+    validate_response,
+    validate_status_body,
+)
 from connector.emulator.state import EmulatorState, code, code_name
 
 __all__ = ["build_api", "handle_request"]
@@ -53,16 +60,22 @@ def build_api(state: EmulatorState) -> Starlette:
         request.scope["emulator.rpc"] = rpc
         request.scope["emulator.mutated"] = mutated
         request.scope["emulator.answered"] = True
-        return Response(content, status_code=http_status, media_type="application/json", headers={"X-Clarifai-Request-ID": req_id})
+        return Response(
+            content, status_code=http_status, media_type="application/json", headers={"X-Clarifai-Request-ID": req_id}
+        )
 
     async def other_method(request: Request, exc: Exception) -> Response:
         # a verb outside _VERBS (TRACE, ...): no route, answered as a Clarifai JSON 404
         return await endpoint(request)
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=_VERBS)], exception_handlers={HTTPException: other_method})
+    return Starlette(
+        routes=[Route("/{path:path}", endpoint, methods=_VERBS)], exception_handlers={HTTPException: other_method}
+    )
 
 
-def handle_request(state: EmulatorState, verb: str, path: str, query: list[tuple[str, str]], authorization: str | None, body: bytes) -> tuple[int, bytes, str, str | None, bool]:
+def handle_request(
+    state: EmulatorState, verb: str, path: str, query: list[tuple[str, str]], authorization: str | None, body: bytes
+) -> tuple[int, bytes, str, str | None, bool]:
     """Serve one request synchronously: (HTTP status, JSON body, req_id, rpc, mutated)."""
     req_id = uuid.uuid4().hex
     with state.lock:
@@ -84,7 +97,13 @@ def handle_request(state: EmulatorState, verb: str, path: str, query: list[tuple
         except Exception as exc:  # a bug in a handler: answer like the API would
             logger.exception("emulator handler %s failed", rpc)
             name = "INTERNAL_UNCATEGORIZED"
-            payload = {"status": {"code": code(name), "description": "Internal error", "details": f"{type(exc).__name__}: {exc}"}}
+            payload = {
+                "status": {
+                    "code": code(name),
+                    "description": "Internal error",
+                    "details": f"{type(exc).__name__}: {exc}",
+                }
+            }
         mutated = state.mutations != before
         payload["status"]["req_id"] = req_id
         http_status = http_status_for(name)
@@ -100,12 +119,27 @@ def handle_request(state: EmulatorState, verb: str, path: str, query: list[tuple
             if violation is not None:
                 state.violations.append({"rpc": rpc, "verb": verb, "path": path, "error": violation})
                 http_status = 500
-                payload = {"status": {"code": code("INTERNAL_UNCATEGORIZED"), "description": "Internal error", "details": f"response broke its official message: {violation}", "req_id": req_id}}
+                payload = {
+                    "status": {
+                        "code": code("INTERNAL_UNCATEGORIZED"),
+                        "description": "Internal error",
+                        "details": f"response broke its official message: {violation}",
+                        "req_id": req_id,
+                    }
+                }
                 content = _encode(payload, names)
     return http_status, content, req_id, rpc, mutated
 
 
-def _serve(state: EmulatorState, verb: str, path: str, query: list[tuple[str, str]], authorization: str | None, body: bytes, match: Any) -> tuple[dict[str, Any], str]:
+def _serve(
+    state: EmulatorState,
+    verb: str,
+    path: str,
+    query: list[tuple[str, str]],
+    authorization: str | None,
+    body: bytes,
+    match: Any,
+) -> tuple[dict[str, Any], str]:
     pat = _pat(authorization)
     if pat is None:
         raise ApiError("CONN_KEY_INVALID", "API key not found", "send the header 'Authorization: Key <PAT>'")
@@ -115,13 +149,17 @@ def _serve(state: EmulatorState, verb: str, path: str, query: list[tuple[str, st
     if match is None:
         if path.rstrip("/") == "/v2" or path.startswith("/v2/"):
             raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"no API route for {verb} {path}")
-        raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"{path} is not an API path (the API lives under /v2)")
+        raise ApiError(
+            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"{path} is not an API path (the API lives under /v2)"
+        )
     data: dict[str, Any] | None = None
     if body.strip():
         try:
             data = json.loads(body)
         except ValueError as exc:
-            raise ApiError("CONN_BAD_REQUEST_FORMAT", "Bad request format", f"the request body is not valid JSON: {exc}") from None
+            raise ApiError(
+                "CONN_BAD_REQUEST_FORMAT", "Bad request format", f"the request body is not valid JSON: {exc}"
+            ) from None
     _check_per_page(query, data)
     try:
         msg = build_request_message(match, query, data)
@@ -139,13 +177,21 @@ def _serve(state: EmulatorState, verb: str, path: str, query: list[tuple[str, st
     app = None
     if rpc not in _USER_SCOPED:
         if allowed is not None and app_id not in allowed:
-            raise ApiError("CONN_INSUFFICIENT_SCOPES", "Insufficient scopes", f"this key has no access to app {app_id!r} of user {user_id!r}")
+            raise ApiError(
+                "CONN_INSUFFICIENT_SCOPES",
+                "Insufficient scopes",
+                f"this key has no access to app {app_id!r} of user {user_id!r}",
+            )
         app = state.app_data(user_id, app_id)
         if app is None:
-            raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"app {app_id!r} of user {user_id!r} does not exist")
+            raise ApiError(
+                "CONN_DOES_NOT_EXIST", "Resource does not exist", f"app {app_id!r} of user {user_id!r} does not exist"
+            )
     fn = HANDLERS.get(rpc)
     if fn is None:
-        raise ApiError("RPC_UNKNOWN_METHOD", "Method not implemented", f"the emulator does not implement {rpc} ({match.template})")
+        raise ApiError(
+            "RPC_UNKNOWN_METHOD", "Method not implemented", f"the emulator does not implement {rpc} ({match.template})"
+        )
     ctx = Ctx(state=state, method=rpc, req=req, user_id=user_id, app_id=app_id, app=app, allowed=allowed or None)
     payload = fn(ctx)
     st = payload.pop("status", None)
@@ -173,7 +219,9 @@ def _check_per_page(query: list[tuple[str, str]], data: dict[str, Any] | None) -
         except ValueError:
             continue  # the message parse names the field
         if n < 0 or n > MAX_PER_PAGE:
-            raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"per_page must be between 0 and {MAX_PER_PAGE}, got {n}")
+            raise ApiError(
+                "CONN_INVALID_REQUEST", "Invalid request", f"per_page must be between 0 and {MAX_PER_PAGE}, got {n}"
+            )
 
 
 #: A status object's integer code as ``json.dumps(..., separators=(",", ":"))`` writes it.

@@ -11,6 +11,7 @@
 Every random draw comes from one :class:`random.Random` seeded with
 ``options.random_seed`` (reseeded on reset), so a run is reproducible.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -108,9 +109,7 @@ async def cut_connection(scope: Scope, send: Send) -> None:
             await asyncio.sleep(0)
         return
     logger.debug("no transport to abort; cutting the response short instead")
-    await send(
-        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000000")]}
-    )
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000000")]})
     raise ConnectionAbortedError("emulator fault: connection cut")
 
 
@@ -151,9 +150,7 @@ class ScriptedFault:
             return False
         if self.path_regex is not None and re.search(self.path_regex, path) is None:
             return False
-        if self.rpc is not None and self.rpc != rpc():
-            return False
-        return True
+        return not (self.rpc is not None and self.rpc != rpc())
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -199,7 +196,7 @@ class FaultInjector:
 
     def __init__(self, options: EmulatorOptions) -> None:
         self.options = options
-        self.rates: dict[str, float] = {kind: 0.0 for kind in FAULT_KINDS}
+        self.rates: dict[str, float] = dict.fromkeys(FAULT_KINDS, 0.0)
         self.scripted: list[ScriptedFault] = []
         self.rng = random.Random(options.random_seed)
         #: Set when the server is stopping, so held ("hang") requests end early.
@@ -207,7 +204,7 @@ class FaultInjector:
 
     def reset(self) -> None:
         """Forget per-kind rates and scripted faults; reseed the random generator."""
-        self.rates = {kind: 0.0 for kind in FAULT_KINDS}
+        self.rates = dict.fromkeys(FAULT_KINDS, 0.0)
         self.scripted.clear()
         self.rng.seed(self.options.random_seed)
 

@@ -6,6 +6,7 @@ app it addresses) and returns the response payload without ``status`` (or with a
 ``status`` for MIXED_STATUS). It raises :class:`ApiError` for a failed request.
 Handlers never block: they run under the state lock, in the event loop.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,12 +17,12 @@ from typing import Any
 from connector.emulator.state import AppData, EmulatorState, code, status
 
 __all__ = [
-    "ApiError",
-    "Ctx",
+    "DEFAULT_PER_PAGE",
     "HANDLERS",
     "MAX_PER_PAGE",
     "PROTECTED",
-    "DEFAULT_PER_PAGE",
+    "ApiError",
+    "Ctx",
     "apply_patch",
     "batch_result",
     "get_or_404",
@@ -52,7 +53,15 @@ class ApiError(Exception):
     """A request failed with a Clarifai status; ``payload`` adds response fields
     (e.g. the failed items of a batch)."""
 
-    def __init__(self, code_name: str, description: str, details: str = "", *, http_status: int | None = None, payload: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        code_name: str,
+        description: str,
+        details: str = "",
+        *,
+        http_status: int | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(f"{code_name}: {description} {details}".strip())
         self.code_name = code_name
         self.description = description
@@ -130,7 +139,13 @@ def newest_first(d: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
     return reversed(d.values())
 
 
-def batch_result(key: str, results: list[tuple[dict[str, Any], str | None, str]], *, extra: dict[str, Any] | None = None, status_on_item: bool = True) -> dict[str, Any]:
+def batch_result(
+    key: str,
+    results: list[tuple[dict[str, Any], str | None, str]],
+    *,
+    extra: dict[str, Any] | None = None,
+    status_on_item: bool = True,
+) -> dict[str, Any]:
     """Build a batch response from ``(item, failure code name or None, details)`` tuples.
 
     All ok: SUCCESS. Some failed: MIXED_STATUS (200) with each failed item carrying its
@@ -150,7 +165,10 @@ def batch_result(key: str, results: list[tuple[dict[str, Any], str | None, str]]
     if len(failed) == len(results):
         names = {name for _, name, _ in failed}
         common = names.pop() if len(names) == 1 else "FAILURE"
-        details = "; ".join(f"{item.get('id', '#%d' % i) if isinstance(item, dict) else i}: {d}" for i, (item, _, d) in enumerate(failed[:20]))
+        details = "; ".join(
+            f"{item.get('id', f'#{i}') if isinstance(item, dict) else i}: {d}"
+            for i, (item, _, d) in enumerate(failed[:20])
+        )
         raise ApiError(common, "All items failed", details, payload=payload)
     payload["status"] = {
         "code": code("MIXED_STATUS"),
@@ -164,7 +182,9 @@ def batch_result(key: str, results: list[tuple[dict[str, Any], str | None, str]]
 PROTECTED = ("id", "created_at", "modified_at", "user_id", "app_id")
 
 
-def apply_patch(existing: dict[str, Any], patch: dict[str, Any], action: str, *, protected: Iterable[str] = PROTECTED) -> dict[str, Any]:
+def apply_patch(
+    existing: dict[str, Any], patch: dict[str, Any], action: str, *, protected: Iterable[str] = PROTECTED
+) -> dict[str, Any]:
     """Apply a PATCH body to a stored object, in place.
 
     ``merge``: nested objects are merged, lists are extended with new elements.
@@ -174,7 +194,9 @@ def apply_patch(existing: dict[str, Any], patch: dict[str, Any], action: str, *,
     """
     protected = set(protected)
     if action not in ("merge", "overwrite", "remove"):
-        raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"action must be one of merge, overwrite, remove; got {action!r}")
+        raise ApiError(
+            "CONN_INVALID_REQUEST", "Invalid request", f"action must be one of merge, overwrite, remove; got {action!r}"
+        )
     for key, value in patch.items():
         if key in protected:
             continue
@@ -240,7 +262,9 @@ def get_or_404(store: dict[str, dict[str, Any]], ident: str, what: str) -> dict[
     return obj
 
 
-def delete_ids(ctx: Ctx, ids: list[str], exists: Callable[[str], bool], delete: Callable[[str], None], what: str) -> dict[str, Any]:
+def delete_ids(
+    ctx: Ctx, ids: list[str], exists: Callable[[str], bool], delete: Callable[[str], None], what: str
+) -> dict[str, Any]:
     """Delete by ids: existing ones go; if some were missing, 404 CONN_DOES_NOT_EXIST
     naming them (the others are still deleted)."""
     if not ids:
@@ -253,5 +277,7 @@ def delete_ids(ctx: Ctx, ids: list[str], exists: Callable[[str], bool], delete: 
         else:
             missing.append(i)
     if missing:
-        raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} ids not found: {', '.join(missing[:50])}")
+        raise ApiError(
+            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} ids not found: {', '.join(missing[:50])}"
+        )
     return {}

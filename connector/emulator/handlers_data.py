@@ -7,6 +7,7 @@ fails the whole request with DATABASE_DUPLICATE_KEY and writes nothing. Objects 
 ``status`` (dataset versions, inputs, dataset inputs, annotations) fail per item and
 the batch answers MIXED_STATUS.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,7 +35,9 @@ def status_code_of(st: dict[str, Any]) -> int:
     return code(c) if isinstance(c, str) else int(c)
 
 
-def new_items_all_or_nothing(ctx: Ctx, items: list[dict], existing: dict, what: str, prefix: str, dup_code: str = "DATABASE_DUPLICATE_KEY") -> list[dict]:
+def new_items_all_or_nothing(
+    ctx: Ctx, items: list[dict], existing: dict, what: str, prefix: str, dup_code: str = "DATABASE_DUPLICATE_KEY"
+) -> list[dict]:
     """Give missing ids; fail the whole request if any id exists or repeats."""
     if not items:
         raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"no {what}s given")
@@ -73,7 +76,11 @@ def _ds(ctx: Ctx, dataset_id: str) -> dict:
 
 @handler("ListApps")
 def list_apps(ctx: Ctx) -> dict:
-    apps = [a.app for (u, _), a in ctx.state.apps.items() if u == ctx.user_id and (ctx.allowed is None or a.app_id in ctx.allowed)]
+    apps = [
+        a.app
+        for (u, _), a in ctx.state.apps.items()
+        if u == ctx.user_id and (ctx.allowed is None or a.app_id in ctx.allowed)
+    ]
     apps.reverse()
     return {"apps": page_of(ctx.req, apps)}
 
@@ -122,12 +129,16 @@ def post_datasets(ctx: Ctx) -> dict:
     return {"datasets": out}
 
 
-def _patch_all(ctx: Ctx, items: list[dict], store: dict, what: str, extra_protected: tuple[str, ...] = ()) -> list[dict]:
+def _patch_all(
+    ctx: Ctx, items: list[dict], store: dict, what: str, extra_protected: tuple[str, ...] = ()
+) -> list[dict]:
     if not items:
         raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"no {what}s given")
     missing = [i.get("id", "") for i in items if i.get("id") not in store]
     if missing:
-        raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} ids not found: {', '.join(missing[:50])}")
+        raise ApiError(
+            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} ids not found: {', '.join(missing[:50])}"
+        )
     action = ctx.req.get("action") or "merge"  # apply_patch refuses another before its first change
     out = []
     t = iso(ctx.now())
@@ -185,7 +196,9 @@ def get_dataset_version(ctx: Ctx) -> dict:
     return {"dataset_version": v}
 
 
-def create_version(state: Any, a: AppData, ds_id: str, item: dict, t: float, snapshot: tuple[dict, tuple[str, ...]] | None = None) -> dict:
+def create_version(
+    state: Any, a: AppData, ds_id: str, item: dict, t: float, snapshot: tuple[dict, tuple[str, ...]] | None = None
+) -> dict:
     """Snapshot dataset ``ds_id`` as a new PENDING version (shared with seeding, which
     passes a precomputed ``snapshot`` of metrics and member ids)."""
     metrics, members = snapshot or state.version_metrics(a, ds_id)
@@ -219,7 +232,13 @@ def post_dataset_versions(ctx: Ctx) -> dict:
         if not item.get("id"):
             item["id"] = ctx.state.new_id("v-")
         if item["id"] in existing:
-            results.append((existing[item["id"]], "DATABASE_DUPLICATE_KEY", f"dataset version {item['id']!r} already exists in dataset {ds_id!r}"))
+            results.append(
+                (
+                    existing[item["id"]],
+                    "DATABASE_DUPLICATE_KEY",
+                    f"dataset version {item['id']!r} already exists in dataset {ds_id!r}",
+                )
+            )
             continue
         results.append((create_version(ctx.state, ctx.a, ds_id, item, ctx.now()), None, ""))
         ctx.changed()
@@ -231,7 +250,13 @@ def patch_dataset_versions(ctx: Ctx) -> dict:
     ds_id = ctx.req.get("dataset_id", "")
     _ds(ctx, ds_id)
     store = ctx.a.versions.setdefault(ds_id, {})
-    out = _patch_all(ctx, ctx.req.get("dataset_versions", []), store, "dataset version", ("dataset_id", "status", "metrics", "request_origin"))
+    out = _patch_all(
+        ctx,
+        ctx.req.get("dataset_versions", []),
+        store,
+        "dataset version",
+        ("dataset_id", "status", "metrics", "request_origin"),
+    )
     return {"dataset_versions": out}
 
 
@@ -298,14 +323,25 @@ def post_inputs(ctx: Ctx) -> dict:
         t = ctx.now()
         stamp = iso(t)
         dataset_ids = item.pop("dataset_ids", [])
-        obj = {**item, "created_at": stamp, "modified_at": stamp, "status": status("INPUT_DOWNLOAD_PENDING" if pending else "INPUT_DOWNLOAD_SUCCESS")}
+        obj = {
+            **item,
+            "created_at": stamp,
+            "modified_at": stamp,
+            "status": status("INPUT_DOWNLOAD_PENDING" if pending else "INPUT_DOWNLOAD_SUCCESS"),
+        }
         obj.pop("settings", None)
         a.inputs[obj["id"]] = obj
         for d in dataset_ids:
             ctx.state.add_dataset_inputs(a, d, [obj["id"]], t)
         concepts = obj.get("data", {}).get("concepts")
         if concepts:
-            add_annotation(ctx.state, a, {"id": ctx.state.new_id("ann-"), "input_id": obj["id"], "data": {"concepts": concepts}}, t, ctx.user_id)
+            add_annotation(
+                ctx.state,
+                a,
+                {"id": ctx.state.new_id("ann-"), "input_id": obj["id"], "data": {"concepts": concepts}},
+                t,
+                ctx.user_id,
+            )
         created_ids.append(obj["id"])
         results.append((obj, None, ""))
     extra: dict[str, Any] = {}
@@ -314,7 +350,13 @@ def post_inputs(ctx: Ctx) -> dict:
         job_id = ctx.req.get("inputs_add_job_id") or ctx.state.new_id("job-")
         if job_id not in a.add_jobs:
             t = ctx.now()
-            job = {"id": job_id, "created_at": iso(t), "modified_at": iso(t), "status": status("JOB_QUEUED"), "progress": {"pending_count": str(len(created_ids))}}
+            job = {
+                "id": job_id,
+                "created_at": iso(t),
+                "modified_at": iso(t),
+                "status": status("JOB_QUEUED"),
+                "progress": {"pending_count": str(len(created_ids))},
+            }
             a.add_jobs[job_id] = job
             a.add_job_meta[job_id] = {"t0": t, "input_ids": created_ids, "done": False}
             a.active_jobs.add(job_id)
@@ -398,7 +440,11 @@ def post_dataset_inputs(ctx: Ctx) -> dict:
     ds_id = ctx.req.get("dataset_id", "")
     _ds(ctx, ds_id)
     if ctx.req.get("search"):
-        raise ApiError("NOT_IMPLEMENTED", "Not implemented", "the emulator does not add dataset inputs by search; give dataset_inputs with input ids")
+        raise ApiError(
+            "NOT_IMPLEMENTED",
+            "Not implemented",
+            "the emulator does not add dataset inputs by search; give dataset_inputs with input ids",
+        )
     items = ctx.req.get("dataset_inputs", [])
     if not items:
         raise ApiError("CONN_INVALID_REQUEST", "Invalid request", "no dataset_inputs given")
@@ -409,9 +455,37 @@ def post_dataset_inputs(ctx: Ctx) -> dict:
     for item in items:
         i = item.get("input", {}).get("id", "")
         if not i or i not in a.inputs:
-            results.append(({"input": {"id": i, "status": status("CONN_DOES_NOT_EXIST", "Resource does not exist", f"input {i!r} does not exist")}}, "CONN_DOES_NOT_EXIST", f"input {i!r} does not exist"))
+            results.append(
+                (
+                    {
+                        "input": {
+                            "id": i,
+                            "status": status(
+                                "CONN_DOES_NOT_EXIST", "Resource does not exist", f"input {i!r} does not exist"
+                            ),
+                        }
+                    },
+                    "CONN_DOES_NOT_EXIST",
+                    f"input {i!r} does not exist",
+                )
+            )
         elif i in members:
-            results.append(({"input": {"id": i, "status": status("DATASET_INPUT_DUPLICATE", "Already exists", f"input {i!r} is already in dataset {ds_id!r}")}}, "DATASET_INPUT_DUPLICATE", f"input {i!r} is already in dataset {ds_id!r}"))
+            results.append(
+                (
+                    {
+                        "input": {
+                            "id": i,
+                            "status": status(
+                                "DATASET_INPUT_DUPLICATE",
+                                "Already exists",
+                                f"input {i!r} is already in dataset {ds_id!r}",
+                            ),
+                        }
+                    },
+                    "DATASET_INPUT_DUPLICATE",
+                    f"input {i!r} is already in dataset {ds_id!r}",
+                )
+            )
         else:
             ctx.state.add_dataset_inputs(a, ds_id, [i], t)
             ctx.changed()
@@ -424,7 +498,13 @@ def delete_dataset_inputs(ctx: Ctx) -> dict:
     ds_id = ctx.req.get("dataset_id", "")
     _ds(ctx, ds_id)
     members = ctx.a.dataset_inputs.setdefault(ds_id, {})
-    return delete_ids(ctx, ctx.req.get("input_ids", []), members.__contains__, lambda i: ctx.state.remove_dataset_inputs(ctx.a, ds_id, [i]), "dataset input")
+    return delete_ids(
+        ctx,
+        ctx.req.get("input_ids", []),
+        members.__contains__,
+        lambda i: ctx.state.remove_dataset_inputs(ctx.a, ds_id, [i]),
+        "dataset input",
+    )
 
 
 # -- annotations -------------------------------------------------------------------------------
@@ -435,7 +515,9 @@ def list_annotations(ctx: Ctx) -> dict:
     a = ctx.a
     req = ctx.req
     if req.get("input_ids"):
-        items: Any = (a.annotations[x] for i in req["input_ids"] for x in a.ann_by_input.get(i, ()) if x in a.annotations)
+        items: Any = (
+            a.annotations[x] for i in req["input_ids"] for x in a.ann_by_input.get(i, ()) if x in a.annotations
+        )
     elif req.get("ids"):
         items = (a.annotations[x] for x in req["ids"] if x in a.annotations)
     else:
@@ -471,7 +553,10 @@ def post_annotations(ctx: Ctx) -> dict:
             results.append((item, "CONN_DOES_NOT_EXIST", f"input {item.get('input_id', '')!r} does not exist"))
         else:
             if "status" in item:
-                item["status"] = {"code": status_code_of(item["status"]), "description": item["status"].get("description", "")}
+                item["status"] = {
+                    "code": status_code_of(item["status"]),
+                    "description": item["status"].get("description", ""),
+                }
             results.append((add_annotation(ctx.state, a, item, ctx.now(), ctx.user_id), None, ""))
             ctx.changed()
     return batch_result("annotations", results)

@@ -4,6 +4,7 @@ and collaborators.
 Tasks, bulk operations carry a ``status`` and fail per item (MIXED_STATUS); models,
 model versions, workflows and collaborators are created all-or-nothing.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,7 +21,7 @@ from connector.emulator.handlers import (
     newest_first,
     page_of,
 )
-from connector.emulator.handlers_data import status_code_of, new_items_all_or_nothing
+from connector.emulator.handlers_data import new_items_all_or_nothing, status_code_of
 from connector.emulator.state import AppData, code, iso, status
 
 __all__ = ["create_bulk_operation", "create_model", "create_model_version", "create_task"]
@@ -41,7 +42,14 @@ def _task_problem(a: AppData, task: dict) -> str | None:
 def create_task(state: Any, a: AppData, item: dict, t: float, status_name: str = "TASK_IN_PROGRESS") -> dict:
     """Store a task (shared with seeding)."""
     stamp = iso(t)
-    obj = {**item, "app_id": a.app_id, "user_id": a.user_id, "created_at": stamp, "modified_at": stamp, "status": status(status_name)}
+    obj = {
+        **item,
+        "app_id": a.app_id,
+        "user_id": a.user_id,
+        "created_at": stamp,
+        "modified_at": stamp,
+        "status": status(status_name),
+    }
     obj.pop("metrics", None)
     a.tasks[obj["id"]] = obj
     a.task_meta[obj["id"]] = {"t0": t, "work": 0, "review": 0, "fixed": False}
@@ -130,7 +138,10 @@ def patch_tasks(ctx: Ctx) -> dict:
     for item in items:
         item = dict(item)
         if "status" in item:
-            item["status"] = {"code": status_code_of(item["status"]), "description": item["status"].get("description", "")}
+            item["status"] = {
+                "code": status_code_of(item["status"]),
+                "description": item["status"].get("description", ""),
+            }
         problem = _task_problem(a, {**a.tasks[item["id"]], **item}) if action != "remove" else None
         if problem:
             raise ApiError("CONN_INVALID_REQUEST", "Invalid request", f"task {item['id']!r}: {problem}")
@@ -168,7 +179,14 @@ _ANN_BUCKETS = {
 
 
 def _count_row(user_id: str) -> dict[str, Any]:
-    return {"user_id": user_id, "pending": 0, "awaiting_review": 0, "success": 0, "review_denied": 0, "awaiting_consensus_review": 0}
+    return {
+        "user_id": user_id,
+        "pending": 0,
+        "awaiting_review": 0,
+        "success": 0,
+        "review_denied": 0,
+        "awaiting_consensus_review": 0,
+    }
 
 
 @handler("GetTaskAnnotationCount")
@@ -203,10 +221,7 @@ def task_input_count(ctx: Ctx) -> dict:
     wanted = set(ctx.req.get("user_ids", []))
     counts = []
     for n, user in enumerate(workers):
-        if partitioned:
-            assigned = total // len(workers) + (1 if n < total % len(workers) else 0)
-        else:
-            assigned = total
+        assigned = total // len(workers) + (1 if n < total % len(workers) else 0) if partitioned else total
         done = assigned * meta["work"] // 100
         row = _count_row(user)
         row["pending"] = assigned - done
@@ -267,7 +282,18 @@ def _bulk_problem(a: AppData, op: dict) -> str | None:
         if total != 100:
             return f"split percentages must add up to 100, got {total}"
         return None
-    if any(k in operation for k in ("add_concepts", "delete_concepts", "add_metadata", "delete_metadata", "overwrite_geo", "delete_geo", "delete_annotations")):
+    if any(
+        k in operation
+        for k in (
+            "add_concepts",
+            "delete_concepts",
+            "add_metadata",
+            "delete_metadata",
+            "overwrite_geo",
+            "delete_geo",
+            "delete_annotations",
+        )
+    ):
         return None
     return "no operation given"
 
@@ -275,7 +301,14 @@ def _bulk_problem(a: AppData, op: dict) -> str | None:
 def create_bulk_operation(state: Any, a: AppData, item: dict, input_ids: list[str], t: float) -> dict:
     """Store a PENDING bulk operation over ``input_ids`` (shared with seeding)."""
     stamp = iso(t)
-    obj = {**item, "app_id": a.app_id, "created_by": a.user_id, "created_at": stamp, "last_modified_at": stamp, "status": status("BULK_OPERATION_PENDING")}
+    obj = {
+        **item,
+        "app_id": a.app_id,
+        "created_by": a.user_id,
+        "created_at": stamp,
+        "last_modified_at": stamp,
+        "status": status("BULK_OPERATION_PENDING"),
+    }
     obj.pop("progress", None)
     a.bulk_ops[obj["id"]] = obj
     meta = {"t0": t, "input_ids": input_ids, "applied": False, "done": False}
@@ -330,7 +363,9 @@ def cancel_bulk_operations(ctx: Ctx) -> dict:
         raise ApiError("BULK_OPERATION_INVALID_REQUEST", "Invalid request", "no bulk operation ids given")
     missing = [i for i in ids if i not in a.bulk_ops]
     if missing:
-        raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"bulk operation ids not found: {', '.join(missing[:50])}")
+        raise ApiError(
+            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"bulk operation ids not found: {', '.join(missing[:50])}"
+        )
     out = []
     for i in ids:
         op = a.bulk_ops[i]
@@ -350,7 +385,11 @@ def delete_bulk_operations(ctx: Ctx) -> dict:
     ids = ctx.req.get("ids", [])
     running = [i for i in ids if i in a.bulk_ops and not ctx.state.is_terminal_bulk(a.bulk_ops[i])]
     if running:
-        raise ApiError("BULK_OPERATION_INVALID_REQUEST", "Invalid request", f"bulk operations still running (cancel them or wait): {', '.join(running[:50])}")
+        raise ApiError(
+            "BULK_OPERATION_INVALID_REQUEST",
+            "Invalid request",
+            f"bulk operations still running (cancel them or wait): {', '.join(running[:50])}",
+        )
 
     def delete(i: str) -> None:
         del a.bulk_ops[i]
@@ -364,7 +403,14 @@ def delete_bulk_operations(ctx: Ctx) -> dict:
 
 def create_model(a: AppData, item: dict, t: float) -> dict:
     stamp = iso(t)
-    obj = {"name": item["id"], **item, "app_id": a.app_id, "user_id": a.user_id, "created_at": stamp, "modified_at": stamp}
+    obj = {
+        "name": item["id"],
+        **item,
+        "app_id": a.app_id,
+        "user_id": a.user_id,
+        "created_at": stamp,
+        "modified_at": stamp,
+    }
     obj.pop("model_version", None)
     a.models[obj["id"]] = obj
     a.model_versions.setdefault(obj["id"], {})
@@ -373,7 +419,15 @@ def create_model(a: AppData, item: dict, t: float) -> dict:
 
 def create_model_version(a: AppData, model_id: str, item: dict, t: float) -> dict:
     stamp = iso(t)
-    obj = {**item, "app_id": a.app_id, "user_id": a.user_id, "created_at": stamp, "modified_at": stamp, "completed_at": stamp, "status": status("MODEL_TRAINED")}
+    obj = {
+        **item,
+        "app_id": a.app_id,
+        "user_id": a.user_id,
+        "created_at": stamp,
+        "modified_at": stamp,
+        "completed_at": stamp,
+        "status": status("MODEL_TRAINED"),
+    }
     a.model_versions.setdefault(model_id, {})[obj["id"]] = obj
     a.models[model_id]["model_version"] = obj
     a.models[model_id]["modified_at"] = stamp
@@ -383,7 +437,9 @@ def create_model_version(a: AppData, model_id: str, item: dict, t: float) -> dic
 def _model(ctx: Ctx) -> dict:
     m = ctx.a.models.get(ctx.req.get("model_id", ""))
     if m is None:
-        raise ApiError("MODEL_DOES_NOT_EXIST", "Model does not exist", f"model {ctx.req.get('model_id', '')!r} does not exist")
+        raise ApiError(
+            "MODEL_DOES_NOT_EXIST", "Model does not exist", f"model {ctx.req.get('model_id', '')!r} does not exist"
+        )
     return m
 
 
@@ -440,7 +496,11 @@ def get_model_version(ctx: Ctx) -> dict:
     model = _model(ctx)
     v = ctx.a.model_versions.get(model["id"], {}).get(ctx.req.get("version_id", ""))
     if v is None:
-        raise ApiError("MODEL_DOES_NOT_EXIST", "Model version does not exist", f"model version {model['id']}/{ctx.req.get('version_id', '')} does not exist")
+        raise ApiError(
+            "MODEL_DOES_NOT_EXIST",
+            "Model version does not exist",
+            f"model version {model['id']}/{ctx.req.get('version_id', '')} does not exist",
+        )
     return {"model_version": v}
 
 
@@ -449,7 +509,9 @@ def get_model_version(ctx: Ctx) -> dict:
 
 @handler("PostWorkflows")
 def post_workflows(ctx: Ctx) -> dict:
-    items = new_items_all_or_nothing(ctx, ctx.req.get("workflows", []), ctx.a.workflows, "workflow", "wf-", dup_code="WORKFLOW_DUPLICATE")
+    items = new_items_all_or_nothing(
+        ctx, ctx.req.get("workflows", []), ctx.a.workflows, "workflow", "wf-", dup_code="WORKFLOW_DUPLICATE"
+    )
     out = []
     for item in items:
         stamp = iso(ctx.now())
@@ -469,7 +531,11 @@ def list_workflows(ctx: Ctx) -> dict:
 def get_workflow(ctx: Ctx) -> dict:
     w = ctx.a.workflows.get(ctx.req.get("workflow_id", ""))
     if w is None:
-        raise ApiError("WORKFLOW_DOES_NOT_EXIST", "Workflow does not exist", f"workflow {ctx.req.get('workflow_id', '')!r} does not exist")
+        raise ApiError(
+            "WORKFLOW_DOES_NOT_EXIST",
+            "Workflow does not exist",
+            f"workflow {ctx.req.get('workflow_id', '')!r} does not exist",
+        )
     return {"workflow": w}
 
 

@@ -1,4 +1,5 @@
 """Start-up options of the emulator (shared by the CLI, the server and the test helper)."""
+
 from __future__ import annotations
 
 import dataclasses

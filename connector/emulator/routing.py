@@ -5,6 +5,7 @@ service ``V2`` with every ``google.api.http`` binding (the long
 ``/v2/users/{user_app_id.user_id}/apps/{user_app_id.app_id}/...`` forms and the short
 ``/v2/...`` forms of ``additional_bindings``). Nothing is typed from memory.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -134,7 +135,7 @@ def route_table() -> RouteTable:
     return RouteTable(templates)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def message_class(descriptor: Any) -> type[Message]:
     """The generated message class of a descriptor."""
     from google.protobuf import message_factory
@@ -143,16 +144,27 @@ def message_class(descriptor: Any) -> type[Message]:
 
 
 _INT_TYPES = {
-    FieldDescriptor.TYPE_INT32, FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_UINT32,
-    FieldDescriptor.TYPE_UINT64, FieldDescriptor.TYPE_SINT32, FieldDescriptor.TYPE_SINT64,
-    FieldDescriptor.TYPE_FIXED32, FieldDescriptor.TYPE_FIXED64, FieldDescriptor.TYPE_SFIXED32,
+    FieldDescriptor.TYPE_INT32,
+    FieldDescriptor.TYPE_INT64,
+    FieldDescriptor.TYPE_UINT32,
+    FieldDescriptor.TYPE_UINT64,
+    FieldDescriptor.TYPE_SINT32,
+    FieldDescriptor.TYPE_SINT64,
+    FieldDescriptor.TYPE_FIXED32,
+    FieldDescriptor.TYPE_FIXED64,
+    FieldDescriptor.TYPE_SFIXED32,
     FieldDescriptor.TYPE_SFIXED64,
 }
 _FLOAT_TYPES = {FieldDescriptor.TYPE_FLOAT, FieldDescriptor.TYPE_DOUBLE}
 _WRAPPERS = {
-    "google.protobuf.Int32Value", "google.protobuf.Int64Value", "google.protobuf.UInt32Value",
-    "google.protobuf.UInt64Value", "google.protobuf.FloatValue", "google.protobuf.DoubleValue",
-    "google.protobuf.BoolValue", "google.protobuf.StringValue",
+    "google.protobuf.Int32Value",
+    "google.protobuf.Int64Value",
+    "google.protobuf.UInt32Value",
+    "google.protobuf.UInt64Value",
+    "google.protobuf.FloatValue",
+    "google.protobuf.DoubleValue",
+    "google.protobuf.BoolValue",
+    "google.protobuf.StringValue",
 }
 
 
@@ -186,7 +198,9 @@ def _scalar(field: FieldDescriptor, name: str, raw: str) -> Any:
         inner = field.message_type.fields_by_name["value"]
         return _scalar(inner, name, raw)
     if t == FieldDescriptor.TYPE_MESSAGE and field.message_type.full_name in (
-        "google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"
+        "google.protobuf.Timestamp",
+        "google.protobuf.Duration",
+        "google.protobuf.FieldMask",
     ):
         return raw
     if t == FieldDescriptor.TYPE_MESSAGE:
@@ -205,9 +219,7 @@ def _set_path(target: dict[str, Any], descriptor: Any, dotted: str, raw: str, *,
         field = desc.fields_by_name.get(part)
         if field is None:
             shown = ".".join(parts[: i + 1])
-            raise RequestParseError(
-                f"{origin} {dotted!r}: {desc.name} has no field {shown!r}"
-            )
+            raise RequestParseError(f"{origin} {dotted!r}: {desc.name} has no field {shown!r}")
         last = i == len(parts) - 1
         if last:
             value = _scalar(field, dotted, raw)

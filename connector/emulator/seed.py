@@ -3,6 +3,7 @@
 Objects are built as dicts directly (no per-item protobuf work), so 100k inputs seed
 in a few seconds. The demo is deterministic: same options, same data.
 """
+
 from __future__ import annotations
 
 import time
@@ -45,11 +46,24 @@ def seed_demo(state: EmulatorState, n_inputs: int) -> None:
     a.app["description"] = "Demo app of the clarifai-connector emulator"
     for ds_id, desc in DEMO_DATASETS.items():
         stamp = iso(tick())
-        a.datasets[ds_id] = {"id": ds_id, "app_id": a.app_id, "user_id": user, "description": desc, "created_at": stamp, "modified_at": stamp}
+        a.datasets[ds_id] = {
+            "id": ds_id,
+            "app_id": a.app_id,
+            "user_id": user,
+            "description": desc,
+            "created_at": stamp,
+            "modified_at": stamp,
+        }
         a.dataset_inputs[ds_id] = {}
         a.versions[ds_id] = {}
     for concept in DEMO_CONCEPTS:
-        a.concepts[concept] = {"id": concept, "name": concept, "app_id": a.app_id, "user_id": user, "created_at": iso(tick())}
+        a.concepts[concept] = {
+            "id": concept,
+            "name": concept,
+            "app_id": a.app_id,
+            "user_id": user,
+            "created_at": iso(tick()),
+        }
 
     # Inputs, their annotations and dataset memberships.
     rng = state.rng
@@ -67,7 +81,14 @@ def seed_demo(state: EmulatorState, n_inputs: int) -> None:
             data["metadata"] = {"group": _GROUPS[n % len(_GROUPS)]}
         r = n % 10
         ds_id = ds_order[0] if r < 5 else ds_order[1] if r < 8 else ds_order[2]
-        inp = {"id": input_id, "data": data, "created_at": stamp, "modified_at": stamp, "status": ok, "dataset_ids": [ds_id]}
+        inp = {
+            "id": input_id,
+            "data": data,
+            "created_at": stamp,
+            "modified_at": stamp,
+            "status": ok,
+            "dataset_ids": [ds_id],
+        }
         a.inputs[input_id] = inp
         a.dataset_inputs[ds_id][input_id] = {"created_at": stamp, "input": inp}
         if n % 10 != 7:  # about 10% stay unlabeled
@@ -88,14 +109,38 @@ def seed_demo(state: EmulatorState, n_inputs: int) -> None:
     # Dataset versions in every status.
     versions = [
         ("cats-dogs", {"id": "cd-v1", "description": "first cut", "request_origin": "MANUAL"}, "DATASET_VERSION_READY"),
-        ("cats-dogs", {"id": "cd-v2", "description": "trained on", "request_origin": "TRAINING"}, "DATASET_VERSION_READY"),
-        ("cats-dogs", {"id": "cd-v3", "description": "export broke", "request_origin": "MANUAL"}, "DATASET_VERSION_FAILURE"),
-        ("cats-dogs", {"id": "cd-v4", "description": "release", "request_origin": "MANUAL", "metadata": {"pinned": True}}, "DATASET_VERSION_READY"),
+        (
+            "cats-dogs",
+            {"id": "cd-v2", "description": "trained on", "request_origin": "TRAINING"},
+            "DATASET_VERSION_READY",
+        ),
+        (
+            "cats-dogs",
+            {"id": "cd-v3", "description": "export broke", "request_origin": "MANUAL"},
+            "DATASET_VERSION_FAILURE",
+        ),
+        (
+            "cats-dogs",
+            {"id": "cd-v4", "description": "release", "request_origin": "MANUAL", "metadata": {"pinned": True}},
+            "DATASET_VERSION_READY",
+        ),
         ("cats-dogs", {"id": "cd-v5", "description": "latest", "request_origin": "MANUAL"}, "DATASET_VERSION_READY"),
-        ("products", {"id": "pr-v1", "description": "evaluation ground truth", "request_origin": "EVAL_GROUND_TRUTH"}, "DATASET_VERSION_READY"),
-        ("products", {"id": "pr-v2", "description": "in the works", "request_origin": "MANUAL"}, "DATASET_VERSION_IN_PROGRESS"),
+        (
+            "products",
+            {"id": "pr-v1", "description": "evaluation ground truth", "request_origin": "EVAL_GROUND_TRUTH"},
+            "DATASET_VERSION_READY",
+        ),
+        (
+            "products",
+            {"id": "pr-v2", "description": "in the works", "request_origin": "MANUAL"},
+            "DATASET_VERSION_IN_PROGRESS",
+        ),
         ("products", {"id": "pr-v3", "description": "queued", "request_origin": "MANUAL"}, "DATASET_VERSION_PENDING"),
-        ("street-scenes", {"id": "st-v1", "description": "baseline", "request_origin": "MANUAL"}, "DATASET_VERSION_READY"),
+        (
+            "street-scenes",
+            {"id": "st-v1", "description": "baseline", "request_origin": "MANUAL"},
+            "DATASET_VERSION_READY",
+        ),
     ]
     snapshots = {ds_id: state.version_metrics(a, ds_id) for ds_id in DEMO_DATASETS}
     for ds_id, item, st in versions:
@@ -105,8 +150,15 @@ def seed_demo(state: EmulatorState, n_inputs: int) -> None:
 
     # Models trained on versions.
     for model_id, ds_id, vid in (("pets-classifier", "cats-dogs", "cd-v2"), ("products-detector", "products", "pr-v1")):
-        create_model(a, {"id": model_id, "name": model_id.replace("-", " "), "model_type_id": "visual-classifier"}, tick())
-        create_model_version(a, model_id, {"id": f"{model_id}-1", "train_info": {"dataset": {"id": ds_id, "version": {"id": vid}}}}, tick())
+        create_model(
+            a, {"id": model_id, "name": model_id.replace("-", " "), "model_type_id": "visual-classifier"}, tick()
+        )
+        create_model_version(
+            a,
+            model_id,
+            {"id": f"{model_id}-1", "train_info": {"dataset": {"id": ds_id, "version": {"id": vid}}}},
+            tick(),
+        )
 
     # Labeling tasks in several states.
     tasks = [
@@ -133,13 +185,36 @@ def seed_demo(state: EmulatorState, n_inputs: int) -> None:
 
     # Finished bulk operations.
     street = list(a.dataset_inputs["street-scenes"])[:50]
-    op = create_bulk_operation(state, a, {"id": "bulk-tag-street", "input_ids": {"input_ids": street}, "operation": {"add_metadata": {"metadata": {"reviewed": True}}}}, street, tick())
+    op = create_bulk_operation(
+        state,
+        a,
+        {
+            "id": "bulk-tag-street",
+            "input_ids": {"input_ids": street},
+            "operation": {"add_metadata": {"metadata": {"reviewed": True}}},
+        },
+        street,
+        tick(),
+    )
     meta = a.bulk_meta[op["id"]]
     meta.update(applied=True, done=True)
     op["status"] = status("BULK_OPERATION_SUCCESS")
     op["progress"] = {"processed": len(street), **({"last_processed_id": street[-1]} if street else {})}
 
     stamp = iso(tick())
-    a.workflows["general-workflow"] = {"id": "general-workflow", "app_id": a.app_id, "user_id": user, "description": "Embed and classify", "created_at": stamp, "modified_at": stamp}
-    a.collaborators["labeler-1"] = {"id": "labeler-1", "user": {"id": "labeler-1", "primary_email": "labeler-1@example.com"}, "scopes": ["Inputs:Get", "Annotations:Add"], "created_at": stamp, "modified_at": stamp}
+    a.workflows["general-workflow"] = {
+        "id": "general-workflow",
+        "app_id": a.app_id,
+        "user_id": user,
+        "description": "Embed and classify",
+        "created_at": stamp,
+        "modified_at": stamp,
+    }
+    a.collaborators["labeler-1"] = {
+        "id": "labeler-1",
+        "user": {"id": "labeler-1", "primary_email": "labeler-1@example.com"},
+        "scopes": ["Inputs:Get", "Annotations:Add"],
+        "created_at": stamp,
+        "modified_at": stamp,
+    }
     state._last_t = max(state._last_t, t)

@@ -7,6 +7,7 @@
 and serves the admin API at ``/_emulator/...`` beside it (never rate limited, faulted
 or logged). ``run`` serves the app with uvicorn and prints where it listens.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,6 @@ import sys
 import threading
 import time
 from typing import Any
-from urllib.parse import parse_qs
 
 from connector.emulator.faults import (
     FAULT_SCOPE_KEY,
@@ -317,8 +317,14 @@ class EmulatorRuntime:
             else:
                 error = validate_status_body(data) if isinstance(data, dict) else "the body is not a JSON object"
         if error is not None:
-            self.state.violations.append({"rpc": scope.get("emulator.rpc") or self.rpc_of(scope["method"], scope["path"]),
-                                          "verb": scope["method"], "path": scope["path"], "error": error})
+            self.state.violations.append(
+                {
+                    "rpc": scope.get("emulator.rpc") or self.rpc_of(scope["method"], scope["path"]),
+                    "verb": scope["method"],
+                    "path": scope["path"],
+                    "error": error,
+                }
+            )
 
     def rpc_of(self, method: str, path: str) -> str | None:
         """The official RPC name a request maps to, or None."""
@@ -450,7 +456,9 @@ def banner(options: EmulatorOptions, base_url: str, pat_source: str = "CLARIFAI_
     )
 
 
-def run(options: EmulatorOptions, *, pat_source: str = "CLARIFAI_PAT", log_level: str = "warning", echo: Any = print) -> None:
+def run(
+    options: EmulatorOptions, *, pat_source: str = "CLARIFAI_PAT", log_level: str = "warning", echo: Any = print
+) -> None:
     """Serve the emulator until interrupted (Ctrl-C / SIGTERM), printing where it is
     once it accepts connections. Port 0 picks a free port (the banner shows which)."""
     import uvicorn

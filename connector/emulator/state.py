@@ -11,6 +11,7 @@ computed lazily from timestamps by :meth:`EmulatorState.tick`, which the API cal
 the start of every request; there are no background tasks. Options are read when
 needed, so changing ``state.options`` at run time takes effect on the next request.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,7 +29,13 @@ __all__ = ["AppData", "EmulatorState", "code", "iso", "status"]
 
 logger = logging.getLogger(__name__)
 
-_TERMINAL_BULK = ("BULK_OPERATION_SUCCESS", "BULK_OPERATION_FAILED", "BULK_OPERATION_CANCELLED", "BULK_OPERATION_UNEXPECTED_ERROR", "BULK_OPERATION_INVALID_REQUEST")
+_TERMINAL_BULK = (
+    "BULK_OPERATION_SUCCESS",
+    "BULK_OPERATION_FAILED",
+    "BULK_OPERATION_CANCELLED",
+    "BULK_OPERATION_UNEXPECTED_ERROR",
+    "BULK_OPERATION_INVALID_REQUEST",
+)
 _DESCRIPTIONS = {
     "SUCCESS": "Ok",
     "MIXED_STATUS": "Mixed status",
@@ -75,7 +82,10 @@ def code_name(number: int) -> str:
 
 def status(name: str, description: str | None = None, details: str = "") -> dict[str, Any]:
     """A Status dict with an integer code."""
-    out: dict[str, Any] = {"code": code(name), "description": description or _DESCRIPTIONS.get(name, name.replace("_", " ").capitalize())}
+    out: dict[str, Any] = {
+        "code": code(name),
+        "description": description or _DESCRIPTIONS.get(name, name.replace("_", " ").capitalize()),
+    }
     if details:
         out["details"] = details
     return out
@@ -84,7 +94,7 @@ def status(name: str, description: str | None = None, details: str = "") -> dict
 def iso(t: float) -> str:
     """RFC 3339 UTC timestamp as the API's JSON uses."""
     seconds = int(t)
-    micros = int(round((t - seconds) * 1_000_000))
+    micros = round((t - seconds) * 1_000_000)
     if micros >= 1_000_000:
         seconds, micros = seconds + 1, micros - 1_000_000
     return f"{_iso_seconds(seconds)}.{micros:06d}Z"
@@ -97,7 +107,9 @@ def _status_name(name: object, prefix: str, example: str) -> str:
     names = status_code_pb2.StatusCode.keys()
     if not isinstance(name, str) or not name.startswith(prefix) or name not in names:
         choices = ", ".join(n for n in names if n.startswith(prefix))
-        raise ValueError(f"status must be the name of a {prefix}* status code (e.g. {example}), got {name!r}; one of: {choices}")
+        raise ValueError(
+            f"status must be the name of a {prefix}* status code (e.g. {example}), got {name!r}; one of: {choices}"
+        )
     return name
 
 
@@ -207,7 +219,15 @@ class EmulatorState:
             for pat, apps in (self.options.extra_pats or {}).items():
                 self.add_pat(pat, apps)
 
-    def set_task_progress(self, task_id: str, status: str | None = None, work_percent: int | None = None, review_percent: int | None = None, *, app_id: str | None = None) -> dict:
+    def set_task_progress(
+        self,
+        task_id: str,
+        status: str | None = None,
+        work_percent: int | None = None,
+        review_percent: int | None = None,
+        *,
+        app_id: str | None = None,
+    ) -> dict:
         """Set a task's status name (e.g. ``TASK_DONE``) and/or its estimated work and
         review percents. Raises KeyError if the task does not exist."""
         with self.lock:
@@ -215,7 +235,11 @@ class EmulatorState:
             if app is None or task_id not in app.tasks:
                 raise KeyError(f"task {task_id!r} does not exist")
             meta = app.task_meta[task_id]
-            checked = {name: _percent(name, value) for name, value in (("work_percent", work_percent), ("review_percent", review_percent)) if value is not None}
+            checked = {
+                name: _percent(name, value)
+                for name, value in (("work_percent", work_percent), ("review_percent", review_percent))
+                if value is not None
+            }
             new_status = self.status(_status_name(status, "TASK_", "TASK_DONE")) if status is not None else None
             if "work_percent" in checked:
                 meta["work"] = checked["work_percent"]
@@ -230,7 +254,9 @@ class EmulatorState:
             self.mutations += 1
             return task
 
-    def fail_dataset_version(self, dataset_id: str, version_id: str, status: str = "DATASET_VERSION_FAILURE", *, app_id: str | None = None) -> dict:
+    def fail_dataset_version(
+        self, dataset_id: str, version_id: str, status: str = "DATASET_VERSION_FAILURE", *, app_id: str | None = None
+    ) -> dict:
         """Put a dataset version in a terminal failure status. Raises KeyError if missing."""
         with self.lock:
             app = self.app_data(self.options.user_id, app_id or self.options.app_id)
@@ -273,11 +299,17 @@ class EmulatorState:
                     "annotations": sorted(a.annotations),
                     "concepts": sorted(a.concepts),
                     "tasks": sorted(
-                        ({"id": t["id"], "status": code_name(t.get("status", {}).get("code", 0))} for t in a.tasks.values()),
+                        (
+                            {"id": t["id"], "status": code_name(t.get("status", {}).get("code", 0))}
+                            for t in a.tasks.values()
+                        ),
                         key=lambda d: d["id"],
                     ),
                     "bulk_operations": sorted(
-                        ({"id": b["id"], "status": code_name(b.get("status", {}).get("code", 0))} for b in a.bulk_ops.values()),
+                        (
+                            {"id": b["id"], "status": code_name(b.get("status", {}).get("code", 0))}
+                            for b in a.bulk_ops.values()
+                        ),
                         key=lambda d: d["id"],
                     ),
                     "models": {m: sorted(vs) for m, vs in sorted(a.model_versions.items())},
@@ -312,7 +344,7 @@ class EmulatorState:
         self.apps[(user_id, app["id"])] = data
         return data
 
-    def pat_apps(self, pat: str) -> frozenset[str] | None | bool:
+    def pat_apps(self, pat: str) -> frozenset[str] | bool | None:
         """False if the PAT is unknown, None if it may use every app, else its apps."""
         if pat not in self.pats:
             return False

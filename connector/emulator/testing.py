@@ -13,6 +13,7 @@ Airflow / Dagster / plain pytest tests.
 
 The server runs uvicorn on a background thread, on a free loopback port by default.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -284,7 +285,9 @@ class EmulatorServer:
         violations = self.violations() if exc_type is None else []
         self.stop()
         if violations:
-            raise EmulatorError(f"the emulator sent {len(violations)} response(s) that break their official message: {violations[:5]}")
+            raise EmulatorError(
+                f"the emulator sent {len(violations)} response(s) that break their official message: {violations[:5]}"
+            )
 
     def violations(self) -> list[dict[str, Any]]:
         """Responses that broke their official message so far (``validate_responses``)."""

@@ -12,6 +12,7 @@ imported only when a DataFrame is asked for.
         versions = to_dataframe(client, "dataset_versions", datasets=["train"])
         to_parquet(client, "inputs", "s3://bucket/inputs.parquet")
 """
+
 from __future__ import annotations
 
 from connector.inventory.export import (

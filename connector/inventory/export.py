@@ -11,6 +11,7 @@ finished, so a failed or interrupted export never leaves a truncated file behind
 existing file at the path is kept until then, and then replaced, keeping its
 permissions). On an object store the object is removed again when the export fails.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -70,9 +71,7 @@ def infer_format(path: str | os.PathLike[str], format: str | None = None) -> str
     for fmt, suffixes in FORMATS.items():
         if name.endswith(suffixes):
             return fmt
-    raise ValidationError(
-        f"cannot tell the format from {str(path)!r}; pass format= (one of: {', '.join(FORMATS)})"
-    )
+    raise ValidationError(f"cannot tell the format from {str(path)!r}; pass format= (one of: {', '.join(FORMATS)})")
 
 
 def _is_uri(path: str) -> bool:
@@ -105,7 +104,7 @@ def open_destination(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
                     fs.rm(fs_path)
         return
     if target.startswith("file://"):
-        target = target[len("file://"):]
+        target = target[len("file://") :]
     dest = Path(target).expanduser()
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
@@ -153,16 +152,23 @@ def _csv_schema(schema: pa.Schema) -> pa.Schema:
 def _csv_batch(batch: pa.RecordBatch | pa.Table, csv_schema: pa.Schema) -> pa.Table:
     """List columns become JSON text (CSV has no lists)."""
     columns = []
-    for name, column in zip(batch.schema.names, batch.columns):
+    for _name, column in zip(batch.schema.names, batch.columns, strict=False):
         if pa.types.is_list(column.type):
             column = pa.array([None if v is None else json.dumps(v) for v in column.to_pylist()], type=pa.string())
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=csv_schema)
 
 
-def write_batches(batches: Iterable[pa.RecordBatch], schema: pa.Schema, sink: IO[bytes], format: str, *,
-                  row_group_rows: int = DEFAULT_ROW_GROUP_ROWS, compression: str = "zstd",
-                  on_rows: Callable[[int], None] | None = None) -> tuple[int, int]:
+def write_batches(
+    batches: Iterable[pa.RecordBatch],
+    schema: pa.Schema,
+    sink: IO[bytes],
+    format: str,
+    *,
+    row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
+    compression: str = "zstd",
+    on_rows: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Write ``batches`` to the open binary ``sink`` in ``format``; returns
     ``(rows, batches)``. Memory: one row group (Parquet) or one batch (CSV, JSONL)."""
     rows = 0
@@ -229,12 +235,27 @@ def export(
     fmt = infer_format(path_or_uri, format)
     if int(row_group_rows) < 1:
         raise ValidationError(f"row_group_rows must be at least 1, got {row_group_rows}")
-    batches = iter_batches(client, spec.name, datasets=datasets, models=models, params=params,
-                           per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+    batches = iter_batches(
+        client,
+        spec.name,
+        datasets=datasets,
+        models=models,
+        params=params,
+        per_page=per_page,
+        concurrency=concurrency,
+        max_pages=max_pages,
+    )
     try:
         with open_destination(path_or_uri) as sink:
-            rows, pages = write_batches(batches, spec.schema, sink, fmt, row_group_rows=int(row_group_rows),
-                                        compression=compression, on_rows=on_rows)
+            rows, pages = write_batches(
+                batches,
+                spec.schema,
+                sink,
+                fmt,
+                row_group_rows=int(row_group_rows),
+                compression=compression,
+                on_rows=on_rows,
+            )
     finally:
         close = getattr(batches, "close", None)
         if close is not None:

@@ -5,6 +5,7 @@ timestamps, enum names, 64-bit integers as strings, status codes as numbers or n
 and absent fields for default values. Every helper here accepts all of those forms,
 never raises on a missing or oddly-typed field, and returns ``None`` for "absent".
 """
+
 from __future__ import annotations
 
 import functools

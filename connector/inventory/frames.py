@@ -11,6 +11,7 @@ Scope: ``apps`` lists the user's apps; dataset-level inventories (``dataset_vers
 (``datasets=None``); ``model_versions`` likewise over ``models``. Named datasets and
 models are checked to exist before anything is listed (``NotFoundError`` otherwise).
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,13 +55,14 @@ def _timestamps(values: list[str | None]) -> pa.Array:
                 parsed.append(None)
                 continue
             if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=dt.timezone.utc)
-            parsed.append(stamp.astimezone(dt.timezone.utc))
+                stamp = stamp.replace(tzinfo=dt.UTC)
+            parsed.append(stamp.astimezone(dt.UTC))
         return pa.array(parsed, type=TIMESTAMP)
 
 
-def record_batch(inventory: str | InventorySpec, items: list[Mapping[str, Any]],
-                 scope: Mapping[str, Any] | None = None) -> pa.RecordBatch:
+def record_batch(
+    inventory: str | InventorySpec, items: list[Mapping[str, Any]], scope: Mapping[str, Any] | None = None
+) -> pa.RecordBatch:
     """One record batch of inventory ``inventory`` from API items (one page), with the
     inventory's exact schema. Pure: no request is made."""
     spec = inventory if isinstance(inventory, InventorySpec) else get_spec(inventory)
@@ -87,9 +89,13 @@ def _names(value: str | Iterable[str] | None, what: str) -> list[str] | None:
     return list(dict.fromkeys(cleaned))
 
 
-def resolve_scopes(client: ClarifaiClient, spec: InventorySpec, *,
-                   datasets: str | Iterable[str] | None = None,
-                   models: str | Iterable[str] | None = None) -> list[dict[str, str]]:
+def resolve_scopes(
+    client: ClarifaiClient,
+    spec: InventorySpec,
+    *,
+    datasets: str | Iterable[str] | None = None,
+    models: str | Iterable[str] | None = None,
+) -> list[dict[str, str]]:
     """The listings an inventory needs: one scope dict per dataset/model (``[{}]`` for
     app- and user-level inventories). Checks named datasets/models exist.
 
@@ -98,7 +104,9 @@ def resolve_scopes(client: ClarifaiClient, spec: InventorySpec, *,
     dataset_ids = _names(datasets, "dataset")
     model_ids = _names(models, "model")
     if dataset_ids is not None and spec.scope != "dataset":
-        raise ValidationError(f"inventory {spec.name!r} does not take datasets (only dataset_versions, dataset_inputs do)")
+        raise ValidationError(
+            f"inventory {spec.name!r} does not take datasets (only dataset_versions, dataset_inputs do)"
+        )
     if model_ids is not None and spec.scope != "model":
         raise ValidationError(f"inventory {spec.name!r} does not take models (only model_versions does)")
     if spec.scope == "dataset":
@@ -141,12 +149,25 @@ def iter_batches(
     return _batches(client, spec, scopes, merged or None, per_page, concurrency, max_pages)
 
 
-def _batches(client: ClarifaiClient, spec: InventorySpec, scopes: list[dict[str, str]],
-             params: Mapping[str, Any] | None, per_page: int | None, concurrency: int | None,
-             max_pages: int | None) -> Iterator[pa.RecordBatch]:
+def _batches(
+    client: ClarifaiClient,
+    spec: InventorySpec,
+    scopes: list[dict[str, str]],
+    params: Mapping[str, Any] | None,
+    per_page: int | None,
+    concurrency: int | None,
+    max_pages: int | None,
+) -> Iterator[pa.RecordBatch]:
     for scope in scopes:
-        pages = client.iter_pages(spec.rpc, spec.key, path=scope or None, params=params,
-                                  per_page=per_page, concurrency=concurrency, max_pages=max_pages)
+        pages = client.iter_pages(
+            spec.rpc,
+            spec.key,
+            path=scope or None,
+            params=params,
+            per_page=per_page,
+            concurrency=concurrency,
+            max_pages=max_pages,
+        )
         try:
             for page in pages:
                 yield record_batch(spec, page, scope)
@@ -179,8 +200,9 @@ def to_dataframe(client: ClarifaiClient, inventory: str, **kwargs: Any) -> pd.Da
     return table_to_frame(to_table(client, inventory, **kwargs))
 
 
-def iter_frames(client: ClarifaiClient, inventory: str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                **kwargs: Any) -> Iterator[pd.DataFrame]:
+def iter_frames(
+    client: ClarifaiClient, inventory: str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, **kwargs: Any
+) -> Iterator[pd.DataFrame]:
     """DataFrames of ``chunk_rows`` rows each (the last one may be shorter) so memory
     stays bounded; nothing is yielded for an empty listing. Same arguments as
     :func:`iter_batches`; the scope is checked before the iterator is returned."""

@@ -11,6 +11,7 @@ are kept as compact JSON text with sorted keys. Field names come from the offici
 messages of ``clarifai_grpc.grpc.api.resources_pb2``. Secrets the API may return
 (``InputsAddJob.app_pat``) are never read.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -107,7 +108,10 @@ def string(name: str, path: str | None = None, doc: str = "") -> Column:
 def scope_or(name: str, path: str, doc: str) -> Column:
     """A string read from the item, else from the listing's scope (e.g. ``dataset_id``)."""
     return Column(
-        name, STRING, lambda item, scope: x.as_str(x.dig(item, path)) or x.as_str(scope.get(name)), doc,
+        name,
+        STRING,
+        lambda item, scope: x.as_str(x.dig(item, path)) or x.as_str(scope.get(name)),
+        doc,
         sources=(path,),
     )
 
@@ -128,8 +132,9 @@ def count(name: str, path: str, doc: str = "") -> Column:
         value = x.as_int(holder.get(leaf))
         return 0 if value is None else value
 
-    return Column(name, INT64, get, doc or f"`{path}` (0 when absent, null without `{parent or 'item'}`)",
-                  sources=(path,))
+    return Column(
+        name, INT64, get, doc or f"`{path}` (0 when absent, null without `{parent or 'item'}`)", sources=(path,)
+    )
 
 
 def floating(name: str, path: str | None = None, doc: str = "") -> Column:
@@ -154,8 +159,14 @@ def timestamp(name: str, path: str | None = None, doc: str = "") -> Column:
 
 def json_col(name: str, path: str | None = None, doc: str = "") -> Column:
     p = path or name
-    return Column(name, STRING, lambda item, scope: x.json_text(x.dig(item, p)), doc or f"`{p}` as JSON text",
-                  is_json=True, sources=(p,))
+    return Column(
+        name,
+        STRING,
+        lambda item, scope: x.json_text(x.dig(item, p)),
+        doc or f"`{p}` as JSON text",
+        is_json=True,
+        sources=(p,),
+    )
 
 
 def strings(name: str, getter: Getter, doc: str, sources: tuple[str, ...] = ()) -> Column:
@@ -163,16 +174,27 @@ def strings(name: str, getter: Getter, doc: str, sources: tuple[str, ...] = ()) 
 
 
 def enum(name: str, path: str, doc: str = "") -> Column:
-    return Column(name, STRING, lambda item, scope: x.as_str(x.dig(item, path)), doc or f"`{path}` (enum name)",
-                  sources=(path,))
+    return Column(
+        name, STRING, lambda item, scope: x.as_str(x.dig(item, path)), doc or f"`{path}` (enum name)", sources=(path,)
+    )
 
 
 def status_columns(prefix: str = "status", path: str = "status") -> list[Column]:
     return [
-        Column(f"{prefix}_code", INT64, lambda item, scope: x.status_code(x.dig(item, path)),
-               f"`{path}.code` as a number", sources=(f"{path}.code",)),
-        Column(f"{prefix}_name", STRING, lambda item, scope: x.status_name(x.dig(item, path)),
-               f"`{path}.code` as its name (e.g. `SUCCESS`)", sources=(f"{path}.code",)),
+        Column(
+            f"{prefix}_code",
+            INT64,
+            lambda item, scope: x.status_code(x.dig(item, path)),
+            f"`{path}.code` as a number",
+            sources=(f"{path}.code",),
+        ),
+        Column(
+            f"{prefix}_name",
+            STRING,
+            lambda item, scope: x.status_name(x.dig(item, path)),
+            f"`{path}.code` as its name (e.g. `SUCCESS`)",
+            sources=(f"{path}.code",),
+        ),
         string(f"{prefix}_description", f"{path}.description", f"`{path}.description`"),
     ]
 
@@ -184,23 +206,41 @@ def visibility(path: str = "visibility.gettable") -> Column:
 # -- inventories ------------------------------------------------------------------------
 def _input_columns(prefix: str, base: str) -> list[Column]:
     """Columns describing an Input found at ``base`` (``""`` for the item itself)."""
+
     def p(path: str) -> str:
         return f"{base}.{path}" if base else path
 
     return [
         string(f"{prefix}id", p("id"), f"`{p('id')}`"),
-        Column(f"{prefix}data_kind", STRING, lambda item, scope: x.data_kind(x.dig(item, p("data"))),
-               "media kind: image, video, audio or text", sources=(p("data.image"), p("data.video"), p("data.audio"), p("data.text"))),
-        Column(f"{prefix}url", STRING, lambda item, scope: x.data_url(x.dig(item, p("data"))),
-               "URL of the media (`data.image.url`, `data.video.url`, ...)",
-               sources=(p("data.image.url"), p("data.video.url"), p("data.audio.url"), p("data.text.url"))),
+        Column(
+            f"{prefix}data_kind",
+            STRING,
+            lambda item, scope: x.data_kind(x.dig(item, p("data"))),
+            "media kind: image, video, audio or text",
+            sources=(p("data.image"), p("data.video"), p("data.audio"), p("data.text")),
+        ),
+        Column(
+            f"{prefix}url",
+            STRING,
+            lambda item, scope: x.data_url(x.dig(item, p("data"))),
+            "URL of the media (`data.image.url`, `data.video.url`, ...)",
+            sources=(p("data.image.url"), p("data.video.url"), p("data.audio.url"), p("data.text.url")),
+        ),
         string(f"{prefix}text_raw", p("data.text.raw"), f"`{p('data.text.raw')}`"),
-        strings(f"{prefix}concept_ids", lambda item, scope: x.ids_of(x.dig(item, p("data.concepts"))),
-                f"ids of `{p('data.concepts')}`", (p("data.concepts.id"),)),
+        strings(
+            f"{prefix}concept_ids",
+            lambda item, scope: x.ids_of(x.dig(item, p("data.concepts"))),
+            f"ids of `{p('data.concepts')}`",
+            (p("data.concepts.id"),),
+        ),
         floating(f"{prefix}geo_latitude", p("data.geo.geo_point.latitude"), f"`{p('data.geo.geo_point.latitude')}`"),
         floating(f"{prefix}geo_longitude", p("data.geo.geo_point.longitude"), f"`{p('data.geo.geo_point.longitude')}`"),
-        strings(f"{prefix}dataset_ids", lambda item, scope: x.dig(item, p("dataset_ids")), f"`{p('dataset_ids')}`",
-                (p("dataset_ids"),)),
+        strings(
+            f"{prefix}dataset_ids",
+            lambda item, scope: x.dig(item, p("dataset_ids")),
+            f"`{p('dataset_ids')}`",
+            (p("dataset_ids"),),
+        ),
         *status_columns(f"{prefix}status", p("status")),
         timestamp(f"{prefix}created_at", p("created_at"), f"`{p('created_at')}` (UTC)"),
         timestamp(f"{prefix}modified_at", p("modified_at"), f"`{p('modified_at')}` (UTC)"),
@@ -233,8 +273,9 @@ def _metric(name: str) -> Column:
     def get(item: Mapping[str, Any], scope: Mapping[str, Any]) -> int | None:
         return x.as_int(x.version_metrics(item.get("metrics")).get(name))
 
-    return Column(f"metrics_{name}", INT64, get, f"`metrics[\"/\"].{name}` (whole dataset)",
-                  sources=(f"metrics.value.{name}",))
+    return Column(
+        f"metrics_{name}", INT64, get, f'`metrics["/"].{name}` (whole dataset)', sources=(f"metrics.value.{name}",)
+    )
 
 
 def _task_worker_user_ids(item: Mapping[str, Any], scope: Mapping[str, Any]) -> list[str]:
@@ -276,122 +317,226 @@ def _workflow_model_ids(item: Mapping[str, Any], scope: Mapping[str, Any]) -> li
 
 _SPECS: list[InventorySpec] = [
     InventorySpec(
-        "apps", "ListApps", "apps", "user",
+        "apps",
+        "ListApps",
+        "apps",
+        "user",
         message="App",
         doc="Apps of the user.",
         columns=(
-            string("id"), string("name"), string("user_id"), string("description"),
-            string("default_workflow_id"), string("default_language"), visibility(),
-            string("data_tier_id"), boolean("is_template", "is_template", "`is_template` (null when unset)", default=None),
-            integer("star_count"), string("notes"),
-            timestamp("created_at"), timestamp("modified_at"), json_col("metadata"),
+            string("id"),
+            string("name"),
+            string("user_id"),
+            string("description"),
+            string("default_workflow_id"),
+            string("default_language"),
+            visibility(),
+            string("data_tier_id"),
+            boolean("is_template", "is_template", "`is_template` (null when unset)", default=None),
+            integer("star_count"),
+            string("notes"),
+            timestamp("created_at"),
+            timestamp("modified_at"),
+            json_col("metadata"),
         ),
     ),
     InventorySpec(
-        "datasets", "ListDatasets", "datasets", "app",
+        "datasets",
+        "ListDatasets",
+        "datasets",
+        "app",
         message="Dataset",
         doc="Datasets of the app.",
         columns=(
-            string("id"), string("app_id"), string("user_id"), string("description"), string("notes"),
-            visibility(), string("version_id", "version.id", "`version.id`: the dataset's current version"),
+            string("id"),
+            string("app_id"),
+            string("user_id"),
+            string("description"),
+            string("notes"),
+            visibility(),
+            string("version_id", "version.id", "`version.id`: the dataset's current version"),
             integer("star_count"),
-            timestamp("created_at"), timestamp("modified_at"), json_col("metadata"),
+            timestamp("created_at"),
+            timestamp("modified_at"),
+            json_col("metadata"),
         ),
     ),
     InventorySpec(
-        "dataset_versions", "ListDatasetVersions", "dataset_versions", "dataset",
+        "dataset_versions",
+        "ListDatasetVersions",
+        "dataset_versions",
+        "dataset",
         message="DatasetVersion",
         doc="Versions of one, some or all datasets; status and whole-dataset metrics flattened.",
         columns=(
             scope_or("dataset_id", "dataset_id", "`dataset_id` (else the dataset listed)"),
-            string("id"), string("app_id"), string("user_id"), string("description"),
+            string("id"),
+            string("app_id"),
+            string("user_id"),
+            string("description"),
             *status_columns(),
-            enum("request_origin", "request_origin", "`request_origin` (MANUAL, TRAINING, EVAL_GROUND_TRUTH, EVAL_PREDICTIONS)"),
+            enum(
+                "request_origin",
+                "request_origin",
+                "`request_origin` (MANUAL, TRAINING, EVAL_GROUND_TRUTH, EVAL_PREDICTIONS)",
+            ),
             string("annotation_filter_id", "annotation_filter_config.annotation_filter.id"),
-            strings("embed_model_version_ids", _path("embed_model_version_ids"), "`embed_model_version_ids`",
-                    ("embed_model_version_ids",)),
+            strings(
+                "embed_model_version_ids",
+                _path("embed_model_version_ids"),
+                "`embed_model_version_ids`",
+                ("embed_model_version_ids",),
+            ),
             visibility(),
-            timestamp("created_at"), timestamp("modified_at"),
+            timestamp("created_at"),
+            timestamp("modified_at"),
             *[_metric(m) for m in _VERSION_METRICS],
             json_col("metrics", "metrics", "`metrics` (every key) as JSON text"),
             json_col("metadata"),
         ),
     ),
     InventorySpec(
-        "dataset_inputs", "ListDatasetInputs", "dataset_inputs", "dataset",
+        "dataset_inputs",
+        "ListDatasetInputs",
+        "dataset_inputs",
+        "dataset",
         message="DatasetInput",
         doc="Inputs of one, some or all datasets (one row per dataset and input).",
         columns=(
-            Column("dataset_id", STRING, lambda item, scope: x.as_str(scope.get("dataset_id")),
-                   "the dataset listed"),
+            Column("dataset_id", STRING, lambda item, scope: x.as_str(scope.get("dataset_id")), "the dataset listed"),
             timestamp("added_at", "created_at", "`created_at` of the dataset input: when it was added (UTC)"),
             *_input_columns("input_", "input"),
         ),
     ),
     InventorySpec(
-        "inputs", "ListInputs", "inputs", "app",
+        "inputs",
+        "ListInputs",
+        "inputs",
+        "app",
         message="Input",
         doc="Inputs of the app.",
         columns=tuple(_input_columns("", "")),
     ),
     InventorySpec(
-        "annotations", "ListAnnotations", "annotations", "app",
+        "annotations",
+        "ListAnnotations",
+        "annotations",
+        "app",
         message="Annotation",
         doc="Annotations of the app (all of them, not only the caller's).",
         params={"list_all_annotations": "true"},
         columns=(
-            string("id"), string("input_id"), string("user_id"), string("task_id"),
-            string("model_version_id"), string("embed_model_version_id"),
-            string("worker_user_id", "worker.user.id"), string("worker_model_id", "worker.model.id"),
+            string("id"),
+            string("input_id"),
+            string("user_id"),
+            string("task_id"),
+            string("model_version_id"),
+            string("embed_model_version_id"),
+            string("worker_user_id", "worker.user.id"),
+            string("worker_model_id", "worker.model.id"),
             string("worker_workflow_id", "worker.workflow.id"),
             *status_columns(),
-            boolean("input_level"), boolean("trusted"),
-            strings("concept_ids", lambda item, scope: x.annotation_concept_ids(item.get("data")),
-                    "concept ids of `data.concepts` and of its regions and frames",
-                    ("data.concepts.id", "data.regions.data.concepts.id", "data.frames.data.concepts.id")),
-            Column("region_count", INT64,
-                   lambda item, scope: len(x.dig(item, "data.regions") or []), "number of `data.regions`",
-                   sources=("data.regions",)),
-            timestamp("created_at"), timestamp("modified_at"),
-            json_col("data"), json_col("annotation_info"),
+            boolean("input_level"),
+            boolean("trusted"),
+            strings(
+                "concept_ids",
+                lambda item, scope: x.annotation_concept_ids(item.get("data")),
+                "concept ids of `data.concepts` and of its regions and frames",
+                ("data.concepts.id", "data.regions.data.concepts.id", "data.frames.data.concepts.id"),
+            ),
+            Column(
+                "region_count",
+                INT64,
+                lambda item, scope: len(x.dig(item, "data.regions") or []),
+                "number of `data.regions`",
+                sources=("data.regions",),
+            ),
+            timestamp("created_at"),
+            timestamp("modified_at"),
+            json_col("data"),
+            json_col("annotation_info"),
         ),
     ),
     InventorySpec(
-        "concepts", "ListConcepts", "concepts", "app",
+        "concepts",
+        "ListConcepts",
+        "concepts",
+        "app",
         message="Concept",
         doc="Concepts of the app.",
         columns=(
-            string("id"), string("name"), string("app_id"), string("user_id"), string("language"),
-            string("definition"), string("vocab_id"), visibility(),
-            timestamp("created_at"), json_col("metadata"),
+            string("id"),
+            string("name"),
+            string("app_id"),
+            string("user_id"),
+            string("language"),
+            string("definition"),
+            string("vocab_id"),
+            visibility(),
+            timestamp("created_at"),
+            json_col("metadata"),
         ),
     ),
     InventorySpec(
-        "tasks", "ListTasks", "tasks", "app",
+        "tasks",
+        "ListTasks",
+        "tasks",
+        "app",
         message="Task",
         doc="Labeling tasks of the app: status, type, worker and review strategy, metrics.",
         columns=(
-            string("id"), string("name"), string("description"), string("app_id"), string("user_id"),
+            string("id"),
+            string("name"),
+            string("description"),
+            string("app_id"),
+            string("user_id"),
             enum("type", "type", "`type` (CONCEPTS_CLASSIFICATION, BOUNDING_BOX_DETECTION, POLYGON_DETECTION)"),
             *status_columns(),
             enum("priority", "priority"),
             enum("worker_strategy", "worker.strategy", "`worker.strategy` (FULL, PARTITIONED...)"),
             enum("worker_type", "worker.type"),
-            strings("worker_user_ids", _task_worker_user_ids, "`worker.user_ids`, `worker.users` and `worker.workers[].user` ids",
-                    ("worker.user_ids", "worker.users.id", "worker.workers.user.id")),
-            enum("worker_partitioned_strategy", "worker.partitioned_strategy_info.type", "`worker.partitioned_strategy_info.type` (EVENLY, WEIGHTED)"),
+            strings(
+                "worker_user_ids",
+                _task_worker_user_ids,
+                "`worker.user_ids`, `worker.users` and `worker.workers[].user` ids",
+                ("worker.user_ids", "worker.users.id", "worker.workers.user.id"),
+            ),
+            enum(
+                "worker_partitioned_strategy",
+                "worker.partitioned_strategy_info.type",
+                "`worker.partitioned_strategy_info.type` (EVENLY, WEIGHTED)",
+            ),
             integer("workers_per_input", "worker.partitioned_strategy_info.workers_per_input"),
             enum("review_strategy", "review.strategy", "`review.strategy` (NONE, MANUAL, CONSENSUS)"),
-            strings("review_user_ids", _task_review_user_ids, "`review.user_ids` and `review.users` ids",
-                    ("review.user_ids", "review.users.id")),
+            strings(
+                "review_user_ids",
+                _task_review_user_ids,
+                "`review.user_ids` and `review.users` ids",
+                ("review.user_ids", "review.users.id"),
+            ),
             floating("review_sample_percentage", "review.manual_strategy_info.sample_percentage"),
-            Column("review_approval_threshold", INT64, _review_threshold,
-                   "`approval_threshold` of the consensus or manual review strategy",
-                   sources=("review.consensus_strategy_info.approval_threshold", "review.manual_strategy_info.approval_threshold")),
-            enum("input_source_type", "input_source.type", "`input_source.type` (ALL_INPUTS, SAVED_SEARCH, DATASET, INPUT)"),
+            Column(
+                "review_approval_threshold",
+                INT64,
+                _review_threshold,
+                "`approval_threshold` of the consensus or manual review strategy",
+                sources=(
+                    "review.consensus_strategy_info.approval_threshold",
+                    "review.manual_strategy_info.approval_threshold",
+                ),
+            ),
+            enum(
+                "input_source_type",
+                "input_source.type",
+                "`input_source.type` (ALL_INPUTS, SAVED_SEARCH, DATASET, INPUT)",
+            ),
             string("input_source_id", "input_source.id"),
-            strings("concept_ids", _task_concept_ids, "`concept_ids` and `concepts[].concept.id`",
-                    ("concept_ids", "concepts.concept.id")),
+            strings(
+                "concept_ids",
+                _task_concept_ids,
+                "`concept_ids` and `concepts[].concept.id`",
+                ("concept_ids", "concepts.concept.id"),
+            ),
             integer("sample_ms"),
             count("metrics_work_inputs_count_estimated", "metrics.work.inputs_count_estimated"),
             count("metrics_work_inputs_percent_estimated", "metrics.work.inputs_percent_estimated"),
@@ -399,81 +544,151 @@ _SPECS: list[InventorySpec] = [
             count("metrics_review_inputs_percent_estimated", "metrics.review.inputs_percent_estimated"),
             count("metrics_input_source_inputs_count_estimated", "metrics.input_source.inputs_count_estimated"),
             boolean("delete_previous_annotations"),
-            timestamp("created_at"), timestamp("modified_at"), json_col("metadata"),
-        ),
-    ),
-    InventorySpec(
-        "models", "ListModels", "models", "app",
-        message="Model",
-        doc="Models of the app.",
-        columns=(
-            string("id"), string("name"), string("app_id"), string("user_id"), string("model_type_id"),
-            string("description"), string("notes"), visibility(),
-            string("latest_version_id", "model_version.id", "`model_version.id`: the model's current version"),
-            Column("latest_version_status_name", STRING,
-                   lambda item, scope: x.status_name(x.dig(item, "model_version.status")),
-                   "`model_version.status.code` as its name", sources=("model_version.status.code",)),
-            strings("toolkits", _path("toolkits"), "`toolkits`", ("toolkits",)),
-            strings("use_cases", _path("use_cases"), "`use_cases`", ("use_cases",)),
-            timestamp("created_at"), timestamp("modified_at"), json_col("metadata"),
-        ),
-    ),
-    InventorySpec(
-        "model_versions", "ListModelVersions", "model_versions", "model",
-        message="ModelVersion",
-        doc="Versions of one, some or all models, with the dataset version each was trained on.",
-        columns=(
-            Column("model_id", STRING, lambda item, scope: x.as_str(scope.get("model_id")), "the model listed"),
-            string("id"), string("app_id"), string("user_id"), string("description"),
-            *status_columns(),
-            integer("active_concept_count"), integer("total_input_count"),
-            string("train_dataset_id", "train_info.dataset.id", "`train_info.dataset.id`"),
-            string("train_dataset_version_id", "train_info.dataset.version.id",
-                   "`train_info.dataset.version.id`: the dataset version it was trained on"),
-            json_col("train_params", "train_info.params", "`train_info.params` as JSON text"),
-            visibility(), string("license"),
-            timestamp("created_at"), timestamp("modified_at"), timestamp("completed_at"),
+            timestamp("created_at"),
+            timestamp("modified_at"),
             json_col("metadata"),
         ),
     ),
     InventorySpec(
-        "workflows", "ListWorkflows", "workflows", "app",
-        message="Workflow",
-        doc="Workflows of the app.",
+        "models",
+        "ListModels",
+        "models",
+        "app",
+        message="Model",
+        doc="Models of the app.",
         columns=(
-            string("id"), string("app_id"), string("user_id"), string("description"), string("notes"),
-            visibility(), string("version_id", "version.id"),
-            Column("node_count", INT64, lambda item, scope: len(item.get("nodes") or []), "number of `nodes`",
-                   sources=("nodes",)),
-            strings("model_ids", _workflow_model_ids, "`nodes[].model.id`", ("nodes.model.id",)),
+            string("id"),
+            string("name"),
+            string("app_id"),
+            string("user_id"),
+            string("model_type_id"),
+            string("description"),
+            string("notes"),
+            visibility(),
+            string("latest_version_id", "model_version.id", "`model_version.id`: the model's current version"),
+            Column(
+                "latest_version_status_name",
+                STRING,
+                lambda item, scope: x.status_name(x.dig(item, "model_version.status")),
+                "`model_version.status.code` as its name",
+                sources=("model_version.status.code",),
+            ),
+            strings("toolkits", _path("toolkits"), "`toolkits`", ("toolkits",)),
             strings("use_cases", _path("use_cases"), "`use_cases`", ("use_cases",)),
-            timestamp("created_at"), timestamp("modified_at"), json_col("metadata"),
+            timestamp("created_at"),
+            timestamp("modified_at"),
+            json_col("metadata"),
         ),
     ),
     InventorySpec(
-        "bulk_operations", "ListBulkOperations", "bulk_operation", "app",
+        "model_versions",
+        "ListModelVersions",
+        "model_versions",
+        "model",
+        message="ModelVersion",
+        doc="Versions of one, some or all models, with the dataset version each was trained on.",
+        columns=(
+            Column("model_id", STRING, lambda item, scope: x.as_str(scope.get("model_id")), "the model listed"),
+            string("id"),
+            string("app_id"),
+            string("user_id"),
+            string("description"),
+            *status_columns(),
+            integer("active_concept_count"),
+            integer("total_input_count"),
+            string("train_dataset_id", "train_info.dataset.id", "`train_info.dataset.id`"),
+            string(
+                "train_dataset_version_id",
+                "train_info.dataset.version.id",
+                "`train_info.dataset.version.id`: the dataset version it was trained on",
+            ),
+            json_col("train_params", "train_info.params", "`train_info.params` as JSON text"),
+            visibility(),
+            string("license"),
+            timestamp("created_at"),
+            timestamp("modified_at"),
+            timestamp("completed_at"),
+            json_col("metadata"),
+        ),
+    ),
+    InventorySpec(
+        "workflows",
+        "ListWorkflows",
+        "workflows",
+        "app",
+        message="Workflow",
+        doc="Workflows of the app.",
+        columns=(
+            string("id"),
+            string("app_id"),
+            string("user_id"),
+            string("description"),
+            string("notes"),
+            visibility(),
+            string("version_id", "version.id"),
+            Column(
+                "node_count",
+                INT64,
+                lambda item, scope: len(item.get("nodes") or []),
+                "number of `nodes`",
+                sources=("nodes",),
+            ),
+            strings("model_ids", _workflow_model_ids, "`nodes[].model.id`", ("nodes.model.id",)),
+            strings("use_cases", _path("use_cases"), "`use_cases`", ("use_cases",)),
+            timestamp("created_at"),
+            timestamp("modified_at"),
+            json_col("metadata"),
+        ),
+    ),
+    InventorySpec(
+        "bulk_operations",
+        "ListBulkOperations",
+        "bulk_operation",
+        "app",
         message="BulkOperation",
         doc="Bulk operations of the app (split into datasets, add concepts, ...).",
         columns=(
-            string("id"), string("app_id"), string("created_by"),
-            Column("operation", STRING, lambda item, scope: x.first_key(item.get("operation")),
-                   "which `operation` it is (e.g. `split_into_datasets`)", sources=("operation",)),
+            string("id"),
+            string("app_id"),
+            string("created_by"),
+            Column(
+                "operation",
+                STRING,
+                lambda item, scope: x.first_key(item.get("operation")),
+                "which `operation` it is (e.g. `split_into_datasets`)",
+                sources=("operation",),
+            ),
             *status_columns(),
             count("progress_processed", "progress.processed"),
             string("progress_last_processed_id", "progress.last_processed_id"),
-            Column("input_id_count", INT64, lambda item, scope: len(x.dig(item, "input_ids.input_ids") or []),
-                   "number of `input_ids.input_ids`", sources=("input_ids.input_ids",)),
+            Column(
+                "input_id_count",
+                INT64,
+                lambda item, scope: len(x.dig(item, "input_ids.input_ids") or []),
+                "number of `input_ids.input_ids`",
+                sources=("input_ids.input_ids",),
+            ),
             string("source_dataset_id", "dataset.id", "`dataset.id`: the dataset it reads"),
-            strings("target_dataset_ids", _bulk_target_datasets,
-                    "datasets written: split targets, `add_to_dataset`/`delete_from_dataset`",
-                    ("operation.split_into_datasets.dataset_splits.dataset.id", "operation.add_to_dataset.dataset_id",
-                     "operation.delete_from_dataset.dataset_id")),
-            timestamp("created_at"), timestamp("last_modified_at"),
+            strings(
+                "target_dataset_ids",
+                _bulk_target_datasets,
+                "datasets written: split targets, `add_to_dataset`/`delete_from_dataset`",
+                (
+                    "operation.split_into_datasets.dataset_splits.dataset.id",
+                    "operation.add_to_dataset.dataset_id",
+                    "operation.delete_from_dataset.dataset_id",
+                ),
+            ),
+            timestamp("created_at"),
+            timestamp("last_modified_at"),
             json_col("operation_json", "operation", "`operation` as JSON text"),
         ),
     ),
     InventorySpec(
-        "inputs_add_jobs", "ListInputsAddJobs", "inputs_add_jobs", "app",
+        "inputs_add_jobs",
+        "ListInputsAddJobs",
+        "inputs_add_jobs",
+        "app",
         message="InputsAddJob",
         doc="Input add jobs of the app (`app_pat` and `call_back_url` are never read).",
         columns=(
@@ -483,22 +698,40 @@ _SPECS: list[InventorySpec] = [
             count("progress_in_progress_count", "progress.in_progress_count"),
             count("progress_success_count", "progress.success_count"),
             count("progress_failed_count", "progress.failed_count"),
-            Column("extraction_job_count", INT64, lambda item, scope: len(item.get("extraction_jobs") or []),
-                   "number of `extraction_jobs`", sources=("extraction_jobs",)),
-            Column("upload_count", INT64, lambda item, scope: len(item.get("uploads") or []), "number of `uploads`",
-                   sources=("uploads",)),
-            timestamp("created_at"), timestamp("modified_at"),
+            Column(
+                "extraction_job_count",
+                INT64,
+                lambda item, scope: len(item.get("extraction_jobs") or []),
+                "number of `extraction_jobs`",
+                sources=("extraction_jobs",),
+            ),
+            Column(
+                "upload_count",
+                INT64,
+                lambda item, scope: len(item.get("uploads") or []),
+                "number of `uploads`",
+                sources=("uploads",),
+            ),
+            timestamp("created_at"),
+            timestamp("modified_at"),
         ),
     ),
     InventorySpec(
-        "collaborators", "ListCollaborators", "collaborators", "app",
+        "collaborators",
+        "ListCollaborators",
+        "collaborators",
+        "app",
         message="Collaborator",
         doc="Collaborators of the app and their scopes.",
         columns=(
-            string("id"), string("user_id", "user.id"), string("app_id", "app.id"),
+            string("id"),
+            string("user_id", "user.id"),
+            string("app_id", "app.id"),
             strings("scopes", _path("scopes"), "`scopes`", ("scopes",)),
             strings("endpoints", _path("endpoints"), "`endpoints`", ("endpoints",)),
-            timestamp("created_at"), timestamp("modified_at"), timestamp("deleted_at"),
+            timestamp("created_at"),
+            timestamp("modified_at"),
+            timestamp("deleted_at"),
         ),
     ),
 ]
@@ -515,9 +748,7 @@ def get_spec(name: str) -> InventorySpec:
     try:
         return INVENTORIES[key]
     except KeyError:
-        raise ValidationError(
-            f"unknown inventory {name!r}; choose one of: {', '.join(INVENTORIES)}"
-        ) from None
+        raise ValidationError(f"unknown inventory {name!r}; choose one of: {', '.join(INVENTORIES)}") from None
 
 
 def schema(name: str) -> pa.Schema:

@@ -6,6 +6,7 @@ deterministic ids, "already exists" adopted, "not found" on delete is done), and
 verifies by reading back. Killed at any point and run again with the same arguments,
 an operation converges to the state an uninterrupted run reaches.
 """
+
 from __future__ import annotations
 
 from connector.errors import ConflictError

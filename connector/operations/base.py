@@ -4,6 +4,7 @@ An operation is split in three steps: ``plan`` reads and decides (a pure functio
 what it read), ``apply`` writes, and a final read-back verifies. A plan is inspectable
 as rows (``to_dataframe()``) and as JSON (``to_dict()``); a dry run is "plan, don't apply".
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,7 +13,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from connector.errors import ConflictError  # noqa: F401  (re-exported: its old home)
@@ -43,8 +44,14 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
-def report(progress: ProgressCallback | None, operation: str, stage: str, done: int = 0,
-           total: int | None = None, message: str = "") -> None:
+def report(
+    progress: ProgressCallback | None,
+    operation: str,
+    stage: str,
+    done: int = 0,
+    total: int | None = None,
+    message: str = "",
+) -> None:
     """Send one event to ``progress`` if given. A failing callback never breaks an
     operation (its error is swallowed after logging)."""
     if progress is None:
@@ -182,16 +189,16 @@ def parse_time(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, dict):  # {"seconds": .., "nanos": ..}
-        return datetime.fromtimestamp(float(value.get("seconds", 0)) + value.get("nanos", 0) / 1e9, timezone.utc)
+        return datetime.fromtimestamp(float(value.get("seconds", 0)) + value.get("nanos", 0) / 1e9, UTC)
     text = _FRACTION.sub(r"\1", str(value)).replace("Z", "+00:00")
     parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def unwrap(obj: Any, key: str) -> Any:

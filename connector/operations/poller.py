@@ -6,6 +6,7 @@ error status (:class:`~connector.errors.WaitFailedError`), progress on every rea
 :func:`create_or_adopt` turns a create into an idempotent one: "already exists" and
 "outcome unknown" are resolved by reading the object back.
 """
+
 from __future__ import annotations
 
 import logging
@@ -122,8 +123,15 @@ def classify_dataset_version(version: dict[str, Any]) -> str:
     return PENDING
 
 
-def wait_dataset_version(client: Any, dataset_id: str, version_id: str, *, timeout: float = 600.0,
-                         progress: ProgressCallback | None = None, **kwargs: Any) -> dict[str, Any]:
+def wait_dataset_version(
+    client: Any,
+    dataset_id: str,
+    version_id: str,
+    *,
+    timeout: float = 600.0,
+    progress: ProgressCallback | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
     """Wait until a dataset version is READY; WaitFailedError on FAILURE/UNEXPECTED_ERROR/
     CONFLICT, WaitTimeoutError at the deadline. Read-only."""
     return poll(
@@ -152,8 +160,9 @@ def classify_bulk_operation(op: dict[str, Any]) -> str:
     return _classify_job(op, BULK_SUCCESS, BULK_PENDING)
 
 
-def wait_bulk_operation(client: Any, operation_id: str, *, timeout: float = 600.0,
-                        progress: ProgressCallback | None = None, **kwargs: Any) -> dict[str, Any]:
+def wait_bulk_operation(
+    client: Any, operation_id: str, *, timeout: float = 600.0, progress: ProgressCallback | None = None, **kwargs: Any
+) -> dict[str, Any]:
     """Wait until a bulk operation succeeds; WaitFailedError on FAILED/CANCELLED/
     INVALID_REQUEST/UNEXPECTED_ERROR. Read-only."""
 
@@ -176,8 +185,9 @@ def classify_inputs_add_job(job: dict[str, Any]) -> str:
     return _classify_job(job, JOB_DONE, JOB_PENDING)
 
 
-def wait_inputs_add_job(client: Any, job_id: str, *, timeout: float = 600.0,
-                        progress: ProgressCallback | None = None, **kwargs: Any) -> dict[str, Any]:
+def wait_inputs_add_job(
+    client: Any, job_id: str, *, timeout: float = 600.0, progress: ProgressCallback | None = None, **kwargs: Any
+) -> dict[str, Any]:
     """Wait until an inputs add job completes; WaitFailedError on FAILED/CANCELLED/
     UNEXPECTED_ERROR. Read-only."""
 

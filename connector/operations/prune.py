@@ -17,12 +17,13 @@ trained on (unless ``allow_trained``); versions created by training or evaluatio
 (``request_origin`` TRAINING / EVAL_GROUND_TRUTH / EVAL_PREDICTIONS, unless listed in
 ``allow_origins``).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connector.errors import GuardError, MissingObjectError, NotFoundError, ValidationError, VerificationError
@@ -47,7 +48,13 @@ READY = 64015
 IN_FLIGHT = frozenset({64005, 64010})
 FAILED = frozenset({64020, 64025})
 PROTECTED_ORIGINS = frozenset({"TRAINING", "EVAL_GROUND_TRUTH", "EVAL_PREDICTIONS"})
-_ORIGIN_NAMES = {0: "DATASET_VERSION_REQUEST_ORIGIN_NOT_SET", 1: "MANUAL", 2: "TRAINING", 3: "EVAL_GROUND_TRUTH", 4: "EVAL_PREDICTIONS"}
+_ORIGIN_NAMES = {
+    0: "DATASET_VERSION_REQUEST_ORIGIN_NOT_SET",
+    1: "MANUAL",
+    2: "TRAINING",
+    3: "EVAL_GROUND_TRUTH",
+    4: "EVAL_PREDICTIONS",
+}
 
 KEEP, DELETE = "keep", "delete"
 
@@ -73,8 +80,12 @@ class PrunePolicy:
     def __post_init__(self) -> None:
         object.__setattr__(self, "keep_ids", frozenset(self.keep_ids or ()))
         object.__setattr__(self, "allow_origins", frozenset(str(o).upper() for o in (self.allow_origins or ())))
-        if self.keep_last is not None and (not isinstance(self.keep_last, int) or isinstance(self.keep_last, bool) or self.keep_last < 1):
-            raise ValidationError(f"keep_last must be an integer >= 1 (the newest READY version is always kept), got {self.keep_last!r}")
+        if self.keep_last is not None and (
+            not isinstance(self.keep_last, int) or isinstance(self.keep_last, bool) or self.keep_last < 1
+        ):
+            raise ValidationError(
+                f"keep_last must be an integer >= 1 (the newest READY version is always kept), got {self.keep_last!r}"
+            )
         for name in ("keep_younger_than", "delete_failed_older_than"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, timedelta) or value < timedelta(0)):
@@ -82,7 +93,9 @@ class PrunePolicy:
         bad = self.allow_origins - PROTECTED_ORIGINS
         if bad:
             raise ValidationError(f"allow_origins accepts {sorted(PROTECTED_ORIGINS)}, got {sorted(bad)}")
-        if self.max_delete is not None and (isinstance(self.max_delete, bool) or not isinstance(self.max_delete, int) or self.max_delete < 0):
+        if self.max_delete is not None and (
+            isinstance(self.max_delete, bool) or not isinstance(self.max_delete, int) or self.max_delete < 0
+        ):
             raise ValidationError(f"max_delete must be an integer >= 0, got {self.max_delete!r}")
         if self.max_delete_share is not None and not (0 < float(self.max_delete_share) <= 1):
             raise ValidationError(f"max_delete_share must be in (0, 1], got {self.max_delete_share!r}")
@@ -104,7 +117,18 @@ class PrunePlan(Plan):
     guard: str | None = None  # why the guard refuses this plan, if it does
 
     def columns(self) -> Sequence[str]:
-        return ("dataset_id", "version_id", "status", "created_at", "age_days", "request_origin", "pinned", "trained_on", "action", "reason")
+        return (
+            "dataset_id",
+            "version_id",
+            "status",
+            "created_at",
+            "age_days",
+            "request_origin",
+            "pinned",
+            "trained_on",
+            "action",
+            "reason",
+        )
 
     @property
     def to_delete(self) -> dict[str, list[str]]:
@@ -180,7 +204,7 @@ def decide(
     return rows
 
 
-_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 def _age_order(version: Mapping[str, Any]) -> tuple[datetime, str]:
@@ -198,8 +222,16 @@ def human_duration(value: timedelta) -> str:
     return " ".join(parts) or "0s"
 
 
-def _decide_one(policy: PrunePolicy, code: int | None, ready_rank: int | None, age: timedelta | None,
-                origin: str, pinned: bool, trained: bool, vid: str) -> tuple[str, str]:
+def _decide_one(
+    policy: PrunePolicy,
+    code: int | None,
+    ready_rank: int | None,
+    age: timedelta | None,
+    origin: str,
+    pinned: bool,
+    trained: bool,
+    vid: str,
+) -> tuple[str, str]:
     # Protections first: these hold whatever the policy says.
     if ready_rank == 1:
         return KEEP, "protected: newest READY version"
@@ -243,8 +275,10 @@ def guard_violation(plan_rows: Sequence[Mapping[str, Any]], policy: PrunePolicy)
     if policy.max_delete is not None and deletes > policy.max_delete:
         return f"the plan deletes {deletes} versions, more than max_delete={policy.max_delete}"
     if policy.max_delete_share is not None and total and deletes / total > policy.max_delete_share:
-        return (f"the plan deletes {deletes} of {total} versions ({deletes / total:.0%}), more than "
-                f"max_delete_share={policy.max_delete_share:.0%}")
+        return (
+            f"the plan deletes {deletes} of {total} versions ({deletes / total:.0%}), more than "
+            f"max_delete_share={policy.max_delete_share:.0%}"
+        )
     return None
 
 
@@ -254,7 +288,7 @@ def trained_versions(client: Any) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for model in client.list_models():
         for mv in client.list_model_versions(model["id"]):
-            ds = ((mv.get("train_info") or {}).get("dataset") or {})
+            ds = (mv.get("train_info") or {}).get("dataset") or {}
             version = ds.get("version") or {}
             if version.get("id"):
                 out.add((str(ds.get("id") or version.get("dataset_id") or ""), str(version["id"])))
@@ -397,11 +431,12 @@ def apply_prune(
     watch = Stopwatch(client)
     skipped = recheck_protections(client, plan) if recheck else {}
     if skipped:
-        logger.warning("prune: %d planned deletion(s) skipped, protected since the plan was made: %s",
-                       len(skipped), ", ".join(sorted(skipped)[:10]))
-    targets = {
-        d: [v for v in ids if f"{d}/{v}" not in skipped] for d, ids in plan.to_delete.items()
-    }
+        logger.warning(
+            "prune: %d planned deletion(s) skipped, protected since the plan was made: %s",
+            len(skipped),
+            ", ".join(sorted(skipped)[:10]),
+        )
+    targets = {d: [v for v in ids if f"{d}/{v}" not in skipped] for d, ids in plan.to_delete.items()}
     targets = {d: ids for d, ids in targets.items() if ids}
     total = sum(len(ids) for ids in targets.values())
     done = 0
@@ -420,8 +455,13 @@ def apply_prune(
     kept = [r for r in plan.rows if r["action"] == KEEP]
     return OperationResult(
         operation="prune",
-        counts={"considered": len(plan.rows), "deleted": total, "kept": len(kept) + len(skipped),
-                "skipped": len(skipped), "datasets": len(plan.datasets)},
+        counts={
+            "considered": len(plan.rows),
+            "deleted": total,
+            "kept": len(kept) + len(skipped),
+            "skipped": len(skipped),
+            "datasets": len(plan.datasets),
+        },
         ids={"deleted": [f"{d}/{v}" for d, vs in targets.items() for v in vs]},
         elapsed=watch.elapsed,
         requests=watch.requests,
@@ -447,10 +487,12 @@ def prune(
     plan = plan_prune(client, datasets, policy, now=now, progress=progress)
     if dry_run:
         return plan, OperationResult(
-            operation="prune", dry_run=True,
+            operation="prune",
+            dry_run=True,
             counts={"considered": len(plan.rows), "would_delete": plan.delete_count, "datasets": len(plan.datasets)},
             ids={"would_delete": [f"{d}/{v}" for d, vs in plan.to_delete.items() for v in vs]},
-            elapsed=watch.elapsed, requests=watch.requests,
+            elapsed=watch.elapsed,
+            requests=watch.requests,
             details={"guard": plan.guard},
         )
     result = apply_prune(client, plan, force=force, batch_size=batch_size, recheck=False, progress=progress)

@@ -20,6 +20,7 @@ Modes: ``incremental`` adds what is missing; ``exact`` also removes inputs that 
 belong so each target equals its plan; ``server`` runs the API's split_into_datasets
 bulk operation (random, not reproducible) and polls it to completion.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -268,7 +269,9 @@ def _source_input(obj: Mapping[str, Any]) -> SourceInput:
     inp = obj.get("input", obj) if isinstance(obj, Mapping) else {}
     data = inp.get("data") or {}
     concepts = tuple(
-        sorted({str(c.get("id")) for c in data.get("concepts") or [] if c.get("id") and float(c.get("value", 1) or 0) > 0})
+        sorted(
+            {str(c.get("id")) for c in data.get("concepts") or [] if c.get("id") and float(c.get("value", 1) or 0) > 0}
+        )
     )
     return SourceInput(id=str(inp.get("id")), concepts=concepts, metadata=dict(data.get("metadata") or {}))
 
@@ -325,8 +328,9 @@ def plan_split(client: Any, spec: SplitSpec, *, progress: ProgressCallback | Non
     current = {split: _members(client, ds) for split, ds in targets.items()}
     create = [targets[s] for s, m in current.items() if m is None]
     spec_dict = dataclasses.asdict(spec)
-    plan = SplitPlan(operation="split", rows=[], spec=spec_dict, targets=targets, create_datasets=create,
-                     source_count=len(source))
+    plan = SplitPlan(
+        operation="split", rows=[], spec=spec_dict, targets=targets, create_datasets=create, source_count=len(source)
+    )
     if spec.mode == "server":
         op_id = deterministic_id("split", spec.run_key or "", spec.source_name, sorted(targets.items()), ratios)
         plan.bulk_operation_id = op_id
@@ -366,16 +370,30 @@ def plan_split(client: Any, spec: SplitSpec, *, progress: ProgressCallback | Non
     if spec.mode == "exact":
         for split, current_members in current.items():
             for iid in sorted((current_members or set()) - set(by_id)):
-                rows.append({"input_id": iid, "stratum": None, "unit": None, "split": split,
-                             "target": targets[split], "action": "remove"})
+                rows.append(
+                    {
+                        "input_id": iid,
+                        "stratum": None,
+                        "unit": None,
+                        "split": split,
+                        "target": targets[split],
+                        "action": "remove",
+                    }
+                )
     plan.rows = rows
     plan.members = {s: sorted(v) for s, v in members.items()}
     return plan
 
 
 def _row(item: SourceInput, spec: SplitSpec, split: str, target: str, action: str) -> dict[str, Any]:
-    return {"input_id": item.id, "stratum": item.stratum, "unit": unit_key(item, spec.group_by),
-            "split": split, "target": target, "action": action}
+    return {
+        "input_id": item.id,
+        "stratum": item.stratum,
+        "unit": unit_key(item, spec.group_by),
+        "split": split,
+        "target": target,
+        "action": action,
+    }
 
 
 # -- apply -----------------------------------------------------------------------------
@@ -441,15 +459,23 @@ def apply_split(
     counts_by_split = verify_split(client, plan, spec, source_ids=source_ids)
     result = OperationResult(
         operation="split",
-        counts={"source": plan.source_count, "added": added, "removed": removed, "datasets_created": len(created),
-                **{f"split_{s}": len(ids) for s, ids in counts_by_split.items()}},
+        counts={
+            "source": plan.source_count,
+            "added": added,
+            "removed": removed,
+            "datasets_created": len(created),
+            **{f"split_{s}": len(ids) for s, ids in counts_by_split.items()},
+        },
         ids={"targets": list(plan.targets.values()), "datasets_created": created},
-        details={"per_split": {s: len(ids) for s, ids in counts_by_split.items()},
-                 "per_concept": _per_concept(plan, counts_by_split) if spec.mode != "server" else {}},
+        details={
+            "per_split": {s: len(ids) for s, ids in counts_by_split.items()},
+            "per_concept": _per_concept(plan, counts_by_split) if spec.mode != "server" else {},
+        },
     )
     if spec.snapshot:
-        result.ids["versions"] = snapshot_targets(client, plan, counts_by_split, spec, timeout=timeout,
-                                                  poll_interval=poll_interval, progress=progress)
+        result.ids["versions"] = snapshot_targets(
+            client, plan, counts_by_split, spec, timeout=timeout, poll_interval=poll_interval, progress=progress
+        )
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return result
 
@@ -464,7 +490,9 @@ def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
             f"the plan's targets {dict(plan.targets)} are not those of its spec {expected}; make the plan again"
         )
     allowed = set(expected.values())
-    named = {str(r.get("target")) for r in plan.rows if r.get("action") in ("add", "remove")} | set(plan.create_datasets)
+    named = {str(r.get("target")) for r in plan.rows if r.get("action") in ("add", "remove")} | set(
+        plan.create_datasets
+    )
     stray = sorted(named - allowed)
     if stray:
         raise ValidationError(
@@ -472,8 +500,16 @@ def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
         )
 
 
-def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, source_ids: set[str], *, timeout: float,
-                  poll_interval: float, progress: ProgressCallback | None) -> None:
+def _apply_server(
+    client: Any,
+    spec: SplitSpec,
+    plan: SplitPlan,
+    source_ids: set[str],
+    *,
+    timeout: float,
+    poll_interval: float,
+    progress: ProgressCallback | None,
+) -> None:
     op_id = plan.bulk_operation_id
     assert op_id
     if not plan.bulk_operation_exists:
@@ -482,7 +518,7 @@ def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, source_ids: set
             "operation": {
                 "split_into_datasets": {
                     "dataset_splits": [
-                        {"dataset": {"id": plan.targets[s]}, "percentage": int(round(r * 100))}
+                        {"dataset": {"id": plan.targets[s]}, "percentage": round(r * 100)}
                         for s, r in spec.ordered_ratios()
                     ],
                     "method": "RANDOM_PERCENTAGE_SPLIT",
@@ -510,8 +546,9 @@ def _apply_server(client: Any, spec: SplitSpec, plan: SplitPlan, source_ids: set
         ) from exc
 
 
-def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec, *,
-                 source_ids: set[str] | None = None) -> dict[str, set[str]]:
+def verify_split(
+    client: Any, plan: SplitPlan, spec: SplitSpec, *, source_ids: set[str] | None = None
+) -> dict[str, set[str]]:
     """List every target again; raise VerificationError on leakage (an input in two
     targets), on a planned input missing, on (exact mode) an unplanned input present,
     or (server mode) a union different from the source (``source_ids`` when the caller
@@ -525,7 +562,9 @@ def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec, *,
                 leaks.append(f"{iid} in {seen[iid]} and {split}")
             seen[iid] = split
     if leaks:
-        raise VerificationError(f"leakage between split targets: {leaks[:10]}" + (f" (+{len(leaks) - 10} more)" if len(leaks) > 10 else ""))
+        raise VerificationError(
+            f"leakage between split targets: {leaks[:10]}" + (f" (+{len(leaks) - 10} more)" if len(leaks) > 10 else "")
+        )
     if spec.mode == "server":
         source = source_ids if source_ids is not None else {i.id for i in read_source(client, spec)}
         if set(seen) != source:
@@ -534,7 +573,9 @@ def verify_split(client: Any, plan: SplitPlan, spec: SplitSpec, *,
     for split, want in plan.members.items():
         missing = set(want) - actual[split]
         if missing:
-            raise VerificationError(f"target {plan.targets[split]!r} lacks planned inputs {sorted(missing)[:10]}; run again")
+            raise VerificationError(
+                f"target {plan.targets[split]!r} lacks planned inputs {sorted(missing)[:10]}; run again"
+            )
         if spec.mode == "exact":
             extra = actual[split] - set(want)
             if extra:
@@ -553,18 +594,29 @@ def _per_concept(plan: SplitPlan, members: Mapping[str, set[str]]) -> dict[str, 
     return out
 
 
-def snapshot_targets(client: Any, plan: SplitPlan, members: Mapping[str, set[str]], spec: SplitSpec, *,
-                     timeout: float, poll_interval: float = 0.25, progress: ProgressCallback | None = None) -> list[str]:
+def snapshot_targets(
+    client: Any,
+    plan: SplitPlan,
+    members: Mapping[str, set[str]],
+    spec: SplitSpec,
+    *,
+    timeout: float,
+    poll_interval: float = 0.25,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
     """Create one dataset version per target (id from the run key, or from the target's
     members) unless it exists; wait until each is READY. Returns ``dataset/version`` ids."""
     out = []
     for split, dataset_id in plan.targets.items():
         vid = deterministic_id("split", spec.run_key or "", dataset_id, sorted(members[split]))
-        existing = read_or_none(lambda: client.get_dataset_version(dataset_id, vid), "dataset_version")
-        if existing is None:
+
+        def read(dataset_id: str = dataset_id, vid: str = vid) -> dict[str, Any] | None:
+            return read_or_none(lambda: client.get_dataset_version(dataset_id, vid), "dataset_version")
+
+        if read() is None:
             create_or_adopt(
-                lambda: client.post_dataset_versions(dataset_id, [{"id": vid}]),
-                lambda: read_or_none(lambda: client.get_dataset_version(dataset_id, vid), "dataset_version"),
+                lambda dataset_id=dataset_id, vid=vid: client.post_dataset_versions(dataset_id, [{"id": vid}]),
+                read,
                 what=f"dataset version {dataset_id}/{vid}",
             )
         wait_dataset_version(client, dataset_id, vid, timeout=timeout, interval=poll_interval, progress=progress)
@@ -572,8 +624,16 @@ def snapshot_targets(client: Any, plan: SplitPlan, members: Mapping[str, set[str
     return out
 
 
-def split(client: Any, spec: SplitSpec, *, dry_run: bool = False, batch_size: int = 128, timeout: float = 600.0,
-          poll_interval: float = 0.25, progress: ProgressCallback | None = None) -> tuple[SplitPlan, OperationResult]:
+def split(
+    client: Any,
+    spec: SplitSpec,
+    *,
+    dry_run: bool = False,
+    batch_size: int = 128,
+    timeout: float = 600.0,
+    poll_interval: float = 0.25,
+    progress: ProgressCallback | None = None,
+) -> tuple[SplitPlan, OperationResult]:
     """Plan, then (unless ``dry_run``) apply and verify. Safe to rerun after a crash."""
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
@@ -582,14 +642,21 @@ def split(client: Any, spec: SplitSpec, *, dry_run: bool = False, batch_size: in
     if dry_run:
         adds, removes = plan.actions("add"), plan.actions("remove")
         return plan, OperationResult(
-            operation="split", dry_run=True,
-            counts={"source": plan.source_count, "would_add": sum(map(len, adds.values())),
-                    "would_remove": sum(map(len, removes.values())), "would_create": len(plan.create_datasets),
-                    **{f"split_{s}": len(v) for s, v in plan.members.items()}},
+            operation="split",
+            dry_run=True,
+            counts={
+                "source": plan.source_count,
+                "would_add": sum(map(len, adds.values())),
+                "would_remove": sum(map(len, removes.values())),
+                "would_create": len(plan.create_datasets),
+                **{f"split_{s}": len(v) for s, v in plan.members.items()},
+            },
             ids={"targets": list(plan.targets.values()), "would_create": plan.create_datasets},
-            elapsed=watch.elapsed, requests=watch.requests,
+            elapsed=watch.elapsed,
+            requests=watch.requests,
         )
-    result = apply_split(client, plan, batch_size=batch_size, timeout=timeout, poll_interval=poll_interval,
-                         progress=progress)
+    result = apply_split(
+        client, plan, batch_size=batch_size, timeout=timeout, poll_interval=poll_interval, progress=progress
+    )
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result

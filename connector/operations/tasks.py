@@ -8,6 +8,7 @@ strategies: the fields no lifecycle step changes; workers, reviewers and concept
 have been updated since) and raises :class:`~connector.errors.ConflictError`
 when it differs.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,11 @@ from connector.status_codes import code_name
 
 logger = logging.getLogger(__name__)
 
-TASK_TYPES = {"classification": "CONCEPTS_CLASSIFICATION", "bounding_box": "BOUNDING_BOX_DETECTION",
-              "polygon": "POLYGON_DETECTION"}
+TASK_TYPES = {
+    "classification": "CONCEPTS_CLASSIFICATION",
+    "bounding_box": "BOUNDING_BOX_DETECTION",
+    "polygon": "POLYGON_DETECTION",
+}
 WORKER_STRATEGIES = ("FULL", "PARTITIONED")
 PARTITION_TYPES = ("EVENLY", "WEIGHTED")
 REVIEW_STRATEGIES = ("NONE", "MANUAL", "CONSENSUS")
@@ -121,15 +125,23 @@ class TaskSpec:
             raise ValidationError("a task needs at least one worker user id")
         s(self, "input_source", _enum(self.input_source, INPUT_SOURCES, "input_source"))
         if self.input_source != "ALL_INPUTS" and not is_valid_id(self.input_source_id):
-            raise ValidationError(f"input_source {self.input_source} needs a valid input_source_id, got {self.input_source_id!r}")
+            raise ValidationError(
+                f"input_source {self.input_source} needs a valid input_source_id, got {self.input_source_id!r}"
+            )
         if self.input_source == "ALL_INPUTS" and self.input_source_id:
             raise ValidationError("input_source_id is only for DATASET or SAVED_SEARCH sources")
         s(self, "worker_strategy", _enum(self.worker_strategy, WORKER_STRATEGIES, "worker_strategy"))
         s(self, "partition", _enum(self.partition, PARTITION_TYPES, "partition"))
         s(self, "weights", dict(self.weights or {}))
         if self.worker_strategy == "PARTITIONED":
-            if isinstance(self.workers_per_input, bool) or not isinstance(self.workers_per_input, int) or not 1 <= self.workers_per_input <= len(self.workers):
-                raise ValidationError(f"workers_per_input must be between 1 and the number of workers ({len(self.workers)}), got {self.workers_per_input!r}")
+            if (
+                isinstance(self.workers_per_input, bool)
+                or not isinstance(self.workers_per_input, int)
+                or not 1 <= self.workers_per_input <= len(self.workers)
+            ):
+                raise ValidationError(
+                    f"workers_per_input must be between 1 and the number of workers ({len(self.workers)}), got {self.workers_per_input!r}"
+                )
             if self.partition == "WEIGHTED":
                 if set(self.weights) != set(self.workers):
                     raise ValidationError("WEIGHTED partition needs one weight per worker (weights keys = workers)")
@@ -144,7 +156,9 @@ class TaskSpec:
         if self.review == "NONE" and self.reviewers:
             raise ValidationError("reviewers given but review is NONE")
         if self.review == "CONSENSUS" and not 1 <= int(self.approval_threshold) <= len(self.workers):
-            raise ValidationError(f"approval_threshold must be between 1 and the number of workers, got {self.approval_threshold}")
+            raise ValidationError(
+                f"approval_threshold must be between 1 and the number of workers, got {self.approval_threshold}"
+            )
         if not 0 < int(self.sample_percentage) <= 100:
             raise ValidationError(f"sample_percentage must be in 1..100, got {self.sample_percentage}")
         if self.priority is not None:
@@ -162,7 +176,10 @@ class TaskSpec:
 
     def to_task(self) -> dict[str, Any]:
         """The API Task object this spec creates (snake_case proto field names)."""
-        worker: dict[str, Any] = {"strategy": self.worker_strategy, "workers": [{"user": {"id": u}} for u in self.workers]}
+        worker: dict[str, Any] = {
+            "strategy": self.worker_strategy,
+            "workers": [{"user": {"id": u}} for u in self.workers],
+        }
         if self.worker_strategy == "PARTITIONED":
             info: dict[str, Any] = {"type": self.partition, "workers_per_input": self.workers_per_input}
             if self.partition == "WEIGHTED":
@@ -214,7 +231,9 @@ def reviewer_ids(task: Mapping[str, Any]) -> list[str]:
 
 def concept_ids(task: Mapping[str, Any]) -> list[str]:
     ids = list(task.get("concept_ids") or [])
-    ids += [((c.get("concept") or {}).get("id")) for c in task.get("concepts") or [] if (c.get("concept") or {}).get("id")]
+    ids += [
+        ((c.get("concept") or {}).get("id")) for c in task.get("concepts") or [] if (c.get("concept") or {}).get("id")
+    ]
     return sorted(set(ids))
 
 
@@ -235,15 +254,20 @@ def identity(task: Mapping[str, Any]) -> dict[str, Any]:
 
 def essence(task: Mapping[str, Any]) -> dict[str, Any]:
     """:func:`identity` plus the mutable membership: concepts, workers, reviewers."""
-    return {**identity(task), "concepts": concept_ids(task), "workers": worker_ids(task),
-            "reviewers": reviewer_ids(task)}
+    return {
+        **identity(task),
+        "concepts": concept_ids(task),
+        "workers": worker_ids(task),
+        "reviewers": reviewer_ids(task),
+    }
 
 
 # -- create -----------------------------------------------------------------------------
 
 
-def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
-                progress: ProgressCallback | None = None) -> OperationResult:
+def create_task(
+    client: Any, spec: TaskSpec, *, dry_run: bool = False, progress: ProgressCallback | None = None
+) -> OperationResult:
     """Create the task unless it exists (idempotent). An existing identical task is
     adopted; a different one raises ConflictError; "outcome unknown" is resolved by
     reading back. ``dry_run`` reports what would happen and writes nothing."""
@@ -277,11 +301,17 @@ def create_task(client: Any, spec: TaskSpec, *, dry_run: bool = False,
     drift = _diff(essence(existing), essence(body)) if existing is not None else ""
     report(progress, "tasks", action, 1, 1, spec.id)
     return OperationResult(
-        operation="tasks.create", dry_run=dry_run,
+        operation="tasks.create",
+        dry_run=dry_run,
         counts={"created": int(created), "adopted": int(action == "adopt")},
-        ids={"task": [spec.id]}, elapsed=watch.elapsed, requests=watch.requests,
-        details={"action": ("would " + action) if dry_run else action, "task": task if isinstance(task, dict) else body,
-                 "drift": drift},
+        ids={"task": [spec.id]},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+        details={
+            "action": ("would " + action) if dry_run else action,
+            "task": task if isinstance(task, dict) else body,
+            "drift": drift,
+        },
     )
 
 
@@ -340,12 +370,26 @@ def task_status(client: Any, task_id: str, *, counts: bool = True) -> TaskStatus
 
 def _count_row(c: Mapping[str, Any]) -> dict[str, Any]:
     user = c.get("user_id") or ((c.get("worker") or {}).get("user") or {}).get("id") or ""
-    return {"user_id": user, **{k: int(c.get(k) or 0) for k in ("pending", "awaiting_review", "success", "review_denied", "awaiting_consensus_review")}}
+    return {
+        "user_id": user,
+        **{
+            k: int(c.get(k) or 0)
+            for k in ("pending", "awaiting_review", "success", "review_denied", "awaiting_consensus_review")
+        },
+    }
 
 
-def watch_task(client: Any, task_id: str, *, until: str = "done", percent: float | None = None,
-               timeout: float = 3600.0, interval: float = 1.0, max_interval: float = 30.0,
-               progress: ProgressCallback | None = None) -> TaskStatus:
+def watch_task(
+    client: Any,
+    task_id: str,
+    *,
+    until: str = "done",
+    percent: float | None = None,
+    timeout: float = 3600.0,
+    interval: float = 1.0,
+    max_interval: float = 30.0,
+    progress: ProgressCallback | None = None,
+) -> TaskStatus:
     """Wait until the task is done (``until="done"``) or its estimated work percent
     (``until="work"``) / review percent (``until="review"``) reaches ``percent``.
     WaitFailedError when the task fails or is marked WONT_DO; WaitTimeoutError at the
@@ -379,8 +423,17 @@ def watch_task(client: Any, task_id: str, *, until: str = "done", percent: float
         return last[0]
 
     try:
-        return poll(fetch, classify, what=f"task {task_id}", timeout=timeout, interval=interval,
-                    max_interval=max_interval, progress=progress, describe=describe, operation="tasks")
+        return poll(
+            fetch,
+            classify,
+            what=f"task {task_id}",
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+            progress=progress,
+            describe=describe,
+            operation="tasks",
+        )
     except WaitFailedError:
         st = last[0]
         raise WaitFailedError(
@@ -403,9 +456,16 @@ def _merge(current: Sequence[str], given: Sequence[str] | None, mode: str) -> li
     return [c for c in current if c not in set(given)]
 
 
-def update_task(client: Any, task_id: str, *, workers: Sequence[str] | None = None,
-                reviewers: Sequence[str] | None = None, concepts: Sequence[str] | None = None,
-                mode: str = "merge", dry_run: bool = False) -> OperationResult:
+def update_task(
+    client: Any,
+    task_id: str,
+    *,
+    workers: Sequence[str] | None = None,
+    reviewers: Sequence[str] | None = None,
+    concepts: Sequence[str] | None = None,
+    mode: str = "merge",
+    dry_run: bool = False,
+) -> OperationResult:
     """Change a task's workers, reviewers and/or concepts: ``mode`` overwrite (replace),
     merge (add) or remove. Reads the task, computes the new lists, and patches only if
     something changes (so a rerun writes nothing). Refuses to leave a task with no
@@ -463,10 +523,18 @@ def update_task(client: Any, task_id: str, *, workers: Sequence[str] | None = No
         after = unwrap(client.get_task(task_id), "task")
         for key, getter in (("workers", worker_ids), ("reviewers", reviewer_ids), ("concepts", concept_ids)):
             if key in changes and getter(after) != sorted(changes[key]):
-                raise VerificationError(f"task {task_id!r}: {key} read back as {getter(after)}, expected {sorted(changes[key])}")
-    return OperationResult(operation="tasks.update", dry_run=dry_run, counts={"changed_fields": len(changes)},
-                           ids={"task": [task_id]}, elapsed=watch.elapsed, requests=watch.requests,
-                           details={"changes": changes, "mode": mode})
+                raise VerificationError(
+                    f"task {task_id!r}: {key} read back as {getter(after)}, expected {sorted(changes[key])}"
+                )
+    return OperationResult(
+        operation="tasks.update",
+        dry_run=dry_run,
+        counts={"changed_fields": len(changes)},
+        ids={"task": [task_id]},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+        details={"changes": changes, "mode": mode},
+    )
 
 
 _READONLY = ("created_at", "modified_at", "metrics", "app_id", "user_id", "status")
@@ -490,8 +558,14 @@ def mark_done(client: Any, task_id: str, *, dry_run: bool = False) -> OperationR
         client.patch_tasks([patched], action="overwrite")
         if status_code_of(unwrap(client.get_task(task_id), "task")) != TASK_DONE:
             raise VerificationError(f"task {task_id!r} is not TASK_DONE after marking it done")
-    return OperationResult(operation="tasks.done", dry_run=dry_run, counts={"marked_done": int(not already)},
-                           ids={"task": [task_id]}, elapsed=watch.elapsed, requests=watch.requests)
+    return OperationResult(
+        operation="tasks.done",
+        dry_run=dry_run,
+        counts={"marked_done": int(not already)},
+        ids={"task": [task_id]},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+    )
 
 
 def delete_task(client: Any, task_ids: str | Sequence[str], *, dry_run: bool = False) -> OperationResult:
@@ -504,9 +578,14 @@ def delete_task(client: Any, task_ids: str | Sequence[str], *, dry_run: bool = F
     if not dry_run:
         for chunk in chunked(ids, 100):
             client.delete_tasks(chunk)
-    return OperationResult(operation="tasks.delete", dry_run=dry_run, counts={"deleted": 0 if dry_run else len(ids)},
-                           ids={"deleted" if not dry_run else "would_delete": ids}, elapsed=watch.elapsed,
-                           requests=watch.requests)
+    return OperationResult(
+        operation="tasks.delete",
+        dry_run=dry_run,
+        counts={"deleted": 0 if dry_run else len(ids)},
+        ids={"deleted" if not dry_run else "would_delete": ids},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+    )
 
 
 # -- cleanup ----------------------------------------------------------------------------
@@ -527,8 +606,9 @@ class CleanupPlan(Plan):
         return [r["task_id"] for r in self.rows if r["action"] == "delete"]
 
 
-def decide_cleanup(tasks: Iterable[Mapping[str, Any]], older_than: timedelta, *, now: datetime,
-                   include_idle: bool = True) -> list[dict[str, Any]]:
+def decide_cleanup(
+    tasks: Iterable[Mapping[str, Any]], older_than: timedelta, *, now: datetime, include_idle: bool = True
+) -> list[dict[str, Any]]:
     """Pure: a task is deleted when it is done, won't-do or failed ("abandoned"; also
     idle when ``include_idle``) and was last modified longer than ``older_than`` ago."""
     finished = {TASK_DONE: "done", TASK_WONT_DO: "abandoned (won't do)", TASK_FAILED: "failed"}
@@ -545,22 +625,31 @@ def decide_cleanup(tasks: Iterable[Mapping[str, Any]], older_than: timedelta, *,
             action, reason = "keep", f"kept: {finished[code]} but modified within {older_than}"
         else:
             action, reason = "delete", f"delete: {finished[code]} and untouched for more than {older_than}"
-        rows.append({"task_id": str(t.get("id")), "name": t.get("name") or "", "status": code_name(code),
-                     "modified_at": stamp.isoformat() if stamp else None,
-                     "age_days": round(age.total_seconds() / 86400, 4) if age is not None else None,
-                     "action": action, "reason": reason})
+        rows.append(
+            {
+                "task_id": str(t.get("id")),
+                "name": t.get("name") or "",
+                "status": code_name(code),
+                "modified_at": stamp.isoformat() if stamp else None,
+                "age_days": round(age.total_seconds() / 86400, 4) if age is not None else None,
+                "action": action,
+                "reason": reason,
+            }
+        )
     return rows
 
 
-def plan_cleanup(client: Any, older_than: timedelta, *, now: datetime | None = None,
-                 include_idle: bool = True) -> CleanupPlan:
+def plan_cleanup(
+    client: Any, older_than: timedelta, *, now: datetime | None = None, include_idle: bool = True
+) -> CleanupPlan:
     """List the app's tasks and decide which to delete; writes nothing."""
     if not isinstance(older_than, timedelta) or older_than < timedelta(0):
         raise ValidationError(f"older_than must be a non-negative duration, got {older_than!r}")
     now = now or utcnow()
     rows = decide_cleanup(client.list_tasks(), older_than, now=now, include_idle=include_idle)
-    return CleanupPlan(operation="tasks.cleanup", rows=rows, older_than_seconds=older_than.total_seconds(),
-                       now=now.isoformat())
+    return CleanupPlan(
+        operation="tasks.cleanup", rows=rows, older_than_seconds=older_than.total_seconds(), now=now.isoformat()
+    )
 
 
 def recheck_cleanup(client: Any, plan: CleanupPlan) -> dict[str, str]:
@@ -586,8 +675,9 @@ def recheck_cleanup(client: Any, plan: CleanupPlan) -> dict[str, str]:
     return skipped
 
 
-def apply_cleanup(client: Any, plan: CleanupPlan, *, recheck: bool = True,
-                  progress: ProgressCallback | None = None) -> OperationResult:
+def apply_cleanup(
+    client: Any, plan: CleanupPlan, *, recheck: bool = True, progress: ProgressCallback | None = None
+) -> OperationResult:
     """Delete the plan's tasks in batches ("not found" = deleted), then verify by
     listing again (VerificationError if one is still there). Idempotent.
 
@@ -598,8 +688,11 @@ def apply_cleanup(client: Any, plan: CleanupPlan, *, recheck: bool = True,
     watch = Stopwatch(client)
     skipped = recheck_cleanup(client, plan) if recheck else {}
     if skipped:
-        logger.warning("tasks cleanup: %d planned deletion(s) skipped, changed since the plan was made: %s",
-                       len(skipped), ", ".join(sorted(skipped)[:10]))
+        logger.warning(
+            "tasks cleanup: %d planned deletion(s) skipped, changed since the plan was made: %s",
+            len(skipped),
+            ", ".join(sorted(skipped)[:10]),
+        )
     ids = [t for t in plan.to_delete if t not in skipped]
     done = 0
     for chunk in chunked(ids, 100):
@@ -610,23 +703,37 @@ def apply_cleanup(client: Any, plan: CleanupPlan, *, recheck: bool = True,
         left = {str(t.get("id")) for t in client.list_tasks()} & set(ids)
         if left:
             raise VerificationError(f"tasks still listed after delete: {sorted(left)[:10]}; run cleanup again")
-    return OperationResult(operation="tasks.cleanup",
-                           counts={"considered": len(plan.rows), "deleted": len(ids), "skipped": len(skipped)},
-                           ids={"deleted": ids}, elapsed=watch.elapsed, requests=watch.requests,
-                           details={"skipped": dict(sorted(skipped.items()))} if skipped else {})
+    return OperationResult(
+        operation="tasks.cleanup",
+        counts={"considered": len(plan.rows), "deleted": len(ids), "skipped": len(skipped)},
+        ids={"deleted": ids},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+        details={"skipped": dict(sorted(skipped.items()))} if skipped else {},
+    )
 
 
-def cleanup_tasks(client: Any, older_than: timedelta, *, dry_run: bool = False, include_idle: bool = True,
-                  now: datetime | None = None, progress: ProgressCallback | None = None) -> tuple[CleanupPlan, OperationResult]:
+def cleanup_tasks(
+    client: Any,
+    older_than: timedelta,
+    *,
+    dry_run: bool = False,
+    include_idle: bool = True,
+    now: datetime | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[CleanupPlan, OperationResult]:
     """Plan, then (unless ``dry_run``) delete and verify. Safe to rerun."""
     watch = Stopwatch(client)
     plan = plan_cleanup(client, older_than, now=now, include_idle=include_idle)
     if dry_run:
-        return plan, OperationResult(operation="tasks.cleanup", dry_run=True,
-                                     counts={"considered": len(plan.rows), "would_delete": len(plan.to_delete)},
-                                     ids={"would_delete": plan.to_delete}, elapsed=watch.elapsed, requests=watch.requests)
+        return plan, OperationResult(
+            operation="tasks.cleanup",
+            dry_run=True,
+            counts={"considered": len(plan.rows), "would_delete": len(plan.to_delete)},
+            ids={"would_delete": plan.to_delete},
+            elapsed=watch.elapsed,
+            requests=watch.requests,
+        )
     result = apply_cleanup(client, plan, recheck=False, progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result
-
-

@@ -1,0 +1,180 @@
+"""Pagination: the paging plan and iterators on their own, then listings against the
+emulator over 0, 1, exactly-full and many pages, with and without prefetch."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from urllib.parse import parse_qs
+
+import pytest
+
+from connector.aio import AsyncClarifaiClient
+from connector.errors import ConfigurationError, TransientServerError
+from connector.pagination import PagePlan, aiter_pages, iter_pages
+from tests.support.contract import async_contract_hooks
+
+
+class FakeListing:
+    """``total`` numbered items served page by page; records which pages were asked."""
+
+    def __init__(self, total: int, per_page: int, fail_page: int | None = None) -> None:
+        self.total, self.per_page, self.fail_page = total, per_page, fail_page
+        self.asked: list[int] = []
+        self.lock = threading.Lock()
+
+    def items(self, page: int) -> list[dict]:
+        with self.lock:
+            self.asked.append(page)
+        if page == self.fail_page:
+            raise TransientServerError("page failed")
+        start = (page - 1) * self.per_page
+        return [{"n": n} for n in range(start, min(self.total, start + self.per_page))]
+
+    async def aitems(self, page: int) -> list[dict]:
+        await asyncio.sleep(0)
+        return self.items(page)
+
+
+def _flat(pages) -> list[int]:
+    return [item["n"] for page in pages for item in page]
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+@pytest.mark.parametrize(("total", "per_page", "requests"), [(0, 5, 1), (3, 5, 1), (5, 5, 2), (23, 5, 5), (25, 5, 6)])
+def test_iter_pages_in_order_and_complete(total: int, per_page: int, requests: int, concurrency: int) -> None:
+    listing = FakeListing(total, per_page)
+    assert _flat(iter_pages(listing.items, PagePlan(per_page, concurrency))) == list(range(total))
+    if concurrency == 1:
+        assert listing.asked == list(range(1, requests + 1))
+    else:
+        # prefetch may ask for at most `concurrency` pages past the last one
+        assert set(range(1, requests + 1)) <= set(listing.asked)
+        assert len(listing.asked) <= requests + concurrency - 1
+        assert len(set(listing.asked)) == len(listing.asked)
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_max_pages(concurrency: int) -> None:
+    listing = FakeListing(100, 10)
+    assert _flat(iter_pages(listing.items, PagePlan(10, concurrency, max_pages=3))) == list(range(30))
+    assert sorted(listing.asked) == [1, 2, 3]
+
+
+def test_empty_pages_are_not_yielded() -> None:
+    listing = FakeListing(10, 5)
+    pages = list(iter_pages(listing.items, PagePlan(5, 1)))
+    assert [len(p) for p in pages] == [5, 5]
+    assert listing.asked == [1, 2, 3]
+
+
+def test_early_close_stops_prefetch() -> None:
+    listing = FakeListing(10_000, 10)
+    gen = iter_pages(listing.items, PagePlan(10, 4))
+    assert len(next(gen)) == 10
+    assert len(next(gen)) == 10
+    gen.close()
+    asked = len(listing.asked)
+    assert asked <= 2 + 4  # the pages consumed plus at most `concurrency` in flight
+
+
+def test_error_on_a_page_propagates() -> None:
+    listing = FakeListing(100, 10, fail_page=3)
+    with pytest.raises(TransientServerError):
+        _flat(iter_pages(listing.items, PagePlan(10, 2)))
+
+
+def test_plan_validation() -> None:
+    for bad in (
+        {"per_page": 0},
+        {"per_page": 1001},
+        {"per_page": 5, "concurrency": 0},
+        {"per_page": 5, "max_pages": 0},
+    ):
+        with pytest.raises(ConfigurationError):
+            PagePlan(**bad)
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+@pytest.mark.parametrize(("total", "per_page"), [(0, 5), (5, 5), (23, 5)])
+def test_aiter_pages_in_order(total: int, per_page: int, concurrency: int) -> None:
+    listing = FakeListing(total, per_page)
+
+    async def collect() -> list[int]:
+        return [
+            item["n"] async for page in aiter_pages(listing.aitems, PagePlan(per_page, concurrency)) for item in page
+        ]
+
+    assert asyncio.run(collect()) == list(range(total))
+
+
+def test_aiter_early_close_cancels_tasks() -> None:
+    listing = FakeListing(10_000, 10)
+
+    async def main() -> None:
+        gen = aiter_pages(listing.aitems, PagePlan(10, 4))
+        await gen.__anext__()
+        await gen.__anext__()
+        await gen.aclose()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert pending == []
+
+    asyncio.run(main())
+    assert len(listing.asked) <= 2 + 4
+
+
+# -- against the emulator ----------------------------------------------------------------
+
+
+def _seed_datasets(client, n: int) -> list[str]:
+    ids = [f"ds-{i:04d}" for i in range(n)]
+    for start in range(0, n, 100):
+        client.post_datasets([{"id": i} for i in ids[start : start + 100]])
+    return ids
+
+
+def _list_requests(emulator, rpc: str) -> list[dict]:
+    return [r for r in emulator.admin.requests() if r["rpc"] == rpc]
+
+
+@pytest.mark.parametrize(("total", "per_page", "pages_requested"), [(0, 10, 1), (7, 10, 1), (10, 10, 2), (47, 10, 5)])
+def test_listing_sequential_against_emulator(client, emulator, total: int, per_page: int, pages_requested: int) -> None:
+    ids = _seed_datasets(client, total)
+    emulator.admin.clear_requests()
+    got = [d["id"] for d in client.list_datasets(per_page=per_page, concurrency=1)]
+    assert sorted(got) == sorted(ids) and len(got) == len(set(got))
+    requests = _list_requests(emulator, "ListDatasets")
+    assert len(requests) == pages_requested
+    pages = [parse_qs(r["query"]) for r in requests]
+    assert [p["page"] for p in pages] == [[str(i)] for i in range(1, pages_requested + 1)]
+    assert all(p["per_page"] == [str(per_page)] for p in pages)
+
+
+def test_listing_with_prefetch_against_emulator(client, emulator) -> None:
+    ids = _seed_datasets(client, 95)
+    sequential = [d["id"] for d in client.list_datasets(per_page=10, concurrency=1)]
+    emulator.admin.clear_requests()
+    prefetched = [d["id"] for d in client.list_datasets(per_page=10, concurrency=4)]
+    assert prefetched == sequential  # same order
+    assert sorted(prefetched) == sorted(ids)
+    requests = _list_requests(emulator, "ListDatasets")
+    asked = sorted(int(parse_qs(r["query"])["page"][0]) for r in requests)
+    assert asked[:10] == list(range(1, 11))
+    assert len(asked) <= 10 + 4 - 1 and len(asked) == len(set(asked))
+
+
+def test_iter_pages_and_max_pages_against_emulator(client, emulator) -> None:
+    _seed_datasets(client, 30)
+    pages = list(client.iter_pages("ListDatasets", "datasets", per_page=7, concurrency=2, max_pages=2))
+    assert [len(p) for p in pages] == [7, 7]
+
+
+def test_async_listing_against_emulator(client_config, emulator, client) -> None:
+    ids = _seed_datasets(client, 33)
+
+    async def main() -> list[str]:
+        async with AsyncClarifaiClient(client_config, event_hooks=async_contract_hooks()) as aclient:
+            return [d["id"] async for d in aclient.list_datasets(per_page=5, concurrency=3)]
+
+    got = asyncio.run(main())
+    assert sorted(got) == sorted(ids) and len(got) == 33
