@@ -12,11 +12,12 @@ CORE_VENV := .venv-core
 PIP_FLAGS := --quiet --disable-pip-version-check
 EXTRAS ?= all
 
-.PHONY: help venv demo test test-fast check-core-import official-venv bench constraints clean
+.PHONY: help venv demo test test-fast lint check-core-import official-venv bench constraints clean
 
 help:
 	@echo "make demo               run the main job against the bundled emulator"
-	@echo "make test               install everything needed and run the whole test suite"
+	@echo "make test               install everything needed, lint, and run the whole test suite"
+	@echo "make lint               ruff (lint and format check)"
 	@echo "make bench              run the benchmarks (figures go to docs/benchmarks.md by hand)"
 	@echo "make constraints        regenerate constraints.txt from a fresh install of .[all]"
 	@echo "make clean              remove the virtualenvs"
@@ -48,7 +49,11 @@ check-core-import: $(CORE_VENV)/.installed
 demo: venv
 	$(VENV)/bin/clarifai-connector demo
 
-test: venv official-venv check-core-import
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: venv official-venv check-core-import lint
 	$(VENV_PY) -m pytest
 
 test-fast: venv

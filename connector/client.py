@@ -21,11 +21,8 @@ from connector.errors import ValidationError
 from connector.pagination import PagePlan
 from connector.ratelimit import TokenBucket
 from connector.retry import ClientStats, attempt_scope, retrying_kwargs
+from connector.status_codes import StatusCode
 from connector.transport import CallSpec
-
-#: Status codes of items that ``ignore_duplicates=True`` accepts.
-INPUT_DUPLICATE = 30100
-DATASET_INPUT_DUPLICATE = 64101
 
 Obj = dict[str, Any]
 
@@ -279,7 +276,7 @@ class EndpointMethods:
             path={"dataset_id": dataset_id},
             body={"dataset_inputs": [{"input": {"id": i}} for i in ids]},
             idempotent=True,
-            ok_item_codes=(DATASET_INPUT_DUPLICATE,) if ignore_duplicates else (),
+            ok_item_codes=(StatusCode.DATASET_INPUT_DUPLICATE,) if ignore_duplicates else (),
         )
 
     def delete_dataset_inputs(self, dataset_id: str, input_ids: Iterable[str], *, missing_ok: bool = True) -> Any:
@@ -310,7 +307,11 @@ class EndpointMethods:
         """Create inputs (PostInputs); returns the inputs. With ``ignore_duplicates``
         items answered INPUT_DUPLICATE are not an error."""
         return self._create(
-            "PostInputs", "inputs", inputs, "inputs", ok_item_codes=(INPUT_DUPLICATE,) if ignore_duplicates else ()
+            "PostInputs",
+            "inputs",
+            inputs,
+            "inputs",
+            ok_item_codes=(StatusCode.INPUT_DUPLICATE,) if ignore_duplicates else (),
         )
 
     def patch_inputs(self, inputs: Iterable[Mapping[str, Any]], action: str = "merge") -> Any:

@@ -8,44 +8,9 @@ the method and path that failed. Headers (and so the PAT) are never stored on an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Self
 
 from connector.status_codes import code_name
-
-#: Codes that mean "the thing already exists".
-ALREADY_EXISTS_CODES = frozenset({30100, 31100, 40010, 64101, 22100, 54100})
-#: Codes that mean authentication or authorisation failed.
-AUTH_CODES = frozenset({11000, 11001, 11002, 11007, 11008, 11009, 11200, 21201, 22103, 24156, 30103, 54103})
-#: Codes that mean the API is rate limiting this account.
-THROTTLE_CODES = frozenset({11005, 11003, 11004, 11006, 40030})
-#: Codes that mean a transient server-side failure worth retrying.
-TRANSIENT_CODES = frozenset({40030, 40031, 40032, 40035, 41000, 41003, 43040, 47201, 99009, 99001})
-
-
-def is_not_found_code(code: int | None) -> bool:
-    name = code_name(code)
-    return name.endswith("_DOES_NOT_EXIST") or name in {"TASK_MISSING", "CONN_DOES_NOT_EXIST"}
-
-
-def is_invalid_argument_code(code: int | None) -> bool:
-    name = code_name(code)
-    return name.endswith(("_INVALID_ARGUMENT", "_INVALID_REQUEST")) or name in {
-        "CONN_BAD_REQUEST_FORMAT",
-        "CONN_INVALID_REQUEST",
-        "CONN_INVALID_RANGE",
-        "CONN_METHOD_NOT_ALLOWED",
-        "FAILURE",
-    }
-
-
-def is_transient_code(code: int | None) -> bool:
-    if code is None:
-        return False
-    return (
-        code in TRANSIENT_CODES
-        or 98000 <= code < 99000
-        or (code_name(code).startswith("RPC_") and code not in {40033, 40036})
-    )
 
 
 class ConnectorError(Exception):
@@ -263,12 +228,89 @@ class ConflictError(OperationError):
     name/run key, or delete the existing object first."""
 
 
-class WaitTimeoutError(OperationError):
-    """A wait reached its deadline before the object reached a terminal state."""
+#: What a wait waited for.
+WaitKind = Literal["dataset_version", "bulk_operation", "inputs_add_job", "task", "object"]
 
 
-class WaitFailedError(OperationError):
-    """A wait ended on a terminal error status (FAILURE, CANCELLED, ...)."""
+class WaitError(OperationError):
+    """A wait ended without the object being done. Carries the facts as fields, so callers
+    (an Airflow trigger event, Dagster metadata, a retry decision) never parse the message:
+
+    ``kind`` (what was waited for), ``object_id`` (``"<dataset_id>/<version_id>"`` for a
+    version), ``status_code`` / ``status_name`` and ``description`` of the last read,
+    ``elapsed`` seconds, and ``hint`` (what to do, the message's last part).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: WaitKind = "object",
+        object_id: str = "",
+        status_code: int | None = None,
+        description: str = "",
+        elapsed: float = 0.0,
+        hint: str = "",
+    ) -> None:
+        self.head = message
+        self.kind: WaitKind = kind
+        self.object_id = object_id
+        self.status_code = status_code
+        self.description = description or ""
+        self.elapsed = float(elapsed)
+        self.hint = hint
+        super().__init__(f"{message}; {hint}" if hint else message)
+
+    @property
+    def status_name(self) -> str:
+        return code_name(self.status_code) if self.status_code is not None else "UNKNOWN"
+
+    def with_hint(self, hint: str) -> Self:
+        """The same error with another ``hint`` (what to do) in its message."""
+        return type(self)(self.head, hint=hint, **self._fields())
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "object_id": self.object_id,
+            "status_code": self.status_code,
+            "description": self.description,
+            "elapsed": self.elapsed,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON values (no secrets: ids, codes and texts of the API)."""
+        out = {
+            "error": type(self).__name__,
+            **self._fields(),
+            "status_code": None if self.status_code is None else int(self.status_code),
+            "status_name": self.status_name,
+            "message": str(self),
+        }
+        return out
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_wait_error, (type(self), self.head, {"hint": self.hint, **self._fields()}))
+
+
+def _rebuild_wait_error(cls: type[WaitError], message: str, kwargs: dict[str, Any]) -> WaitError:
+    return cls(message, **kwargs)
+
+
+class WaitTimeoutError(WaitError):
+    """A wait reached its deadline before the object reached a terminal state; ``timeout``
+    is the deadline in seconds."""
+
+    def __init__(self, message: str, *, timeout: float = 0.0, **fields: Any) -> None:
+        self.timeout = float(timeout)
+        super().__init__(message, **fields)
+
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "timeout": self.timeout}
+
+
+class WaitFailedError(WaitError):
+    """A wait ended on a terminal error status (FAILURE, CANCELLED, WONT_DO...)."""
 
 
 class VerificationError(OperationError):

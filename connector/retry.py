@@ -34,13 +34,9 @@ from connector.errors import (
     ThrottledError,
     TransientServerError,
 )
+from connector.status_codes import HOURLY_LIMIT, NOT_WORTH_WAITING
 
 logger = logging.getLogger(__name__)
-
-#: CONN_EXCEED_HOURLY_LIMIT: waits ``hourly_limit_wait`` unless told otherwise.
-HOURLY_LIMIT_CODE = 11003
-#: Throttling codes that will not pass by waiting a little (monthly limit, over limits).
-_NOT_WORTH_WAITING = frozenset({11004, 11006})
 
 
 @dataclasses.dataclass
@@ -68,7 +64,7 @@ def retry_reason(exc: BaseException | None) -> str | None:
     if exc is None or isinstance(exc, OutcomeUnknownError):
         return None
     if isinstance(exc, ThrottledError):
-        if exc.code in _NOT_WORTH_WAITING:
+        if exc.code in NOT_WORTH_WAITING:
             return None
         return f"throttled ({exc.code_name if exc.code is not None else 'HTTP ' + str(exc.http_status)})"
     if isinstance(exc, ConnectionFailedError):
@@ -87,7 +83,7 @@ def compute_wait(
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
         return min(float(retry_after), policy.max_retry_after)
-    if isinstance(exc, ClarifaiError) and exc.code == HOURLY_LIMIT_CODE:
+    if isinstance(exc, ClarifaiError) and exc.code in HOURLY_LIMIT:
         return policy.hourly_limit_wait
     ceiling = min(policy.max_wait, policy.initial_wait * (2 ** max(0, attempt_number - 1)))
     return rand() * ceiling

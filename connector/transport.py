@@ -21,9 +21,6 @@ import httpx
 
 from connector.config import ClarifaiConfig
 from connector.errors import (
-    ALREADY_EXISTS_CODES,
-    AUTH_CODES,
-    THROTTLE_CODES,
     AlreadyExistsError,
     AuthenticationError,
     ClarifaiError,
@@ -36,21 +33,25 @@ from connector.errors import (
     PartialFailureError,
     ThrottledError,
     TransientServerError,
-    is_invalid_argument_code,
-    is_not_found_code,
-    is_transient_code,
 )
 from connector.routes import ROUTES, Route
-from connector.status_codes import code_name, parse_code
+from connector.status_codes import (
+    ALREADY_EXISTS,
+    AUTH,
+    INVALID_ARGUMENT,
+    ITEM_FAILED,
+    NOT_FOUND,
+    RETRYABLE,
+    THROTTLED,
+    StatusCode,
+    code_name,
+    parse_status_code,
+)
 
 logger = logging.getLogger(__name__)
 
-SUCCESS = 10000
-MIXED_STATUS = 10010
 #: The response header that carries the request id when the body does not.
 REQUEST_ID_HEADER = "X-Clarifai-Request-ID"
-#: Not-found codes that name the container (user/app), never "already deleted".
-CONTAINER_MISSING = frozenset({"APP_DOES_NOT_EXIST", "USER_DOES_NOT_EXIST"})
 #: Verbs that are safe to repeat by their nature.
 IDEMPOTENT_VERBS = frozenset({"GET", "DELETE", "PATCH", "HEAD", "PUT"})
 
@@ -225,35 +226,17 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 def _safe_code(value: Any) -> int | None:
     try:
-        return parse_code(value)
+        return parse_status_code(value)
     except ValueError:
         return None
 
 
-#: Words in a status name that mark a failed item; other item statuses (an input's
-#: INPUT_DOWNLOAD_PENDING, a task's TASK_IN_PROGRESS...) describe a lifecycle, not a failure.
-_FAILURE_WORDS = (
-    "FAIL",
-    "ERROR",
-    "INVALID",
-    "DUPLICATE",
-    "DOES_NOT_EXIST",
-    "NOT_FOUND",
-    "DENIED",
-    "MISSING",
-    "UNEXPECTED",
-    "CONFLICT",
-)
-
-
 def is_item_failure(code: int | None) -> bool:
-    """True when an item's status code says that item failed."""
-    if code is None or code == SUCCESS:
+    """True when an item's status code says that item failed; other item statuses (an
+    input's INPUT_PENDING, a task's TASK_IN_PROGRESS...) describe a lifecycle."""
+    if code is None or code == StatusCode.SUCCESS:
         return False
-    if error_class_for(code, None) is not ClarifaiError:
-        return True
-    name = code_name(code)
-    return any(word in name for word in _FAILURE_WORDS)
+    return error_class_for(code, None) is not ClarifaiError or code in ITEM_FAILED
 
 
 def _entry_status(entry: Mapping[str, Any]) -> tuple[Any, Mapping[str, Any] | None]:
@@ -296,21 +279,21 @@ def _item_statuses(body: Mapping[str, Any]) -> list[ItemStatus]:
 
 def error_class_for(code: int | None, http_status: int | None) -> type[ClarifaiError]:
     """The typed error for a Clarifai status code and HTTP status."""
-    if code == MIXED_STATUS:
+    if code == StatusCode.MIXED_STATUS:
         return PartialFailureError
-    if http_status == 429 or code in THROTTLE_CODES:
+    if http_status == 429 or code in THROTTLED:
         return ThrottledError
-    if code in AUTH_CODES or http_status in (401, 403):
+    if code in AUTH or http_status in (401, 403):
         return AuthenticationError
-    if code in ALREADY_EXISTS_CODES:
+    if code in ALREADY_EXISTS:
         return AlreadyExistsError
-    if code is not None and is_not_found_code(code):
+    if code in NOT_FOUND:
         return NotFoundError
-    if is_transient_code(code) or (http_status is not None and http_status >= 500):
+    if code in RETRYABLE or (http_status is not None and http_status >= 500):
         return TransientServerError
     if http_status == 404:
         return NotFoundError
-    if (code is not None and is_invalid_argument_code(code)) or http_status == 400:
+    if code in INVALID_ARGUMENT or http_status == 400:
         return InvalidArgumentError
     return ClarifaiError
 
@@ -401,7 +384,7 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
     req_id = status.get("req_id") or header_req_id
     common["req_id"] = req_id
     ok_http = 200 <= response.status_code < 300
-    if ok_http and code == SUCCESS:
+    if ok_http and code == StatusCode.SUCCESS:
         return body
     items = _item_statuses(body)
     if items and spec.ok_item_codes and all(it.code in spec.ok_item_codes for it in items):
@@ -414,7 +397,7 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
         err.ambiguous = True
         raise err
     cls = error_class_for(code, response.status_code)
-    if cls is NotFoundError and spec.missing_ok and code_name(code) not in CONTAINER_MISSING:
+    if cls is NotFoundError and spec.missing_ok:
         logger.info(
             "%s: some ids were already gone (%s); treating them as deleted",
             spec.describe(),

@@ -253,7 +253,8 @@ def _prune(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
 
 
 def _task(state: CliState, client: Any, server: Any, target: str, apply: bool) -> dict[str, Any] | None:
-    from connector.operations.tasks import TaskSpec, create_task, task_status, watch_task
+    from connector.operations.tasks import TaskSpec, create_task, watch_task
+    from connector.operations.waits import task_status
 
     ids = [i["input"]["id"] for i in client.list_dataset_inputs(target, per_page=100, max_pages=1)]
     counts: dict[str, int] = {}

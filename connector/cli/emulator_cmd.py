@@ -21,7 +21,7 @@ def options_from_flags(**flags: Any) -> EmulatorOptions:
 @click.command("emulator", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
-    "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one)."
+    "--port", default=8080, show_default=True, type=click.IntRange(0, 65_535), help="Port (0 picks a free one)."
 )
 @click.option("--user-id", default="demo", show_default=True, help="The emulated user id.")
 @click.option("--app-id", default="demo", show_default=True, help="The emulated app id.")

@@ -345,7 +345,8 @@ def create(
 @handle_errors
 def watch(task_id: str, until: str, percent: float | None, timeout: float, interval: float, once: bool) -> None:
     """Show a task's progress, or wait until it is done or reaches a percent."""
-    from connector.operations.tasks import task_status, watch_task
+    from connector.operations.tasks import watch_task
+    from connector.operations.waits import task_status
 
     state = cli_state()
     with state.client() as client:

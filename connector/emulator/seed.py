@@ -35,7 +35,7 @@ def seed_demo(state: EmulatorState, n_inputs: int) -> None:
     a = state.app_data(opts.user_id, opts.app_id)
     assert a is not None
     user = opts.user_id
-    t = time.time() - 30 * 86400
+    t = time.time() - 30 * 24 * 60 * 60
     step = 0.01  # close timestamps keep formatting cheap (one format per second)
 
     def tick() -> float:

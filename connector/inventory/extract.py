@@ -13,9 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from connector.status_codes import STATUS_CODES
-
-_CODE_BY_NAME: dict[str, int] = {name: code for code, name in STATUS_CODES.items()}
+from connector.status_codes import code_name, parse_status_code
 
 
 @functools.lru_cache(maxsize=1024)
@@ -135,23 +133,26 @@ def unique(values: Iterable[str]) -> list[str]:
 
 def status_code(status: Any) -> int | None:
     """The numeric code of a ``status`` object whose ``code`` is a number or a name."""
-    code = dig(status, "code")
-    if isinstance(code, str) and not code.strip().lstrip("-").isdigit():
-        return _CODE_BY_NAME.get(code.strip())
-    return as_int(code)
+    try:
+        return parse_status_code(dig(status, "code"))
+    except ValueError:
+        return None
 
 
 def status_name(status: Any) -> str | None:
-    """The code name (``"DATASET_VERSION_READY"``) of a ``status`` object."""
+    """The code name (``"DATASET_VERSION_READY"``) of a ``status`` object; a name the
+    official enum lacks is kept as sent, an unknown number becomes its digits."""
     code = dig(status, "code")
     if code is None:
         return None
-    if isinstance(code, str) and not code.strip().lstrip("-").isdigit():
-        return code.strip()
-    number = as_int(code)
+    try:
+        number = parse_status_code(code)
+    except ValueError:
+        return str(code).strip() or None
     if number is None:
         return None
-    return STATUS_CODES.get(number, str(number))
+    name = code_name(number)
+    return str(int(number)) if name.startswith("UNKNOWN") else name
 
 
 def first_key(obj: Any) -> str | None:

@@ -1,5 +1,6 @@
 """Operations on a Clarifai app: dataset version pruning, train/test splits and the
-labeling-task lifecycle, plus the shared wait.
+labeling-task lifecycle, plus the waits (sync here and in :mod:`connector.operations.waits`,
+async in :mod:`connector.operations.async_waits`).
 
 Every operation plans (reads and decides, writes nothing), applies (writes, idempotent:
 deterministic ids, "already exists" adopted, "not found" on delete is done), and
@@ -11,28 +12,33 @@ from __future__ import annotations
 
 from connector.errors import ConflictError
 from connector.operations.base import OperationResult, Plan, ProgressCallback, ProgressEvent, deterministic_id
-from connector.operations.poller import (
-    create_or_adopt,
-    poll,
-    wait_bulk_operation,
-    wait_dataset_version,
-    wait_inputs_add_job,
-)
+from connector.operations.idempotent import create_or_adopt, read_or_none
 from connector.operations.prune import PrunePlan, PrunePolicy, apply_prune, plan_prune, prune
 from connector.operations.split import SplitPlan, SplitSpec, apply_split, assign, plan_split, split
 from connector.operations.tasks import (
     CleanupPlan,
     TaskSpec,
-    TaskStatus,
     apply_cleanup,
     cleanup_tasks,
     create_task,
     delete_task,
     mark_done,
     plan_cleanup,
-    task_status,
     update_task,
     watch_task,
+)
+from connector.operations.waits import (
+    TaskStatus,
+    classify_bulk_operation,
+    classify_dataset_version,
+    classify_inputs_add_job,
+    classify_task,
+    poll,
+    task_status,
+    wait_bulk_operation,
+    wait_dataset_version,
+    wait_inputs_add_job,
+    wait_task,
 )
 
 __all__ = [
@@ -52,6 +58,10 @@ __all__ = [
     "apply_prune",
     "apply_split",
     "assign",
+    "classify_bulk_operation",
+    "classify_dataset_version",
+    "classify_inputs_add_job",
+    "classify_task",
     "cleanup_tasks",
     "create_or_adopt",
     "create_task",
@@ -63,11 +73,13 @@ __all__ = [
     "plan_split",
     "poll",
     "prune",
+    "read_or_none",
     "split",
     "task_status",
     "update_task",
     "wait_bulk_operation",
     "wait_dataset_version",
     "wait_inputs_add_job",
+    "wait_task",
     "watch_task",
 ]

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from connector.errors import ConflictError  # noqa: F401  (re-exported: its old home)
-from connector.status_codes import parse_code
 
 T = TypeVar("T")
 P = TypeVar("P", bound="Plan")
@@ -170,17 +169,6 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield list(items[start : start + size])
 
 
-def status_code_of(obj: dict[str, Any] | None) -> int | None:
-    """The status code of an API object (``{"status": {"code": ...}}``), int or name."""
-    if not obj:
-        return None
-    status = obj.get("status") or {}
-    try:
-        return parse_code(status.get("code"))
-    except ValueError:
-        return None
-
-
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -199,13 +187,6 @@ def parse_time(value: object) -> datetime | None:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def unwrap(obj: Any, key: str) -> Any:
-    """Endpoint methods return either the object or the response body holding it."""
-    if isinstance(obj, dict) and key in obj and isinstance(obj[key], dict):
-        return obj[key]
-    return obj
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,7 +7,7 @@ Rules combine (a version is kept if any keep rule matches):
 * ``keep_younger_than``: keep versions younger than a duration;
 * ``keep_ids``: keep these version ids;
 * ``keep_pinned``: keep versions whose ``metadata[pinned_key]`` is truthy;
-* ``delete_failed_older_than``: delete FAILED / UNEXPECTED_ERROR versions older than
+* ``delete_failed_older_than``: delete FAILURE / UNEXPECTED_ERROR / CONFLICT versions older than
   this grace period (failed versions are otherwise kept).
 
 READY versions are candidates for deletion only when ``keep_last`` or
@@ -36,17 +36,13 @@ from connector.operations.base import (
     is_valid_id,
     parse_time,
     report,
-    status_code_of,
     unique,
     utcnow,
 )
-from connector.status_codes import code_name
+from connector.status_codes import VERSION_FAILED, VERSION_PENDING, VERSION_READY, code_name, status_code_of
 
 logger = logging.getLogger(__name__)
 
-READY = 64015
-IN_FLIGHT = frozenset({64005, 64010})
-FAILED = frozenset({64020, 64025})
 PROTECTED_ORIGINS = frozenset({"TRAINING", "EVAL_GROUND_TRUTH", "EVAL_PREDICTIONS"})
 _ORIGIN_NAMES = {
     0: "DATASET_VERSION_REQUEST_ORIGIN_NOT_SET",
@@ -183,7 +179,7 @@ def decide(
             pinned = bool((v.get("metadata") or {}).get(policy.pinned_key))
             is_trained = (dataset_id, vid) in trained_set or vid in trained_any_dataset
             rank = None
-            if code == READY:
+            if code in VERSION_READY:
                 ready_rank += 1
                 rank = ready_rank
             action, reason = _decide_one(policy, code, rank, age, origin, pinned, is_trained, vid)
@@ -193,7 +189,7 @@ def decide(
                     "version_id": vid,
                     "status": code_name(code),
                     "created_at": created.isoformat() if created else None,
-                    "age_days": round(age.total_seconds() / 86400, 4) if age is not None else None,
+                    "age_days": round(age / timedelta(days=1), 4) if age is not None else None,
                     "request_origin": origin,
                     "pinned": pinned,
                     "trained_on": is_trained,
@@ -215,7 +211,7 @@ def _age_order(version: Mapping[str, Any]) -> tuple[datetime, str]:
 def human_duration(value: timedelta) -> str:
     """``timedelta(days=7)`` -> ``"7d"``; ``timedelta(hours=36)`` -> ``"1d 12h"``."""
     total = int(value.total_seconds())
-    days, rest = divmod(total, 86400)
+    days, rest = divmod(total, 24 * 60 * 60)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
     parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if n]
@@ -235,7 +231,7 @@ def _decide_one(
     # Protections first: these hold whatever the policy says.
     if ready_rank == 1:
         return KEEP, "protected: newest READY version"
-    if code in IN_FLIGHT:
+    if code in VERSION_PENDING:
         return KEEP, f"protected: still {code_name(code)}"
     if trained and not policy.allow_trained:
         return KEEP, "protected: a model version was trained on it"
@@ -246,13 +242,13 @@ def _decide_one(
         return KEEP, "kept: listed in keep_ids"
     if pinned and policy.keep_pinned:
         return KEEP, f"kept: metadata.{policy.pinned_key} is set"
-    if code in FAILED:
+    if code in VERSION_FAILED:
         if policy.delete_failed_older_than is None:
             return KEEP, "kept: failed, no failed-version rule"
         if age is None or age < policy.delete_failed_older_than:
             return KEEP, f"kept: failed but within the {human_duration(policy.delete_failed_older_than)} grace period"
         return DELETE, f"delete: {code_name(code)} older than {human_duration(policy.delete_failed_older_than)}"
-    if code != READY:
+    if code not in VERSION_READY:
         return KEEP, f"kept: status {code_name(code)} is not handled by pruning"
     if policy.keep_last is None and policy.keep_younger_than is None:
         return KEEP, "kept: no retention rule for READY versions"
@@ -368,7 +364,7 @@ def recheck_protections(client: Any, plan: PrunePlan) -> dict[str, str]:
     protected: dict[str, str] = {}
     for dataset_id, ids in targets.items():
         current = [dict(v) for v in client.list_dataset_versions(dataset_id)]
-        ready = [v for v in current if status_code_of(v) == READY]
+        ready = [v for v in current if status_code_of(v) in VERSION_READY]
         newest_ready = max(ready, key=_age_order, default=None)
         by_id = {str(v.get("id")): v for v in current}
         for vid in ids:
@@ -380,7 +376,7 @@ def recheck_protections(client: Any, plan: PrunePlan) -> dict[str, str]:
             key = f"{dataset_id}/{vid}"
             if newest_ready is not None and str(newest_ready.get("id")) == vid:
                 protected[key] = "protected: now the newest READY version"
-            elif code in IN_FLIGHT:
+            elif code in VERSION_PENDING:
                 protected[key] = f"protected: now {code_name(code)}"
             elif not allow_trained and ((dataset_id, vid) in trained or vid in trained_any):
                 protected[key] = "protected: a model version has been trained on it since the plan was made"

@@ -40,15 +40,10 @@ from connector.operations.base import (
     is_valid_id,
     report,
     stable_hash,
-    status_code_of,
-    unwrap,
 )
-from connector.operations.poller import (
-    create_or_adopt,
-    read_or_none,
-    wait_bulk_operation,
-    wait_dataset_version,
-)
+from connector.operations.idempotent import create_or_adopt, read_or_none
+from connector.operations.waits import wait_bulk_operation, wait_dataset_version
+from connector.status_codes import VERSION_READY, status_code_of
 
 logger = logging.getLogger(__name__)
 
@@ -289,10 +284,10 @@ def read_source(client: Any, spec: SplitSpec) -> list[SourceInput]:
         items = [_source_input(i) for i in client.list_dataset_inputs(spec.dataset_id)]
         if spec.version_id:
             try:
-                version = unwrap(client.get_dataset_version(spec.dataset_id, spec.version_id), "dataset_version")
+                version = client.get_dataset_version(spec.dataset_id, spec.version_id)
             except NotFoundError as exc:
                 raise MissingObjectError(f"dataset version {spec.dataset_id}/{spec.version_id} does not exist") from exc
-            if status_code_of(version) != 64015:
+            if status_code_of(version) not in VERSION_READY:
                 raise ValidationError(f"dataset version {spec.dataset_id}/{spec.version_id} is not READY")
             root = (version.get("metrics") or {}).get("/") or {}
             count = (root.get("metrics") or root).get("inputs_count")
@@ -334,7 +329,7 @@ def plan_split(client: Any, spec: SplitSpec, *, progress: ProgressCallback | Non
     if spec.mode == "server":
         op_id = deterministic_id("split", spec.run_key or "", spec.source_name, sorted(targets.items()), ratios)
         plan.bulk_operation_id = op_id
-        existing = read_or_none(lambda: client.get_bulk_operation(op_id), "bulk_operation")
+        existing = read_or_none(lambda: client.get_bulk_operation(op_id))
         plan.bulk_operation_exists = existing is not None
         if not plan.bulk_operation_exists:
             busy = [targets[s] for s, m in current.items() if m]
@@ -406,11 +401,11 @@ def _spec_from_plan(plan: SplitPlan) -> SplitSpec:
 def ensure_dataset(client: Any, dataset_id: str) -> bool:
     """Create dataset ``dataset_id`` unless it exists; True if this call created it.
     Idempotent (an existing dataset with that id is adopted)."""
-    if read_or_none(lambda: client.get_dataset(dataset_id), "dataset") is not None:
+    if read_or_none(lambda: client.get_dataset(dataset_id)) is not None:
         return False
     _, created = create_or_adopt(
-        lambda: client.post_datasets([{"id": dataset_id}]),
-        lambda: read_or_none(lambda: client.get_dataset(dataset_id), "dataset"),
+        lambda: client.post_datasets([{"id": dataset_id}])[0],
+        lambda: read_or_none(lambda: client.get_dataset(dataset_id)),
         what=f"dataset {dataset_id}",
     )
     return created
@@ -530,8 +525,8 @@ def _apply_server(
         else:
             body["input_ids"] = {"input_ids": sorted(source_ids)}
         create_or_adopt(
-            lambda: client.post_bulk_operations([body]),
-            lambda: read_or_none(lambda: client.get_bulk_operation(op_id), "bulk_operation"),
+            lambda: client.post_bulk_operations([body])[0],
+            lambda: read_or_none(lambda: client.get_bulk_operation(op_id)),
             what=f"bulk operation {op_id}",
         )
     try:
@@ -539,10 +534,10 @@ def _apply_server(
     except WaitFailedError as exc:
         # The id is deterministic: a rerun with the same arguments adopts this ended
         # operation again, so "run again" alone can never succeed.
-        raise WaitFailedError(
-            f"{str(exc).split('; inspect the object')[0]}; a rerun with the same arguments adopts this same "
-            "operation, so start a fresh server split with another run_key (CLI: --run-key), after emptying "
-            f"the targets {sorted(plan.targets.values())} of anything it placed there"
+        raise exc.with_hint(
+            "a rerun with the same arguments adopts this same operation, so start a fresh server split with "
+            "another run_key (CLI: --run-key), after emptying the targets "
+            f"{sorted(plan.targets.values())} of anything it placed there"
         ) from exc
 
 
@@ -611,11 +606,11 @@ def snapshot_targets(
         vid = deterministic_id("split", spec.run_key or "", dataset_id, sorted(members[split]))
 
         def read(dataset_id: str = dataset_id, vid: str = vid) -> dict[str, Any] | None:
-            return read_or_none(lambda: client.get_dataset_version(dataset_id, vid), "dataset_version")
+            return read_or_none(lambda: client.get_dataset_version(dataset_id, vid))
 
         if read() is None:
             create_or_adopt(
-                lambda dataset_id=dataset_id, vid=vid: client.post_dataset_versions(dataset_id, [{"id": vid}]),
+                lambda dataset_id=dataset_id, vid=vid: client.post_dataset_versions(dataset_id, [{"id": vid}])[0],
                 read,
                 what=f"dataset version {dataset_id}/{vid}",
             )

@@ -23,7 +23,6 @@ from connector.errors import (
     NotFoundError,
     ValidationError,
     VerificationError,
-    WaitFailedError,
 )
 from connector.operations.base import (
     OperationResult,
@@ -35,12 +34,11 @@ from connector.operations.base import (
     is_valid_id,
     parse_time,
     report,
-    status_code_of,
-    unwrap,
     utcnow,
 )
-from connector.operations.poller import DONE, FAILED, PENDING, create_or_adopt, poll, read_or_none
-from connector.status_codes import code_name
+from connector.operations.idempotent import create_or_adopt, read_or_none
+from connector.operations.waits import TaskStatus, TaskUntil, wait_task
+from connector.status_codes import StatusCode, code_name, status_code_of
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +54,12 @@ INPUT_SOURCES = ("ALL_INPUTS", "DATASET", "SAVED_SEARCH")
 PRIORITIES = ("LOW", "MEDIUM", "HIGH")
 UPDATE_MODES = ("overwrite", "merge", "remove")
 
-TASK_DONE, TASK_WONT_DO, TASK_FAILED, TASK_IDLE = 54002, 54003, 54005, 54006
+TASK_DONE, TASK_WONT_DO, TASK_FAILED, TASK_IDLE = (
+    StatusCode.TASK_DONE,
+    StatusCode.TASK_WONT_DO,
+    StatusCode.TASK_FAILED,
+    StatusCode.TASK_IDLE,
+)
 
 
 def _enum(value: str, allowed: Sequence[str], what: str, aliases: Mapping[str, str] | None = None) -> str:
@@ -276,7 +279,7 @@ def create_task(
     watch = Stopwatch(client)
     body = spec.to_task()
     want = identity(body)
-    existing = read_or_none(lambda: client.get_task(spec.id), "task")
+    existing = read_or_none(lambda: client.get_task(spec.id))
     if existing is not None and identity(existing) != want:
         raise ConflictError(
             f"task {spec.id!r} exists and differs from the requested one "
@@ -289,13 +292,12 @@ def create_task(
         task = existing or body
         created = False
     else:
-        result, created = create_or_adopt(
-            lambda: client.post_tasks([body]),
-            lambda: read_or_none(lambda: client.get_task(spec.id), "task"),
+        task, created = create_or_adopt(
+            lambda: client.post_tasks([body])[0],
+            lambda: read_or_none(lambda: client.get_task(spec.id)),
             what=f"task {spec.id}",
             same=lambda t: identity(t) == want,
         )
-        task = result[0] if isinstance(result, list) and result else unwrap(result, "task")
         if not created:
             action = "adopt"
     drift = _diff(essence(existing), essence(body)) if existing is not None else ""
@@ -333,57 +335,11 @@ def _diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
 # -- watch ------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class TaskStatus:
-    """A task's progress: status name, estimated work/review percents, and per-worker
-    annotation and input counts."""
-
-    task_id: str
-    status: str
-    work_percent: float
-    review_percent: float
-    inputs_estimated: int
-    annotation_counts: list[dict[str, Any]]
-    input_counts: list[dict[str, Any]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def task_status(client: Any, task_id: str, *, counts: bool = True) -> TaskStatus:
-    """Read a task's status and progress (GetTask, and the count RPCs when ``counts``)."""
-    task = unwrap(client.get_task(task_id), "task")
-    metrics = task.get("metrics") or {}
-    work, review = metrics.get("work") or {}, metrics.get("review") or {}
-    ann = client.get_task_annotation_count(task_id).get("counts", []) if counts else []
-    inp = client.get_task_input_count(task_id).get("counts", []) if counts else []
-    return TaskStatus(
-        task_id=task_id,
-        status=code_name(status_code_of(task)),
-        work_percent=float(work.get("inputs_percent_estimated") or 0),
-        review_percent=float(review.get("inputs_percent_estimated") or 0),
-        inputs_estimated=int(work.get("inputs_count_estimated") or 0),
-        annotation_counts=[_count_row(c) for c in ann],
-        input_counts=[_count_row(c) for c in inp],
-    )
-
-
-def _count_row(c: Mapping[str, Any]) -> dict[str, Any]:
-    user = c.get("user_id") or ((c.get("worker") or {}).get("user") or {}).get("id") or ""
-    return {
-        "user_id": user,
-        **{
-            k: int(c.get(k) or 0)
-            for k in ("pending", "awaiting_review", "success", "review_denied", "awaiting_consensus_review")
-        },
-    }
-
-
 def watch_task(
     client: Any,
     task_id: str,
     *,
-    until: str = "done",
+    until: TaskUntil = "done",
     percent: float | None = None,
     timeout: float = 3600.0,
     interval: float = 1.0,
@@ -393,53 +349,17 @@ def watch_task(
     """Wait until the task is done (``until="done"``) or its estimated work percent
     (``until="work"``) / review percent (``until="review"``) reaches ``percent``.
     WaitFailedError when the task fails or is marked WONT_DO; WaitTimeoutError at the
-    deadline. Read-only."""
-    if until not in ("done", "work", "review"):
-        raise ValidationError(f"until must be 'done', 'work' or 'review', got {until!r}")
-    if until != "done" and (percent is None or not 0 < float(percent) <= 100):
-        raise ValidationError(f"until={until!r} needs percent in (0, 100], got {percent!r}")
-    if not is_valid_id(task_id):
-        raise ValidationError(f"invalid task id {task_id!r}")
-
-    def classify(st: TaskStatus) -> str:
-        if st.status == "TASK_DONE":
-            return DONE
-        if st.status in ("TASK_FAILED", "TASK_WONT_DO"):
-            return FAILED
-        if until == "work" and st.work_percent >= float(percent or 0):
-            return DONE
-        if until == "review" and st.review_percent >= float(percent or 0):
-            return DONE
-        return PENDING
-
-    def describe(st: TaskStatus) -> tuple[int, int | None, str]:
-        pct = st.review_percent if until == "review" else st.work_percent
-        return int(pct), 100, f"{st.status} work {st.work_percent:g}% review {st.review_percent:g}%"
-
-    last: list[TaskStatus] = []
-
-    def fetch() -> TaskStatus:
-        last[:] = [task_status(client, task_id, counts=False)]
-        return last[0]
-
-    try:
-        return poll(
-            fetch,
-            classify,
-            what=f"task {task_id}",
-            timeout=timeout,
-            interval=interval,
-            max_interval=max_interval,
-            progress=progress,
-            describe=describe,
-            operation="tasks",
-        )
-    except WaitFailedError:
-        st = last[0]
-        raise WaitFailedError(
-            f"task {task_id} ended as {st.status} without being done (work {st.work_percent:g}%, review "
-            f"{st.review_percent:g}%); reopen it in the Clarifai portal, or create a new task"
-        ) from None
+    deadline. Read-only. The same as :func:`connector.operations.waits.wait_task`."""
+    return wait_task(
+        client,
+        task_id,
+        until=until,
+        percent=percent,
+        timeout=timeout,
+        interval=interval,
+        max_interval=max_interval,
+        progress=progress,
+    )
 
 
 # -- update, done, delete ----------------------------------------------------------------
@@ -481,7 +401,7 @@ def update_task(
     if not is_valid_id(task_id):
         raise ValidationError(f"invalid task id {task_id!r}")
     watch = Stopwatch(client)
-    task = unwrap(client.get_task(task_id), "task")
+    task = client.get_task(task_id)
     new_workers = _merge(worker_ids(task), workers, mode)
     new_reviewers = _merge(reviewer_ids(task), reviewers, mode)
     new_concepts = _merge(concept_ids(task), concepts, mode)
@@ -520,7 +440,7 @@ def update_task(
             patched.pop("concepts", None)
             patched["concept_ids"] = changes["concepts"]
         client.patch_tasks([patched], action="overwrite")
-        after = unwrap(client.get_task(task_id), "task")
+        after = client.get_task(task_id)
         for key, getter in (("workers", worker_ids), ("reviewers", reviewer_ids), ("concepts", concept_ids)):
             if key in changes and getter(after) != sorted(changes[key]):
                 raise VerificationError(
@@ -550,13 +470,13 @@ def mark_done(client: Any, task_id: str, *, dry_run: bool = False) -> OperationR
     if not is_valid_id(task_id):
         raise ValidationError(f"invalid task id {task_id!r}")
     watch = Stopwatch(client)
-    task = unwrap(client.get_task(task_id), "task")
+    task = client.get_task(task_id)
     already = status_code_of(task) == TASK_DONE
     if not already and not dry_run:
         patched = _strip_readonly(task)
         patched["status"] = {"code": "TASK_DONE"}
         client.patch_tasks([patched], action="overwrite")
-        if status_code_of(unwrap(client.get_task(task_id), "task")) != TASK_DONE:
+        if status_code_of(client.get_task(task_id)) != TASK_DONE:
             raise VerificationError(f"task {task_id!r} is not TASK_DONE after marking it done")
     return OperationResult(
         operation="tasks.done",
@@ -616,7 +536,7 @@ def decide_cleanup(
         finished[TASK_IDLE] = "abandoned (idle)"
     rows = []
     for t in sorted(tasks, key=lambda t: str(t.get("id"))):
-        code = status_code_of(dict(t))
+        code = status_code_of(t)
         stamp = parse_time(t.get("modified_at")) or parse_time(t.get("created_at"))
         age = now - stamp if stamp else None
         if code not in finished:
@@ -631,7 +551,7 @@ def decide_cleanup(
                 "name": t.get("name") or "",
                 "status": code_name(code),
                 "modified_at": stamp.isoformat() if stamp else None,
-                "age_days": round(age.total_seconds() / 86400, 4) if age is not None else None,
+                "age_days": round(age / timedelta(days=1), 4) if age is not None else None,
                 "action": action,
                 "reason": reason,
             }
@@ -666,7 +586,7 @@ def recheck_cleanup(client: Any, plan: CleanupPlan) -> dict[str, str]:
         task = current.get(tid)
         if task is None:
             continue  # already gone: deleting it again is a no-op
-        status = code_name(status_code_of(dict(task)))
+        status = code_name(status_code_of(task))
         stamp = parse_time(task.get("modified_at")) or parse_time(task.get("created_at"))
         if status != row.get("status"):
             skipped[tid] = f"kept: now {status} (was {row.get('status')} when planned)"

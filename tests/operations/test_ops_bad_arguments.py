@@ -34,8 +34,8 @@ from connector.operations import (
     update_task,
     watch_task,
 )
-from connector.operations.poller import wait_dataset_version
 from connector.operations.split import apply_split, plan_split
+from connector.operations.waits import wait_dataset_version
 from tests.support.cli import cli_env
 from tests.support.scenarios import make_dataset, make_inputs, make_versions, writes
 

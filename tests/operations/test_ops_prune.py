@@ -163,7 +163,7 @@ def test_hundreds_of_versions_are_deleted_in_batches(client, emulator):
     ids = [f"n{i:03d}" for i in range(300)]
     for start in range(0, 300, 100):
         client.post_dataset_versions("busy", [{"id": v} for v in ids[start : start + 100]])
-    from connector.operations.poller import wait_dataset_version
+    from connector.operations.waits import wait_dataset_version
 
     for vid in (ids[0], ids[-1]):
         wait_dataset_version(client, "busy", vid, timeout=10, interval=0.02, max_interval=0.05)

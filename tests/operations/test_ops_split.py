@@ -123,7 +123,7 @@ def test_snapshot_creates_deterministic_ready_versions(client, emulator, source)
 
 def test_dataset_version_source(client, emulator, source):
     client.post_dataset_versions("src", [{"id": "sv1"}])
-    from connector.operations.poller import wait_dataset_version
+    from connector.operations.waits import wait_dataset_version
 
     wait_dataset_version(client, "src", "sv1", timeout=10, interval=0.02)
     plan, _ = split(client, SplitSpec(dataset_id="src", version_id="sv1", seed="v"), dry_run=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.errors import NotFoundError
-from connector.operations.poller import wait_dataset_version
+from connector.operations.waits import wait_dataset_version
 
 CONCEPTS = ("cat", "dog", "bird")
 

@@ -16,16 +16,15 @@ from connector.errors import (
     WaitFailedError,
     WaitTimeoutError,
 )
-from connector.operations.poller import (
+from connector.operations.idempotent import create_or_adopt, read_or_none
+from connector.operations.waits import (
     DONE,
     FAILED,
     PENDING,
     classify_bulk_operation,
     classify_dataset_version,
     classify_inputs_add_job,
-    create_or_adopt,
     poll,
-    read_or_none,
     wait_dataset_version,
 )
 from tests.support.scenarios import make_dataset
@@ -158,8 +157,8 @@ def test_applied_then_dropped_creates_are_adopted_not_duplicated(client, emulato
         assert [d["id"] for d in client.list_datasets()] == ["ds"]
     else:
         create_or_adopt(
-            lambda: client.post_dataset_versions("ds", [{"id": "v1"}]),
-            lambda: read_or_none(lambda: client.get_dataset_version("ds", "v1"), "dataset_version"),
+            lambda: client.post_dataset_versions("ds", [{"id": "v1"}])[0],
+            lambda: read_or_none(lambda: client.get_dataset_version("ds", "v1")),
             what="version",
         )
         assert [v["id"] for v in client.list_dataset_versions("ds")] == ["v1"]
