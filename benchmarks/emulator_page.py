@@ -135,8 +135,8 @@ def measure(http: Any, path: str, key: str, full_pages: int, requests: int, warm
 
 def seed_seconds(inputs: int) -> float:
     """Seconds to build the demo seed of ``inputs`` inputs in memory (in this process)."""
+    from connector.emulator.backend.state import EmulatorState
     from connector.emulator.options import EmulatorOptions
-    from connector.emulator.state import EmulatorState
 
     start = time.perf_counter()
     EmulatorState(EmulatorOptions(seed="demo", seed_inputs=inputs))

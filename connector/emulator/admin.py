@@ -7,6 +7,7 @@ faulted or logged, and answer ``{"error": "..."}`` with HTTP 400 on bad input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connector.emulator.faults import ScriptedFault
+from connector.emulator.runtime import EmulatorRuntime
+
+__all__ = ["build_admin"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +83,8 @@ def _guarded(handler: Handler) -> Handler:
     return wrapper
 
 
-def build_admin(runtime: Any) -> Starlette:
-    """The admin ASGI app for one :class:`~connector.emulator.server.EmulatorRuntime`."""
+def build_admin(runtime: EmulatorRuntime) -> Starlette:
+    """The admin ASGI app for one :class:`~connector.emulator.runtime.EmulatorRuntime`."""
     state = runtime.state
 
     def _check_user(user_id: str) -> None:
@@ -156,8 +160,6 @@ def build_admin(runtime: Any) -> Starlette:
         return _JSON({"rate": runtime.limiter.rate, "burst": runtime.limiter.burst})
 
     async def options(request: Request) -> Response:
-        import dataclasses
-
         if request.method == "PATCH":
             runtime.set_options(await _body(request))
         shown = dataclasses.asdict(runtime.options)
@@ -194,7 +196,8 @@ def build_admin(runtime: Any) -> Starlette:
         apps = body.get("apps")
         if apps is not None and not (isinstance(apps, list) and all(isinstance(a, str) for a in apps)):
             raise ValueError("apps must be a list of app ids")
-        state.add_pat(pat, apps)
+        with state.lock:
+            state.accounts.add(pat, apps)
         return _JSON({"status": "ok"})
 
     async def snapshot(request: Request) -> Response:

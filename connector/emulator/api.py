@@ -6,17 +6,14 @@ match against the official route table → parse into the official request messa
 response message shape with ``status: {code, description, details, req_id}`` and the
 header ``X-Clarifai-Request-ID``. Errors are always Clarifai JSON bodies, never HTML.
 
-After each request ``scope["emulator.rpc"]`` holds the RPC name (or None) and
-``scope["emulator.mutated"]`` whether the request changed the state; middlewares read
-them.
+After each request the scope holds the RPC name (or None) at ``asgi.RPC_KEY`` and
+whether the request changed the state at ``asgi.MUTATED_KEY``; middlewares read them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,16 +24,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector.emulator import handlers_data, handlers_work  # noqa: F401  (register handlers)
-from connector.emulator.handlers import HANDLERS, MAX_PER_PAGE, ApiError, Ctx, http_status_for
+from connector.emulator.asgi import ANSWERED_KEY, MUTATED_KEY, RPC_KEY
+from connector.emulator.backend.errors import ApiError
+from connector.emulator.backend.state import EmulatorState
+from connector.emulator.backend.statuses import code, code_name
+from connector.emulator.handlers import HANDLERS, Ctx
+from connector.emulator.handlers.common import MAX_PER_PAGE
 from connector.emulator.routing import (
+    Match,
     RequestParseError,
     build_request_message,
     route_table,
     validate_response,
     validate_status_body,
 )
-from connector.emulator.state import EmulatorState, code, code_name
+from connector.emulator.wire import encode, http_status_for, new_req_id, numeric_status
 
 __all__ = ["build_api", "handle_request"]
 
@@ -57,9 +59,9 @@ def build_api(state: EmulatorState) -> Starlette:
         http_status, content, req_id, rpc, mutated = handle_request(
             state, request.method, request.scope["path"], query, request.headers.get("authorization"), body
         )
-        request.scope["emulator.rpc"] = rpc
-        request.scope["emulator.mutated"] = mutated
-        request.scope["emulator.answered"] = True
+        request.scope[RPC_KEY] = rpc
+        request.scope[MUTATED_KEY] = mutated
+        request.scope[ANSWERED_KEY] = True
         return Response(
             content, status_code=http_status, media_type="application/json", headers={"X-Clarifai-Request-ID": req_id}
         )
@@ -77,17 +79,17 @@ def handle_request(
     state: EmulatorState, verb: str, path: str, query: list[tuple[str, str]], authorization: str | None, body: bytes
 ) -> tuple[int, bytes, str, str | None, bool]:
     """Serve one request synchronously: (HTTP status, JSON body, req_id, rpc, mutated)."""
-    req_id = uuid.uuid4().hex
+    req_id = new_req_id()
     with state.lock:
         state.tick()
         before = state.mutations
         rpc: str | None = None
-        method = None
+        match = None
+        payload: dict[str, Any]
         try:
             match = route_table().match(verb, path)
             if match is not None:
                 rpc = match.method.name
-                method = match.method
             payload, name = _serve(state, verb, path, query, authorization, body, match)
         except ApiError as exc:
             payload, name = dict(exc.payload), exc.code_name
@@ -108,14 +110,14 @@ def handle_request(
         payload["status"]["req_id"] = req_id
         http_status = http_status_for(name)
         names = state.options.status_as_names
-        content = _encode(payload, names)
+        content = encode(payload, names)
         if state.options.validate_responses:
             # what is checked is exactly what is sent (names mode included); a body of
             # no official route is checked as a bare status answer
             sent = json.loads(content) if names else payload
-            violation = validate_response(method, sent) if method is not None else validate_status_body(sent)
+            violation = validate_response(match.method, sent) if match is not None else validate_status_body(sent)
             if violation is None and names:
-                violation = _numeric_status(sent)
+                violation = numeric_status(sent)
             if violation is not None:
                 state.violations.append({"rpc": rpc, "verb": verb, "path": path, "error": violation})
                 http_status = 500
@@ -127,7 +129,7 @@ def handle_request(
                         "req_id": req_id,
                     }
                 }
-                content = _encode(payload, names)
+                content = encode(payload, names)
     return http_status, content, req_id, rpc, mutated
 
 
@@ -138,21 +140,21 @@ def _serve(
     query: list[tuple[str, str]],
     authorization: str | None,
     body: bytes,
-    match: Any,
+    match: Match | None,
 ) -> tuple[dict[str, Any], str]:
     pat = _pat(authorization)
     if pat is None:
         raise ApiError("CONN_KEY_INVALID", "API key not found", "send the header 'Authorization: Key <PAT>'")
-    allowed = state.pat_apps(pat)
-    if allowed is False:
+    if not state.accounts.knows(pat):
         raise ApiError("CONN_KEY_INVALID", "API key not found", "the personal access token is not valid")
+    allowed = state.accounts.apps_of(pat)
     if match is None:
         if path.rstrip("/") == "/v2" or path.startswith("/v2/"):
             raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"no API route for {verb} {path}")
         raise ApiError(
             "CONN_DOES_NOT_EXIST", "Resource does not exist", f"{path} is not an API path (the API lives under /v2)"
         )
-    data: dict[str, Any] | None = None
+    data: Any = None
     if body.strip():
         try:
             data = json.loads(body)
@@ -165,7 +167,7 @@ def _serve(
         msg = build_request_message(match, query, data)
     except RequestParseError as exc:
         raise ApiError("CONN_INVALID_REQUEST", "Invalid request", exc.details) from None
-    req = MessageToDict(msg, preserving_proto_field_name=True)
+    req: dict[str, Any] = MessageToDict(msg, preserving_proto_field_name=True)
     uai = req.get("user_app_id", {})
     user_id = uai.get("user_id") or state.options.user_id
     app_id = uai.get("app_id") or state.options.app_id
@@ -192,7 +194,7 @@ def _serve(
         raise ApiError(
             "RPC_UNKNOWN_METHOD", "Method not implemented", f"the emulator does not implement {rpc} ({match.template})"
         )
-    ctx = Ctx(state=state, method=rpc, req=req, user_id=user_id, app_id=app_id, app=app, allowed=allowed or None)
+    ctx = Ctx(store=state, method=rpc, req=req, user_id=user_id, app_id=app_id, app=app, allowed=allowed)
     payload = fn(ctx)
     st = payload.pop("status", None)
     if st is None:
@@ -209,7 +211,7 @@ def _pat(authorization: str | None) -> str | None:
     return value.strip()
 
 
-def _check_per_page(query: list[tuple[str, str]], data: dict[str, Any] | None) -> None:
+def _check_per_page(query: list[tuple[str, str]], data: Any) -> None:
     values = [v for k, v in query if k == "per_page"]
     if isinstance(data, dict) and "per_page" in data:
         values.append(str(data["per_page"]))
@@ -222,39 +224,3 @@ def _check_per_page(query: list[tuple[str, str]], data: dict[str, Any] | None) -
             raise ApiError(
                 "CONN_INVALID_REQUEST", "Invalid request", f"per_page must be between 0 and {MAX_PER_PAGE}, got {n}"
             )
-
-
-#: A status object's integer code as ``json.dumps(..., separators=(",", ":"))`` writes it.
-#: Every status the emulator builds has ``code`` as its first key; inside a JSON string
-#: the quotes would be escaped, so this only matches real status objects.
-_STATUS_INT_CODE = re.compile(rb'"status":\{"code":(\d+)')
-
-
-def _code_as_name(match: re.Match[bytes]) -> bytes:
-    return b'"status":{"code":"' + code_name(int(match.group(1))).encode() + b'"'
-
-
-def _numeric_status(node: Any, where: str = "") -> str | None:
-    """In names mode: where a status code was still sent as a number, else None."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "status" and isinstance(value, dict) and isinstance(value.get("code"), int):
-                return f"status code {value['code']} at {where or '/'}status sent as a number in names mode"
-            if isinstance(value, (dict, list)):
-                found = _numeric_status(value, f"{where}{key}/")
-                if found:
-                    return found
-    elif isinstance(node, list):
-        for n, value in enumerate(node):
-            if isinstance(value, (dict, list)):
-                found = _numeric_status(value, f"{where}{n}/")
-                if found:
-                    return found
-    return None
-
-
-def _encode(payload: dict[str, Any], names: bool) -> bytes:
-    """The response body: compact JSON, status codes as enum names in names mode (done on
-    the bytes, so stored objects are never copied or changed)."""
-    content = json.dumps(payload, separators=(",", ":")).encode()
-    return _STATUS_INT_CODE.sub(_code_as_name, content) if names else content

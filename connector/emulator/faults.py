@@ -16,30 +16,30 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
+import difflib
 import logging
 import random
 import re
-import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any
 
+from connector.emulator.asgi import (
+    FAULT_KEY,
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    cut_connection,
+    send_bytes,
+    send_status_json,
+)
 from connector.emulator.options import FAULT_KINDS, EmulatorOptions
-from connector.status_codes import CODES_BY_NAME
+from connector.emulator.routing import route_table
+
+__all__ = ["HTTP_VERBS", "FaultInjector", "FaultMiddleware", "ScriptedFault", "check_kind", "check_rpc"]
 
 logger = logging.getLogger(__name__)
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-#: Scope key where the fault middleware records the fault it injected (or None).
-FAULT_SCOPE_KEY = "emulator.fault"
-#: Scope key holding the server's own ``send`` callable (set by the outermost app),
-#: which knows the connection even when middlewares wrap ``send``.
-RAW_SEND_SCOPE_KEY = "emulator.raw_send"
 
 _PROXY_503_PAGE = (
     b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
@@ -47,70 +47,8 @@ _PROXY_503_PAGE = (
     b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
 
-
-def new_req_id() -> str:
-    """A fresh request id, as the API puts in ``status.req_id``."""
-    return "emu-" + uuid.uuid4().hex
-
-
-def status_body(code_name: str, description: str, options: EmulatorOptions, details: str = "") -> bytes:
-    """A JSON ``{"status": {...}}`` body with the code as an int or its enum name."""
-    code: int | str = code_name if options.status_as_names else CODES_BY_NAME[code_name]
-    status: dict[str, Any] = {"code": code, "description": description, "req_id": new_req_id()}
-    if details:
-        status["details"] = details
-    return json.dumps({"status": status}).encode()
-
-
-async def send_bytes(
-    send: Send, status: int, body: bytes, content_type: str, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """Send a complete response."""
-    raw_headers = [
-        (b"content-type", content_type.encode()),
-        (b"content-length", str(len(body)).encode()),
-        *(headers or []),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
-
-
-async def send_status_json(
-    send: Send,
-    http_status: int,
-    code_name: str,
-    description: str,
-    options: EmulatorOptions,
-    headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:
-    """Send a Clarifai-style JSON error response."""
-    await send_bytes(send, http_status, status_body(code_name, description, options), "application/json", headers)
-
-
-async def cut_connection(scope: Scope, send: Send) -> None:
-    """Close the client's connection at once, without sending any (further) byte.
-
-    uvicorn hands the application a bound ``send`` method of its request/response cycle,
-    which holds the connection's transport (both the h11 and the httptools protocols).
-    ``abort()`` drops the socket; the cycle is then marked disconnected so the server
-    does not try to answer the request itself. Without such a transport (another
-    server), the fallback starts a response that promises a body and never sends it,
-    then ends the request; the server closes the connection mid-response.
-    """
-    cycle = getattr(scope.get(RAW_SEND_SCOPE_KEY, send), "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is not None and hasattr(transport, "abort"):
-        transport.abort()
-        # connection_lost runs on a later loop iteration; mark the cycle ourselves so the
-        # server neither logs nor tries to write a 500 to the dead socket.
-        if hasattr(cycle, "disconnected"):
-            cycle.disconnected = True
-        for _ in range(3):
-            await asyncio.sleep(0)
-        return
-    logger.debug("no transport to abort; cutting the response short instead")
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000000")]})
-    raise ConnectionAbortedError("emulator fault: connection cut")
+#: The verbs a scripted fault's ``method`` may name.
+HTTP_VERBS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 
 
 @dataclasses.dataclass
@@ -156,22 +94,12 @@ class ScriptedFault:
         return dataclasses.asdict(self)
 
 
-#: The verbs a scripted fault's ``method`` may name.
-HTTP_VERBS = ("GET", "POST", "PATCH", "PUT", "DELETE")
-
-
 def check_rpc(name: str) -> str:
     """Return ``name`` if it is an official method of the V2 service (``ListDatasets``,
     ``PostDatasetVersions``, ...), else raise ValueError: a misspelled name would
     otherwise make a scripted fault that never fires."""
-    try:
-        from clarifai_grpc.grpc.api import service_pb2
-    except ImportError:  # pragma: no cover - the emulator extra brings it
-        return name
-    methods = service_pb2.DESCRIPTOR.services_by_name["V2"].methods_by_name
+    methods = route_table().methods
     if name not in methods:
-        import difflib
-
         close = difflib.get_close_matches(name, list(methods), n=3, cutoff=0.8)
         hint = f"; did you mean {', '.join(close)}?" if close else " (use the official method name, e.g. ListDatasets)"
         raise ValueError(f"unknown RPC {name!r}{hint}")
@@ -331,7 +259,7 @@ class FaultMiddleware:
             return
         method, path = scope["method"], scope["path"]
         decision = self.injector.pick(method, path, lambda: self.rpc_of(method, path))
-        scope[FAULT_SCOPE_KEY] = decision[0] if decision else None
+        scope[FAULT_KEY] = decision[0] if decision else None
         delay = self.injector.latency_seconds()
         if decision is not None:
             kind, retry_after = decision
@@ -352,14 +280,23 @@ class FaultMiddleware:
             await send_bytes(send, 503, _PROXY_503_PAGE, "text/html")
         elif kind == "http_500_internal":
             await send_status_json(
-                send, 500, "INTERNAL_SERVER_ISSUE", "Internal server issue (injected by the emulator)", options
+                send,
+                500,
+                "INTERNAL_SERVER_ISSUE",
+                "Internal server issue (injected by the emulator)",
+                names=options.status_as_names,
             )
         elif kind == "http_429":
             headers = []
             if retry_after is not None:
                 headers.append((b"retry-after", _format_seconds(retry_after).encode()))
             await send_status_json(
-                send, 429, "CONN_THROTTLED", "Making too many requests (injected by the emulator)", options, headers
+                send,
+                429,
+                "CONN_THROTTLED",
+                "Making too many requests (injected by the emulator)",
+                names=options.status_as_names,
+                headers=headers,
             )
         elif kind == "reset":
             await cut_connection(scope, send)

@@ -1,8 +1,28 @@
-"""Start-up options of the emulator (shared by the CLI, the server and the test helper)."""
+"""Options of the emulator and their checks (shared by the command line, the server,
+the admin API and the test helper).
+
+:class:`EmulatorOptions` holds every start-up option; :func:`apply_options` is the one
+place that checks a change to them (names, types, ranges), so the admin API's reset and
+``PATCH /_emulator/options`` refuse exactly the same values.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+from typing import Any
+
+__all__ = [
+    "DEV_PAT",
+    "FAULT_KINDS",
+    "FIXED_OPTIONS",
+    "SEEDS",
+    "VALIDATE_ENV",
+    "EmulatorOptions",
+    "apply_options",
+    "check_seed",
+    "validate_forced",
+]
 
 #: The fixed development key used when no PAT is configured (printed at start).
 DEV_PAT = "emulator-dev-key-0000"
@@ -22,6 +42,12 @@ FAULT_KINDS = (
     "applied_then_dropped",  # the request is applied, then the connection is cut
 )
 
+#: The data an emulator can start with: a realistic demo app, or only the user and app.
+SEEDS = ("demo", "empty")
+
+#: Options that cannot change while the server runs.
+FIXED_OPTIONS = frozenset({"host", "port"})
+
 
 @dataclasses.dataclass
 class EmulatorOptions:
@@ -34,8 +60,8 @@ class EmulatorOptions:
     pat: str = DEV_PAT
     #: Extra PATs: {pat: [app ids it may access]} (an empty list means every app).
     extra_pats: dict[str, list[str]] = dataclasses.field(default_factory=dict)
-    seed: str = "demo"  # "demo" or "empty"
-    seed_inputs: int = 20_000
+    seed: str = "demo"  # one of SEEDS
+    seed_inputs: int = 20 * 1000
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
     rate_limit: float = 0.0  # requests/s per account; 0 = off
@@ -61,11 +87,76 @@ class EmulatorOptions:
     #: violation answers 500 and is recorded for tests to assert on.
     validate_responses: bool = False
     #: Keep at most this many entries in the request log.
-    request_log_size: int = 100_000
+    request_log_size: int = 100 * 1000
 
 
 def validate_forced() -> bool:
     """Whether :data:`VALIDATE_ENV` asks for response validation."""
-    import os
-
     return os.environ.get(VALIDATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_seed(seed: object) -> str:
+    """``seed`` if it is one of :data:`SEEDS`, else ValueError."""
+    if seed not in SEEDS:
+        raise ValueError(f"unknown seed {seed!r}: seed must be 'demo' or 'empty'")
+    return str(seed)
+
+
+def _option_types() -> dict[str, str]:
+    return {field.name: str(field.type) for field in dataclasses.fields(EmulatorOptions)}
+
+
+def _checked_option(key: str, kind: str, value: Any) -> Any:
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"option {key!r} must be true or false")
+        return value
+    if kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"option {key!r} must be a number")
+        if value < 0:
+            raise ValueError(f"option {key!r} must not be negative")
+        if kind == "int":
+            if not float(value).is_integer():
+                raise ValueError(f"option {key!r} must be a whole number")
+            return int(value)
+        return float(value)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"option {key!r} must be a string")
+        return value
+    if kind.startswith("dict"):
+        if not isinstance(value, dict):
+            raise ValueError(f"option {key!r} must be an object")
+        return value
+    return value
+
+
+def apply_options(options: EmulatorOptions, changes: dict[str, Any]) -> None:
+    """Set ``changes`` on ``options`` after checking every name and value (all or nothing).
+
+    Raises ValueError for an unknown or fixed field or a value of the wrong type or range.
+    """
+    types = _option_types()
+    checked: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key not in types:
+            raise ValueError(f"unknown emulator option {key!r}")
+        if key in FIXED_OPTIONS:
+            raise ValueError(f"option {key!r} cannot change while the emulator runs")
+        checked[key] = _checked_option(key, types[key], value)
+    if "pat" in checked and not checked["pat"].strip():
+        raise ValueError("option 'pat' must not be empty")
+    if "extra_pats" in checked and not all(
+        isinstance(k, str) and k and isinstance(v, list) and all(isinstance(a, str) for a in v)
+        for k, v in checked["extra_pats"].items()
+    ):
+        raise ValueError("option 'extra_pats' must be an object {pat: [app ids]} ([] = every app)")
+    if "request_log_size" in checked and checked["request_log_size"] < 1:
+        raise ValueError("option 'request_log_size' must be at least 1")
+    if "fault_rate" in checked and checked["fault_rate"] > 1:
+        raise ValueError("fault_rate is a probability and must be between 0 and 1")
+    if "seed" in checked:
+        check_seed(checked["seed"])
+    for key, value in checked.items():
+        setattr(options, key, value)

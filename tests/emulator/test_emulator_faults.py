@@ -376,8 +376,8 @@ def test_task_work_seconds_flag_and_option_are_validated(emulator: EmulatorServe
         emulator.admin.set_options(task_work_seconds=-1)
     from click.testing import CliRunner
 
-    from connector.cli.emulator_cmd import emulator as command
-    from connector.cli.emulator_cmd import options_from_flags
+    from connector.emulator.command import emulator as command
+    from connector.emulator.command import options_from_flags
 
     assert "--task-work-seconds" in CliRunner().invoke(command, ["--help"]).output
     assert CliRunner().invoke(command, ["--task-work-seconds", "-2"]).exit_code == 2

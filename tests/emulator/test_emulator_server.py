@@ -19,16 +19,14 @@ from connector.emulator.options import (
     DEV_PAT,
     VALIDATE_ENV,
     EmulatorOptions,
+    apply_options,
     validate_forced,
 )
-from connector.emulator.server import (
-    EmulatorRuntime,
-    RateLimiter,
-    _body_code,
-    apply_options,
-    banner,
-)
+from connector.emulator.ratelimit import RateLimiter
+from connector.emulator.runtime import EmulatorRuntime
+from connector.emulator.server import banner
 from connector.emulator.testing import EmulatorError, EmulatorServer, run_emulator
+from connector.emulator.wire import body_code as _body_code
 
 READY = re.compile(r"Clarifai emulator ready at (http://\S+) \(user (\S+), app (\S+), (.*)\)")
 
@@ -133,7 +131,7 @@ def test_flags_reach_the_server() -> None:
 
 
 def test_bad_flags_are_usage_errors() -> None:
-    from connector.cli.emulator_cmd import emulator
+    from connector.emulator.command import emulator
 
     result = CliRunner().invoke(emulator, ["--fault-rate", "2"])
     assert result.exit_code == 2
@@ -143,7 +141,7 @@ def test_bad_flags_are_usage_errors() -> None:
 
 
 def test_help_lists_the_flags() -> None:
-    from connector.cli.emulator_cmd import emulator
+    from connector.emulator.command import emulator
 
     result = CliRunner().invoke(emulator, ["--help"])
     assert result.exit_code == 0
@@ -275,7 +273,7 @@ def test_the_suite_validates_every_emulator_it_starts() -> None:
 
 
 def test_validation_env_reaches_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    from connector.cli import emulator_cmd
+    from connector.emulator import command as emulator_cmd
 
     seen = {}
     monkeypatch.setattr("connector.emulator.server.run", lambda options, **kw: seen.setdefault("options", options))

@@ -15,14 +15,15 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from connector.emulator.api import build_api
-from connector.emulator.handlers import apply_patch
+from connector.emulator.backend.objects import apply_patch
+from connector.emulator.backend.state import EmulatorState
+from connector.emulator.backend.statuses import code_name
 from connector.emulator.options import DEV_PAT, EmulatorOptions
 from connector.emulator.routing import (
     RequestParseError,
     build_request_message,
     route_table,
 )
-from connector.emulator.state import EmulatorState, code_name
 from connector.routes import ROUTES
 
 H = {"Authorization": f"Key {DEV_PAT}"}
