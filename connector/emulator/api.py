@@ -27,7 +27,6 @@ from starlette.routing import Route
 from connector.emulator.asgi import ANSWERED_KEY, MUTATED_KEY, RPC_KEY
 from connector.emulator.backend.errors import ApiError
 from connector.emulator.backend.state import EmulatorState
-from connector.emulator.backend.statuses import code, code_name
 from connector.emulator.handlers import HANDLERS, Ctx
 from connector.emulator.handlers.common import MAX_PER_PAGE
 from connector.emulator.routing import (
@@ -39,6 +38,7 @@ from connector.emulator.routing import (
     validate_status_body,
 )
 from connector.emulator.wire import encode, http_status_for, new_req_id, numeric_status
+from connector.status_codes import StatusCode, parse_status_code
 
 __all__ = ["build_api", "handle_request"]
 
@@ -90,25 +90,25 @@ def handle_request(
             match = route_table().match(verb, path)
             if match is not None:
                 rpc = match.method.name
-            payload, name = _serve(state, verb, path, query, authorization, body, match)
+            payload, code = _serve(state, verb, path, query, authorization, body, match)
         except ApiError as exc:
-            payload, name = dict(exc.payload), exc.code_name
-            payload["status"] = {"code": code(name), "description": exc.description}
+            payload, code = dict(exc.payload), exc.code
+            payload["status"] = {"code": int(code), "description": exc.description}
             if exc.details:
                 payload["status"]["details"] = exc.details
         except Exception as exc:  # a bug in a handler: answer like the API would
             logger.exception("emulator handler %s failed", rpc)
-            name = "INTERNAL_UNCATEGORIZED"
+            code = StatusCode.INTERNAL_UNCATEGORIZED
             payload = {
                 "status": {
-                    "code": code(name),
+                    "code": int(code),
                     "description": "Internal error",
                     "details": f"{type(exc).__name__}: {exc}",
                 }
             }
         mutated = state.mutations != before
         payload["status"]["req_id"] = req_id
-        http_status = http_status_for(name)
+        http_status = http_status_for(code)
         names = state.options.status_as_names
         content = encode(payload, names)
         if state.options.validate_responses:
@@ -123,7 +123,7 @@ def handle_request(
                 http_status = 500
                 payload = {
                     "status": {
-                        "code": code("INTERNAL_UNCATEGORIZED"),
+                        "code": int(StatusCode.INTERNAL_UNCATEGORIZED),
                         "description": "Internal error",
                         "details": f"response broke its official message: {violation}",
                         "req_id": req_id,
@@ -141,18 +141,20 @@ def _serve(
     authorization: str | None,
     body: bytes,
     match: Match | None,
-) -> tuple[dict[str, Any], str]:
+) -> tuple[dict[str, Any], int]:
     pat = _pat(authorization)
     if pat is None:
-        raise ApiError("CONN_KEY_INVALID", "API key not found", "send the header 'Authorization: Key <PAT>'")
+        raise ApiError(StatusCode.CONN_KEY_INVALID, "API key not found", "send the header 'Authorization: Key <PAT>'")
     if not state.accounts.knows(pat):
-        raise ApiError("CONN_KEY_INVALID", "API key not found", "the personal access token is not valid")
+        raise ApiError(StatusCode.CONN_KEY_INVALID, "API key not found", "the personal access token is not valid")
     allowed = state.accounts.apps_of(pat)
     if match is None:
         if path.rstrip("/") == "/v2" or path.startswith("/v2/"):
-            raise ApiError("CONN_DOES_NOT_EXIST", "Resource does not exist", f"no API route for {verb} {path}")
+            raise ApiError(StatusCode.CONN_DOES_NOT_EXIST, "Resource does not exist", f"no API route for {verb} {path}")
         raise ApiError(
-            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"{path} is not an API path (the API lives under /v2)"
+            StatusCode.CONN_DOES_NOT_EXIST,
+            "Resource does not exist",
+            f"{path} is not an API path (the API lives under /v2)",
         )
     data: Any = None
     if body.strip():
@@ -160,13 +162,13 @@ def _serve(
             data = json.loads(body)
         except ValueError as exc:
             raise ApiError(
-                "CONN_BAD_REQUEST_FORMAT", "Bad request format", f"the request body is not valid JSON: {exc}"
+                StatusCode.CONN_BAD_REQUEST_FORMAT, "Bad request format", f"the request body is not valid JSON: {exc}"
             ) from None
     _check_per_page(query, data)
     try:
         msg = build_request_message(match, query, data)
     except RequestParseError as exc:
-        raise ApiError("CONN_INVALID_REQUEST", "Invalid request", exc.details) from None
+        raise ApiError(StatusCode.CONN_INVALID_REQUEST, "Invalid request", exc.details) from None
     req: dict[str, Any] = MessageToDict(msg, preserving_proto_field_name=True)
     uai = req.get("user_app_id", {})
     user_id = uai.get("user_id") or state.options.user_id
@@ -175,31 +177,37 @@ def _serve(
         app_id = min(allowed)  # short forms use the key's own app
     rpc = match.method.name
     if user_id != state.options.user_id:
-        raise ApiError("CONN_INSUFFICIENT_SCOPES", "Insufficient scopes", f"this key cannot access user {user_id!r}")
+        raise ApiError(
+            StatusCode.CONN_INSUFFICIENT_SCOPES, "Insufficient scopes", f"this key cannot access user {user_id!r}"
+        )
     app = None
     if rpc not in _USER_SCOPED:
         if allowed is not None and app_id not in allowed:
             raise ApiError(
-                "CONN_INSUFFICIENT_SCOPES",
+                StatusCode.CONN_INSUFFICIENT_SCOPES,
                 "Insufficient scopes",
                 f"this key has no access to app {app_id!r} of user {user_id!r}",
             )
         app = state.app_data(user_id, app_id)
         if app is None:
             raise ApiError(
-                "CONN_DOES_NOT_EXIST", "Resource does not exist", f"app {app_id!r} of user {user_id!r} does not exist"
+                StatusCode.CONN_DOES_NOT_EXIST,
+                "Resource does not exist",
+                f"app {app_id!r} of user {user_id!r} does not exist",
             )
     fn = HANDLERS.get(rpc)
     if fn is None:
         raise ApiError(
-            "RPC_UNKNOWN_METHOD", "Method not implemented", f"the emulator does not implement {rpc} ({match.template})"
+            StatusCode.RPC_UNKNOWN_METHOD,
+            "Method not implemented",
+            f"the emulator does not implement {rpc} ({match.template})",
         )
     ctx = Ctx(store=state, method=rpc, req=req, user_id=user_id, app_id=app_id, app=app, allowed=allowed)
     payload = fn(ctx)
     st = payload.pop("status", None)
     if st is None:
-        return {"status": {"code": code("SUCCESS"), "description": "Ok"}, **payload}, "SUCCESS"
-    return {"status": dict(st), **payload}, code_name(st["code"])
+        return {"status": {"code": int(StatusCode.SUCCESS), "description": "Ok"}, **payload}, StatusCode.SUCCESS
+    return {"status": dict(st), **payload}, parse_status_code(st["code"]) or StatusCode.ZERO
 
 
 def _pat(authorization: str | None) -> str | None:
@@ -222,5 +230,7 @@ def _check_per_page(query: list[tuple[str, str]], data: Any) -> None:
             continue  # the message parse names the field
         if n < 0 or n > MAX_PER_PAGE:
             raise ApiError(
-                "CONN_INVALID_REQUEST", "Invalid request", f"per_page must be between 0 and {MAX_PER_PAGE}, got {n}"
+                StatusCode.CONN_INVALID_REQUEST,
+                "Invalid request",
+                f"per_page must be between 0 and {MAX_PER_PAGE}, got {n}",
             )

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from connector.emulator.wire import status_body
+from connector.status_codes import StatusCode
 
 __all__ = [
     "ANSWERED_KEY",
@@ -66,14 +67,14 @@ async def send_bytes(
 async def send_status_json(
     send: Send,
     http_status: int,
-    code_name: str,
+    code: StatusCode,
     description: str,
     *,
     names: bool,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     """Send a Clarifai-style JSON status answer (code as a number, or its name)."""
-    await send_bytes(send, http_status, status_body(code_name, description, names=names), "application/json", headers)
+    await send_bytes(send, http_status, status_body(code, description, names=names), "application/json", headers)
 
 
 async def cut_connection(scope: Scope, send: Send) -> None:

@@ -31,7 +31,7 @@ def options_from_flags(**flags: Any) -> EmulatorOptions:
     "--port",
     default=_DEFAULTS.port,
     show_default=True,
-    type=click.IntRange(0, 2**16 - 1),
+    type=click.IntRange(0, 65_535),
     help="Port (0 picks a free one).",
 )
 @click.option("--user-id", default=_DEFAULTS.user_id, show_default=True, help="The emulated user id.")

@@ -36,6 +36,7 @@ from connector.emulator.asgi import (
 )
 from connector.emulator.options import FAULT_KINDS, EmulatorOptions
 from connector.emulator.routing import route_table
+from connector.status_codes import StatusCode
 
 __all__ = ["HTTP_VERBS", "FaultInjector", "FaultMiddleware", "ScriptedFault", "check_kind", "check_rpc"]
 
@@ -282,7 +283,7 @@ class FaultMiddleware:
             await send_status_json(
                 send,
                 500,
-                "INTERNAL_SERVER_ISSUE",
+                StatusCode.INTERNAL_SERVER_ISSUE,
                 "Internal server issue (injected by the emulator)",
                 names=options.status_as_names,
             )
@@ -293,7 +294,7 @@ class FaultMiddleware:
             await send_status_json(
                 send,
                 429,
-                "CONN_THROTTLED",
+                StatusCode.CONN_THROTTLED,
                 "Making too many requests (injected by the emulator)",
                 names=options.status_as_names,
                 headers=headers,

@@ -61,7 +61,7 @@ class EmulatorOptions:
     #: Extra PATs: {pat: [app ids it may access]} (an empty list means every app).
     extra_pats: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     seed: str = "demo"  # one of SEEDS
-    seed_inputs: int = 20 * 1000
+    seed_inputs: int = 20_000
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
     rate_limit: float = 0.0  # requests/s per account; 0 = off
@@ -87,7 +87,7 @@ class EmulatorOptions:
     #: violation answers 500 and is recorded for tests to assert on.
     validate_responses: bool = False
     #: Keep at most this many entries in the request log.
-    request_log_size: int = 100 * 1000
+    request_log_size: int = 100_000
 
 
 def validate_forced() -> bool:

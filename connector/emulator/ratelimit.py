@@ -15,6 +15,7 @@ import time
 
 from connector.emulator.asgi import ASGIApp, Receive, Scope, Send, send_status_json
 from connector.emulator.options import EmulatorOptions
+from connector.status_codes import StatusCode
 
 __all__ = ["RateLimitMiddleware", "RateLimiter", "account_of"]
 
@@ -74,7 +75,7 @@ class RateLimitMiddleware:
             await send_status_json(
                 send,
                 429,
-                "CONN_THROTTLED",
+                StatusCode.CONN_THROTTLED,
                 f"Making too many requests: the limit is {self.limiter.rate:g} requests per second",
                 names=self.options.status_as_names,
             )

@@ -12,7 +12,7 @@ import re
 import uuid
 from typing import Any
 
-from connector.emulator.backend.statuses import code, code_name
+from connector.status_codes import StatusCode, code_name
 
 __all__ = [
     "STATUS_CODE",
@@ -37,23 +37,29 @@ def new_req_id() -> str:
     return uuid.uuid4().hex
 
 
-def http_status_for(code_name: str) -> int:
-    """The HTTP status the emulator answers for a Clarifai status code name."""
-    if code_name in ("SUCCESS", "MIXED_STATUS"):
+def http_status_for(code: int) -> int:
+    """The HTTP status the emulator answers for a Clarifai status code."""
+    name = code_name(code)
+    if code in (StatusCode.SUCCESS, StatusCode.MIXED_STATUS):
         return 200
-    if code_name in ("CONN_INSUFFICIENT_SCOPES",) or code_name.endswith("_PERMISSION_DENIED"):
+    if code == StatusCode.CONN_INSUFFICIENT_SCOPES or name.endswith("_PERMISSION_DENIED"):
         return 403
-    if code_name.startswith(("CONN_KEY", "CONN_TOKEN", "CONN_CREDENTIALS", "CONN_ACCOUNT")):
+    if name.startswith(("CONN_KEY", "CONN_TOKEN", "CONN_CREDENTIALS", "CONN_ACCOUNT")):
         return 401
-    if code_name.endswith("_DOES_NOT_EXIST") or code_name in ("TASK_MISSING", "CONN_DOES_NOT_EXIST"):
+    if name.endswith("_DOES_NOT_EXIST") or code in (StatusCode.TASK_MISSING, StatusCode.CONN_DOES_NOT_EXIST):
         return 404
-    if code_name in ("CONN_THROTTLED", "CONN_EXCEED_HOURLY_LIMIT", "CONN_EXCEED_MONTHLY_LIMIT", "CONN_EXCEEDS_LIMITS"):
+    if code in (
+        StatusCode.CONN_THROTTLED,
+        StatusCode.CONN_EXCEED_HOURLY_LIMIT,
+        StatusCode.CONN_EXCEED_MONTHLY_LIMIT,
+        StatusCode.CONN_EXCEEDS_LIMITS,
+    ):
         return 429
-    if code_name == "RPC_SERVER_UNAVAILABLE":
+    if code == StatusCode.RPC_SERVER_UNAVAILABLE:
         return 503
-    if code_name in ("RPC_UNKNOWN_METHOD", "NOT_IMPLEMENTED"):
+    if code in (StatusCode.RPC_UNKNOWN_METHOD, StatusCode.NOT_IMPLEMENTED):
         return 501
-    if code_name.startswith("INTERNAL_"):
+    if name.startswith("INTERNAL_"):
         return 500
     return 400
 
@@ -73,11 +79,11 @@ def encode(payload: dict[str, Any], names: bool) -> bytes:
     return STATUS_CODE.sub(_code_as_name, content) if names else content
 
 
-def status_body(code_name: str, description: str, *, names: bool, details: str = "") -> bytes:
+def status_body(code: StatusCode, description: str, *, names: bool, details: str = "") -> bytes:
     """A JSON ``{"status": {...}}`` body with a fresh ``req_id``, the code as an integer
     or (``names``) its enum name."""
     status: dict[str, Any] = {
-        "code": code_name if names else code(code_name),
+        "code": code_name(code) if names else int(code),
         "description": description,
         "req_id": new_req_id(),
     }

@@ -7,6 +7,7 @@ from connector.emulator.backend.errors import invalid_request
 from connector.emulator.backend.objects import ItemResult, delete_by_ids, patch_all
 from connector.emulator.backend.statuses import code_of, status
 from connector.emulator.backend.store import AppData, Obj, Store
+from connector.status_codes import StatusCode
 
 __all__ = ["add_annotation", "add_annotations", "delete_annotations", "patch_annotations"]
 
@@ -16,7 +17,7 @@ def add_annotation(app: AppData, ann: Obj, t: float, default_user: str) -> Obj:
     it is ANNOTATION_SUCCESS and by ``default_user`` unless it says otherwise."""
     stamp = iso(t)
     obj = {"user_id": default_user, **ann, "created_at": stamp, "modified_at": stamp}
-    obj.setdefault("status", status("ANNOTATION_SUCCESS"))
+    obj.setdefault("status", status(StatusCode.ANNOTATION_SUCCESS))
     if obj.get("input_id") and obj.get("data", {}).get("concepts") and "input_level" not in obj:
         obj["input_level"] = True
     app.annotations[obj["id"]] = obj
@@ -36,9 +37,9 @@ def add_annotations(store: Store, app: AppData, items: list[Obj], user_id: str) 
         if not item.get("id"):
             item["id"] = store.new_id("ann-")
         if item["id"] in app.annotations:
-            results.append((item, "DATABASE_DUPLICATE_KEY", f"annotation {item['id']!r} already exists"))
+            results.append((item, StatusCode.DATABASE_DUPLICATE_KEY, f"annotation {item['id']!r} already exists"))
         elif item.get("input_id") not in app.inputs:
-            results.append((item, "CONN_DOES_NOT_EXIST", f"input {item.get('input_id', '')!r} does not exist"))
+            results.append((item, StatusCode.CONN_DOES_NOT_EXIST, f"input {item.get('input_id', '')!r} does not exist"))
         else:
             if "status" in item:
                 item["status"] = {"code": code_of(item["status"]), "description": item["status"].get("description", "")}

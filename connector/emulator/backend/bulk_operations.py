@@ -10,8 +10,9 @@ from connector.emulator.backend.clock import iso
 from connector.emulator.backend.dataset_inputs import add_members, remove_members
 from connector.emulator.backend.errors import ApiError
 from connector.emulator.backend.objects import ItemResult, delete_by_ids
-from connector.emulator.backend.statuses import name_of, status
+from connector.emulator.backend.statuses import status
 from connector.emulator.backend.store import AppData, Obj, Store
+from connector.status_codes import StatusCode, status_code_of
 
 __all__ = [
     "TERMINAL",
@@ -28,11 +29,11 @@ __all__ = [
 #: Statuses after which an operation never changes (and may be deleted).
 TERMINAL = frozenset(
     {
-        "BULK_OPERATION_SUCCESS",
-        "BULK_OPERATION_FAILED",
-        "BULK_OPERATION_CANCELLED",
-        "BULK_OPERATION_UNEXPECTED_ERROR",
-        "BULK_OPERATION_INVALID_REQUEST",
+        StatusCode.BULK_OPERATION_SUCCESS,
+        StatusCode.BULK_OPERATION_FAILED,
+        StatusCode.BULK_OPERATION_CANCELLED,
+        StatusCode.BULK_OPERATION_UNEXPECTED_ERROR,
+        StatusCode.BULK_OPERATION_INVALID_REQUEST,
     }
 )
 #: Operations that need no check beyond their input source.
@@ -49,7 +50,7 @@ _UNCHECKED_OPERATIONS = (
 
 def is_terminal(op: Obj) -> bool:
     """Whether the operation has ended (see :data:`TERMINAL`)."""
-    return name_of(op.get("status")) in TERMINAL
+    return status_code_of(op) in TERMINAL
 
 
 def _source_inputs(app: AppData, op: Obj) -> tuple[list[str] | None, str]:
@@ -112,7 +113,7 @@ def create_bulk_operation(store: Store, app: AppData, item: Obj, input_ids: list
         "created_by": app.user_id,
         "created_at": stamp,
         "last_modified_at": stamp,
-        "status": status("BULK_OPERATION_PENDING"),
+        "status": status(StatusCode.BULK_OPERATION_PENDING),
     }
     obj.pop("progress", None)
     app.bulk_ops[obj["id"]] = obj
@@ -128,7 +129,7 @@ def create_bulk_operations(store: Store, app: AppData, items: list[Obj]) -> list
     DATABASE_DUPLICATE_KEY, a bad source or operation BULK_OPERATION_INVALID_REQUEST.
     No item at all is BULK_OPERATION_INVALID_REQUEST."""
     if not items:
-        raise ApiError("BULK_OPERATION_INVALID_REQUEST", "Invalid request", "no bulk_operations given")
+        raise ApiError(StatusCode.BULK_OPERATION_INVALID_REQUEST, "Invalid request", "no bulk_operations given")
     results: list[ItemResult] = []
     for given in items:
         item = dict(given)
@@ -136,12 +137,12 @@ def create_bulk_operations(store: Store, app: AppData, items: list[Obj]) -> list
         if not item.get("id"):
             item["id"] = store.new_id("bulk-")
         if item["id"] in app.bulk_ops:
-            results.append((item, "DATABASE_DUPLICATE_KEY", f"bulk operation {item['id']!r} already exists"))
+            results.append((item, StatusCode.DATABASE_DUPLICATE_KEY, f"bulk operation {item['id']!r} already exists"))
             continue
         ids, problem = _source_inputs(app, item)
         problem = problem or _operation_problem(app, item) or ""
         if problem or ids is None:
-            results.append((item, "BULK_OPERATION_INVALID_REQUEST", problem))
+            results.append((item, StatusCode.BULK_OPERATION_INVALID_REQUEST, problem))
             continue
         results.append((create_bulk_operation(store, app, item, ids, store.now()), None, ""))
         store.changed()
@@ -152,17 +153,19 @@ def cancel_bulk_operations(store: Store, app: AppData, ids: list[str]) -> list[O
     """Cancel running operations (their effect is never applied); a finished one is
     returned unchanged. A missing id is CONN_DOES_NOT_EXIST and nothing is cancelled."""
     if not ids:
-        raise ApiError("BULK_OPERATION_INVALID_REQUEST", "Invalid request", "no bulk operation ids given")
+        raise ApiError(StatusCode.BULK_OPERATION_INVALID_REQUEST, "Invalid request", "no bulk operation ids given")
     missing = [i for i in ids if i not in app.bulk_ops]
     if missing:
         raise ApiError(
-            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"bulk operation ids not found: {', '.join(missing[:50])}"
+            StatusCode.CONN_DOES_NOT_EXIST,
+            "Resource does not exist",
+            f"bulk operation ids not found: {', '.join(missing[:50])}",
         )
     out = []
     for op_id in ids:
         op = app.bulk_ops[op_id]
         if not is_terminal(op):
-            op["status"] = status("BULK_OPERATION_CANCELLED")
+            op["status"] = status(StatusCode.BULK_OPERATION_CANCELLED)
             op["last_modified_at"] = iso(store.now())
             app.bulk_meta[op_id]["done"] = True
             store.changed()
@@ -176,7 +179,7 @@ def delete_bulk_operations(store: Store, app: AppData, ids: list[str]) -> None:
     running = [i for i in ids if i in app.bulk_ops and not is_terminal(app.bulk_ops[i])]
     if running:
         raise ApiError(
-            "BULK_OPERATION_INVALID_REQUEST",
+            StatusCode.BULK_OPERATION_INVALID_REQUEST,
             "Invalid request",
             f"bulk operations still running (cancel them or wait): {', '.join(running[:50])}",
         )
@@ -199,14 +202,14 @@ def advance_bulk(store: Store, app: AppData, op_id: str, meta: dict[str, Any], n
         if not meta["applied"]:
             meta["applied"] = True
             apply_bulk(store, app, op, meta["input_ids"])
-        op["status"] = status("BULK_OPERATION_SUCCESS")
+        op["status"] = status(StatusCode.BULK_OPERATION_SUCCESS)
         op["progress"] = {"processed": total}
         if total:
             op["progress"]["last_processed_id"] = meta["input_ids"][-1]
         op["last_modified_at"] = iso(meta["t0"] + max(seconds, 0))
         meta["done"] = True
     elif frac >= 0.25:
-        op["status"] = status("BULK_OPERATION_IN_PROGRESS")
+        op["status"] = status(StatusCode.BULK_OPERATION_IN_PROGRESS)
         processed = int(total * frac)
         op["progress"] = {"processed": processed} if processed else {}
         if processed:

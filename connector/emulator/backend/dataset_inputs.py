@@ -8,6 +8,7 @@ from connector.emulator.backend.errors import invalid_request
 from connector.emulator.backend.objects import ItemResult, delete_by_ids
 from connector.emulator.backend.statuses import status
 from connector.emulator.backend.store import AppData, Store
+from connector.status_codes import StatusCode
 
 __all__ = ["add_dataset_inputs", "add_members", "delete_dataset_inputs", "remove_members"]
 
@@ -58,12 +59,14 @@ def add_dataset_inputs(store: Store, app: AppData, dataset_id: str, input_ids: l
     for input_id in input_ids:
         if not input_id or input_id not in app.inputs:
             details = f"input {input_id!r} does not exist"
-            refused = status("CONN_DOES_NOT_EXIST", "Resource does not exist", details)
-            results.append(({"input": {"id": input_id, "status": refused}}, "CONN_DOES_NOT_EXIST", details))
+            refused = status(StatusCode.CONN_DOES_NOT_EXIST, "Resource does not exist", details)
+            results.append(({"input": {"id": input_id, "status": refused}}, StatusCode.CONN_DOES_NOT_EXIST, details))
         elif input_id in members:
             details = f"input {input_id!r} is already in dataset {dataset_id!r}"
-            refused = status("DATASET_INPUT_DUPLICATE", "Already exists", details)
-            results.append(({"input": {"id": input_id, "status": refused}}, "DATASET_INPUT_DUPLICATE", details))
+            refused = status(StatusCode.DATASET_INPUT_DUPLICATE, "Already exists", details)
+            results.append(
+                ({"input": {"id": input_id, "status": refused}}, StatusCode.DATASET_INPUT_DUPLICATE, details)
+            )
         else:
             add_members(app, dataset_id, [input_id], t)
             store.changed()

@@ -8,9 +8,10 @@ from typing import Any
 
 from connector.emulator.backend.clock import iso
 from connector.emulator.backend.objects import ItemResult, delete_by_ids
-from connector.emulator.backend.statuses import checked_name, status
+from connector.emulator.backend.statuses import checked_code, status
 from connector.emulator.backend.store import AppData, Obj, Store
 from connector.emulator.options import EmulatorOptions
+from connector.status_codes import StatusCode
 
 __all__ = [
     "PATCH_PROTECTED",
@@ -69,7 +70,7 @@ def create_version(app: AppData, dataset_id: str, item: Obj, t: float, snapshot:
         "user_id": app.user_id,
         "created_at": stamp,
         "modified_at": stamp,
-        "status": status("DATASET_VERSION_PENDING"),
+        "status": status(StatusCode.DATASET_VERSION_PENDING),
         "metrics": metrics,
     }
     obj.setdefault("request_origin", "MANUAL")
@@ -90,7 +91,7 @@ def create_versions(store: Store, app: AppData, dataset_id: str, items: list[Obj
             item["id"] = store.new_id("v-")
         if item["id"] in existing:
             details = f"dataset version {item['id']!r} already exists in dataset {dataset_id!r}"
-            results.append((existing[item["id"]], "DATABASE_DUPLICATE_KEY", details))
+            results.append((existing[item["id"]], StatusCode.DATABASE_DUPLICATE_KEY, details))
             continue
         results.append((create_version(app, dataset_id, item, store.now()), None, ""))
         store.changed()
@@ -118,23 +119,23 @@ def advance_versions(app: AppData, now: float, options: EmulatorOptions) -> None
             continue
         elapsed = now - meta["t0"]
         if elapsed >= options.version_pending_seconds + options.version_in_progress_seconds:
-            version["status"] = status("DATASET_VERSION_READY")
+            version["status"] = status(StatusCode.DATASET_VERSION_READY)
             meta["settled"] = True
             app.active_versions.discard(key)
         elif elapsed >= options.version_pending_seconds:
-            version["status"] = status("DATASET_VERSION_IN_PROGRESS")
+            version["status"] = status(StatusCode.DATASET_VERSION_IN_PROGRESS)
 
 
 def set_version_status(
     store: Store, app: AppData | None, dataset_id: str, version_id: str, status_name: object
 ) -> dict[str, Any]:
-    """Settle a version in ``status_name`` (a ``DATASET_VERSION_*`` name; time no longer
+    """Settle a version in status ``status_name`` (a ``DATASET_VERSION_*`` name; time no longer
     moves it). Raises KeyError if the version does not exist, ValueError for another
     name; changes nothing then."""
     version = app.versions.get(dataset_id, {}).get(version_id) if app is not None else None
     if app is None or version is None:
         raise KeyError(f"dataset version {dataset_id}/{version_id} does not exist")
-    version["status"] = status(checked_name(status_name, "DATASET_VERSION_", "DATASET_VERSION_FAILURE"))
+    version["status"] = status(checked_code(status_name, "DATASET_VERSION_", "DATASET_VERSION_FAILURE"))
     app.version_meta[(dataset_id, version_id)]["settled"] = True
     store.changed()
     return version

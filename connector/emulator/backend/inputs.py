@@ -13,6 +13,7 @@ from connector.emulator.backend.inputs_add_jobs import create_add_job
 from connector.emulator.backend.objects import ItemResult, delete_by_ids
 from connector.emulator.backend.statuses import status
 from connector.emulator.backend.store import AppData, Obj, Store
+from connector.status_codes import StatusCode
 
 __all__ = ["PATCH_PROTECTED", "add_inputs", "create_input", "delete_inputs"]
 
@@ -42,7 +43,7 @@ def add_inputs(
     nothing was created. No item at all is INPUT_INVALID_ARGUMENT.
     """
     if not items:
-        raise ApiError("INPUT_INVALID_ARGUMENT", "Invalid argument", "no inputs given")
+        raise ApiError(StatusCode.INPUT_INVALID_ARGUMENT, "Invalid argument", "no inputs given")
     pending = store.options.inputs_add_job_seconds > 0
     results: list[ItemResult] = []
     created_ids: list[str] = []
@@ -61,16 +62,18 @@ def add_inputs(
                     n += 1
                 item["id"] = f"{item['id']}-{n}"
             else:
-                results.append((item, "INPUT_DUPLICATE", f"input id {item['id']!r} already exists"))
+                results.append((item, StatusCode.INPUT_DUPLICATE, f"input id {item['id']!r} already exists"))
                 continue
         bad = [d for d in item.get("dataset_ids", []) if d not in app.datasets]
         if bad:
-            results.append((item, "INPUT_INVALID_ARGUMENT", f"datasets do not exist: {', '.join(bad)}"))
+            results.append((item, StatusCode.INPUT_INVALID_ARGUMENT, f"datasets do not exist: {', '.join(bad)}"))
             continue
         seen.add(item["id"])
         t = store.now()
         dataset_ids = item.pop("dataset_ids", [])
-        obj = create_input(app, item, t, status("INPUT_DOWNLOAD_PENDING" if pending else "INPUT_DOWNLOAD_SUCCESS"))
+        obj = create_input(
+            app, item, t, status(StatusCode.INPUT_DOWNLOAD_PENDING if pending else StatusCode.INPUT_DOWNLOAD_SUCCESS)
+        )
         for dataset_id in dataset_ids:
             add_members(app, dataset_id, [obj["id"]], t)
         concepts = obj.get("data", {}).get("concepts")

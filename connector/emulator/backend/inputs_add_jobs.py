@@ -8,6 +8,7 @@ from typing import Any
 from connector.emulator.backend.clock import iso
 from connector.emulator.backend.statuses import status
 from connector.emulator.backend.store import AppData, Obj, Store
+from connector.status_codes import StatusCode
 
 __all__ = ["advance_add_job", "advance_add_jobs", "create_add_job"]
 
@@ -18,7 +19,7 @@ def create_add_job(store: Store, app: AppData, job_id: str, input_ids: list[str]
         "id": job_id,
         "created_at": iso(t),
         "modified_at": iso(t),
-        "status": status("JOB_QUEUED"),
+        "status": status(StatusCode.JOB_QUEUED),
         "progress": {"pending_count": str(len(input_ids))},
     }
     app.add_jobs[job_id] = job
@@ -39,9 +40,9 @@ def advance_add_job(store: Store, app: AppData, job_id: str, meta: dict[str, Any
         for input_id in meta["input_ids"]:
             inp = app.inputs.get(input_id)
             if inp is not None:
-                inp["status"] = status("INPUT_DOWNLOAD_SUCCESS")
+                inp["status"] = status(StatusCode.INPUT_DOWNLOAD_SUCCESS)
         job["progress"] = {"success_count": str(total)} if total else {}
-        job["status"] = status("JOB_COMPLETED")
+        job["status"] = status(StatusCode.JOB_COMPLETED)
         job["modified_at"] = iso(meta["t0"] + max(seconds, 0))
         meta["done"] = True
     else:
@@ -52,7 +53,7 @@ def advance_add_job(store: Store, app: AppData, job_id: str, meta: dict[str, Any
         if total - done:
             progress["in_progress_count" if frac > 0 else "pending_count"] = str(total - done)
         job["progress"] = progress
-        job["status"] = status("JOB_RUNNING" if frac > 0.1 else "JOB_QUEUED")
+        job["status"] = status(StatusCode.JOB_RUNNING if frac > 0.1 else StatusCode.JOB_QUEUED)
 
 
 def advance_add_jobs(store: Store, app: AppData, now: float) -> None:

@@ -8,6 +8,7 @@ from connector.emulator.backend.errors import ApiError
 from connector.emulator.backend.objects import new_items_all_or_nothing
 from connector.emulator.backend.statuses import status
 from connector.emulator.backend.store import AppData, Obj, Store
+from connector.status_codes import StatusCode
 
 __all__ = [
     "create_model",
@@ -23,7 +24,7 @@ def get_model(app: AppData, model_id: str) -> Obj:
     """The model, else ApiError MODEL_DOES_NOT_EXIST."""
     model = app.models.get(model_id)
     if model is None:
-        raise ApiError("MODEL_DOES_NOT_EXIST", "Model does not exist", f"model {model_id!r} does not exist")
+        raise ApiError(StatusCode.MODEL_DOES_NOT_EXIST, "Model does not exist", f"model {model_id!r} does not exist")
     return model
 
 
@@ -32,7 +33,7 @@ def get_model_version(app: AppData, model_id: str, version_id: str) -> Obj:
     version = app.model_versions.get(model_id, {}).get(version_id)
     if version is None:
         raise ApiError(
-            "MODEL_DOES_NOT_EXIST",
+            StatusCode.MODEL_DOES_NOT_EXIST,
             "Model version does not exist",
             f"model version {model_id}/{version_id} does not exist",
         )
@@ -66,7 +67,7 @@ def create_model_version(app: AppData, model_id: str, item: Obj, t: float) -> Ob
         "created_at": stamp,
         "modified_at": stamp,
         "completed_at": stamp,
-        "status": status("MODEL_TRAINED"),
+        "status": status(StatusCode.MODEL_TRAINED),
     }
     app.model_versions.setdefault(model_id, {})[obj["id"]] = obj
     app.models[model_id]["model_version"] = obj

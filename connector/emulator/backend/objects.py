@@ -13,6 +13,7 @@ from typing import Any
 from connector.emulator.backend.clock import iso
 from connector.emulator.backend.errors import ApiError, invalid_request, not_found
 from connector.emulator.backend.store import Obj, Store
+from connector.status_codes import StatusCode
 
 __all__ = [
     "PATCH_ACTIONS",
@@ -26,9 +27,9 @@ __all__ = [
     "stamped",
 ]
 
-#: One item of a batch as created or refused: (the item, the failure's status code
-#: name or None, details of the failure).
-ItemResult = tuple[Obj, str | None, str]
+#: One item of a batch as created or refused: (the item, the failure's status code or
+#: None, details of the failure).
+ItemResult = tuple[Obj, StatusCode | None, str]
 
 #: Fields a PATCH never changes.
 PROTECTED = ("id", "created_at", "modified_at", "user_id", "app_id")
@@ -64,7 +65,7 @@ def new_items_all_or_nothing(
     existing: Mapping[str, Any],
     what: str,
     prefix: str,
-    dup_code: str = "DATABASE_DUPLICATE_KEY",
+    dup_code: StatusCode = StatusCode.DATABASE_DUPLICATE_KEY,
 ) -> list[Obj]:
     """Copies of ``items``, each with an id (a new one where missing). Raises ApiError
     (``dup_code``) if any id exists or repeats, CONN_INVALID_REQUEST if there are none:
@@ -155,7 +156,9 @@ def patch_all(
     missing = [i.get("id", "") for i in items if i.get("id") not in objects]
     if missing:
         raise ApiError(
-            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} ids not found: {', '.join(missing[:50])}"
+            StatusCode.CONN_DOES_NOT_EXIST,
+            "Resource does not exist",
+            f"{what} ids not found: {', '.join(missing[:50])}",
         )
     out = []
     t = iso(store.now())
@@ -185,5 +188,7 @@ def delete_by_ids(
             missing.append(i)
     if missing:
         raise ApiError(
-            "CONN_DOES_NOT_EXIST", "Resource does not exist", f"{what} ids not found: {', '.join(missing[:50])}"
+            StatusCode.CONN_DOES_NOT_EXIST,
+            "Resource does not exist",
+            f"{what} ids not found: {', '.join(missing[:50])}",
         )

@@ -21,6 +21,7 @@ from connector.emulator.backend.statuses import status
 from connector.emulator.backend.store import AppData, Store
 from connector.emulator.backend.tasks import create_task, refresh_task
 from connector.emulator.backend.workflows import create_workflow
+from connector.status_codes import StatusCode
 
 __all__ = ["DEMO_CONCEPTS", "DEMO_DATASETS", "seed_demo"]
 
@@ -38,43 +39,59 @@ _AGE_SECONDS = 30 * 24 * 60 * 60
 
 #: (dataset, version, status it is settled in)
 _VERSIONS: list[tuple[str, dict[str, Any], str]] = [
-    ("cats-dogs", {"id": "cd-v1", "description": "first cut", "request_origin": "MANUAL"}, "DATASET_VERSION_READY"),
-    ("cats-dogs", {"id": "cd-v2", "description": "trained on", "request_origin": "TRAINING"}, "DATASET_VERSION_READY"),
+    (
+        "cats-dogs",
+        {"id": "cd-v1", "description": "first cut", "request_origin": "MANUAL"},
+        StatusCode.DATASET_VERSION_READY,
+    ),
+    (
+        "cats-dogs",
+        {"id": "cd-v2", "description": "trained on", "request_origin": "TRAINING"},
+        StatusCode.DATASET_VERSION_READY,
+    ),
     (
         "cats-dogs",
         {"id": "cd-v3", "description": "export broke", "request_origin": "MANUAL"},
-        "DATASET_VERSION_FAILURE",
+        StatusCode.DATASET_VERSION_FAILURE,
     ),
     (
         "cats-dogs",
         {"id": "cd-v4", "description": "release", "request_origin": "MANUAL", "metadata": {"pinned": True}},
-        "DATASET_VERSION_READY",
+        StatusCode.DATASET_VERSION_READY,
     ),
-    ("cats-dogs", {"id": "cd-v5", "description": "latest", "request_origin": "MANUAL"}, "DATASET_VERSION_READY"),
+    (
+        "cats-dogs",
+        {"id": "cd-v5", "description": "latest", "request_origin": "MANUAL"},
+        StatusCode.DATASET_VERSION_READY,
+    ),
     (
         "products",
         {"id": "pr-v1", "description": "evaluation ground truth", "request_origin": "EVAL_GROUND_TRUTH"},
-        "DATASET_VERSION_READY",
+        StatusCode.DATASET_VERSION_READY,
     ),
     (
         "products",
         {"id": "pr-v2", "description": "in the works", "request_origin": "MANUAL"},
-        "DATASET_VERSION_IN_PROGRESS",
+        StatusCode.DATASET_VERSION_IN_PROGRESS,
     ),
-    ("products", {"id": "pr-v3", "description": "queued", "request_origin": "MANUAL"}, "DATASET_VERSION_PENDING"),
+    (
+        "products",
+        {"id": "pr-v3", "description": "queued", "request_origin": "MANUAL"},
+        StatusCode.DATASET_VERSION_PENDING,
+    ),
     (
         "street-scenes",
         {"id": "st-v1", "description": "baseline", "request_origin": "MANUAL"},
-        "DATASET_VERSION_READY",
+        StatusCode.DATASET_VERSION_READY,
     ),
 ]
 #: (model, dataset, version it was trained on)
 _MODELS = (("pets-classifier", "cats-dogs", "cd-v2"), ("products-detector", "products", "pr-v1"))
 #: (task, dataset, concepts, status, work %, review %, worker strategy, review strategy)
 _TASKS = (
-    ("label-pets", "cats-dogs", ["cat", "dog"], "TASK_IN_PROGRESS", 40, 0, "FULL", "NONE"),
-    ("review-products", "products", ["product"], "TASK_DONE", 100, 100, "PARTITIONED", "MANUAL"),
-    ("street-backlog", "street-scenes", ["car", "person", "bike"], "TASK_IDLE", 0, 0, "FULL", "NONE"),
+    ("label-pets", "cats-dogs", ["cat", "dog"], StatusCode.TASK_IN_PROGRESS, 40, 0, "FULL", "NONE"),
+    ("review-products", "products", ["product"], StatusCode.TASK_DONE, 100, 100, "PARTITIONED", "MANUAL"),
+    ("street-backlog", "street-scenes", ["car", "person", "bike"], StatusCode.TASK_IDLE, 0, 0, "FULL", "NONE"),
 )
 
 
@@ -140,7 +157,7 @@ def seed_demo(store: Store, n_inputs: int) -> None:
     }
     op = create_bulk_operation(store, a, op_item, street, tick())
     a.bulk_meta[op["id"]].update(applied=True, done=True)
-    op["status"] = status("BULK_OPERATION_SUCCESS")
+    op["status"] = status(StatusCode.BULK_OPERATION_SUCCESS)
     op["progress"] = {"processed": len(street), **({"last_processed_id": street[-1]} if street else {})}
 
     t_last = tick()
@@ -159,8 +176,8 @@ def _seed_inputs(store: Store, a: AppData, n_inputs: int, tick: Callable[[], flo
     concept annotation (concepts drawn with :data:`DEMO_CONCEPTS` weights)."""
     names = list(DEMO_CONCEPTS)
     picks = store.rng.choices(names, weights=list(DEMO_CONCEPTS.values()), k=n_inputs)
-    downloaded = status("INPUT_DOWNLOAD_SUCCESS")  # one shared dict: nothing changes a status in place
-    annotated = status("ANNOTATION_SUCCESS")
+    downloaded = status(StatusCode.INPUT_DOWNLOAD_SUCCESS)  # one shared dict: nothing changes a status in place
+    annotated = status(StatusCode.ANNOTATION_SUCCESS)
     datasets = list(DEMO_DATASETS)
     for n in range(1, n_inputs + 1):
         t = tick()

@@ -15,7 +15,7 @@ def _by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _with_status(objects: dict[str, Obj]) -> list[dict[str, Any]]:
-    return _by_id([{"id": o["id"], "status": name_of(o.get("status"))} for o in objects.values()])
+    return _by_id([{"id": o["id"], "status": name_of(o)} for o in objects.values()])
 
 
 def _app(a: AppData) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def _app(a: AppData) -> dict[str, Any]:
                 [
                     {
                         "id": v["id"],
-                        "status": name_of(v.get("status")),
+                        "status": name_of(v),
                         "metrics": v.get("metrics", {}),
                         "request_origin": v.get("request_origin", ""),
                         "metadata": v.get("metadata", {}),

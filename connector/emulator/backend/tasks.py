@@ -13,8 +13,9 @@ from typing import Any
 from connector.emulator.backend.clock import iso
 from connector.emulator.backend.errors import ApiError, invalid_request
 from connector.emulator.backend.objects import PROTECTED, ItemResult, apply_patch, delete_by_ids
-from connector.emulator.backend.statuses import checked_name, code, code_of, name_of, status
+from connector.emulator.backend.statuses import checked_code, code_of, status
 from connector.emulator.backend.store import AppData, Obj, Store
+from connector.status_codes import StatusCode, status_code_of
 
 __all__ = [
     "advance_task",
@@ -33,13 +34,13 @@ __all__ = [
     "workers",
 ]
 
-#: Annotation status name -> the per-worker count it adds to.
-_ANN_BUCKETS = {
-    "ANNOTATION_PENDING": "pending",
-    "ANNOTATION_AWAITING_REVIEW": "awaiting_review",
-    "ANNOTATION_SUCCESS": "success",
-    "ANNOTATION_REVIEW_DENIED": "review_denied",
-    "ANNOTATION_AWAITING_CONSENSUS_REVIEW": "awaiting_consensus_review",
+#: Annotation status -> the per-worker count it adds to.
+_ANN_BUCKETS: dict[int, str] = {
+    StatusCode.ANNOTATION_PENDING: "pending",
+    StatusCode.ANNOTATION_AWAITING_REVIEW: "awaiting_review",
+    StatusCode.ANNOTATION_SUCCESS: "success",
+    StatusCode.ANNOTATION_REVIEW_DENIED: "review_denied",
+    StatusCode.ANNOTATION_AWAITING_CONSENSUS_REVIEW: "awaiting_consensus_review",
 }
 _REVIEWED = ("MANUAL", "CONSENSUS")
 
@@ -48,7 +49,7 @@ def get_task(app: AppData, task_id: str) -> Obj:
     """The task, else ApiError TASK_MISSING."""
     task = app.tasks.get(task_id)
     if task is None:
-        raise ApiError("TASK_MISSING", "Task does not exist", f"task {task_id!r} does not exist")
+        raise ApiError(StatusCode.TASK_MISSING, "Task does not exist", f"task {task_id!r} does not exist")
     return task
 
 
@@ -63,8 +64,8 @@ def task_problem(app: AppData, task: Obj) -> str | None:
     return None
 
 
-def create_task(app: AppData, item: Obj, t: float, status_name: str = "TASK_IN_PROGRESS") -> Obj:
-    """Store one task created at ``t`` in ``status_name`` (``item`` carries its id), at
+def create_task(app: AppData, item: Obj, t: float, code: StatusCode = StatusCode.TASK_IN_PROGRESS) -> Obj:
+    """Store one task created at ``t`` in status ``code`` (``item`` carries its id), at
     0% work and review."""
     stamp = iso(t)
     obj = {
@@ -73,7 +74,7 @@ def create_task(app: AppData, item: Obj, t: float, status_name: str = "TASK_IN_P
         "user_id": app.user_id,
         "created_at": stamp,
         "modified_at": stamp,
-        "status": status(status_name),
+        "status": status(code),
     }
     obj.pop("metrics", None)
     app.tasks[obj["id"]] = obj
@@ -94,11 +95,11 @@ def create_tasks(store: Store, app: AppData, items: list[Obj]) -> list[ItemResul
         if not item.get("id"):
             item["id"] = store.new_id("task-")
         if item["id"] in app.tasks:
-            results.append((item, "DATABASE_DUPLICATE_KEY", f"task {item['id']!r} already exists"))
+            results.append((item, StatusCode.DATABASE_DUPLICATE_KEY, f"task {item['id']!r} already exists"))
             continue
         problem = task_problem(app, item)
         if problem:
-            results.append((item, "CONN_INVALID_REQUEST", problem))
+            results.append((item, StatusCode.CONN_INVALID_REQUEST, problem))
             continue
         item.pop("status", None)
         results.append((create_task(app, item, store.now()), None, ""))
@@ -114,7 +115,7 @@ def patch_tasks(store: Store, app: AppData, items: list[Obj], action: str) -> li
         raise invalid_request("no tasks given")
     missing = [i.get("id", "") for i in items if i.get("id") not in app.tasks]
     if missing:
-        raise ApiError("TASK_MISSING", "Task does not exist", f"task ids not found: {', '.join(missing[:50])}")
+        raise ApiError(StatusCode.TASK_MISSING, "Task does not exist", f"task ids not found: {', '.join(missing[:50])}")
     patches = []
     for given in items:
         item = dict(given)
@@ -195,7 +196,7 @@ def advance_task(app: AppData, task_id: str, meta: dict[str, Any], now: float, s
     the task is TASK_DONE. A task whose status is no longer TASK_IN_PROGRESS (changed by
     PatchTasks or the admin API), or whose percents the admin API set, is left alone."""
     task = app.tasks.get(task_id)
-    if task is None or meta.get("fixed") or name_of(task.get("status")) != "TASK_IN_PROGRESS":
+    if task is None or meta.get("fixed") or status_code_of(task) != StatusCode.TASK_IN_PROGRESS:
         return
     elapsed = max(0.0, now - meta["t0"])
     reviewed = task.get("review", {}).get("strategy") in _REVIEWED
@@ -205,7 +206,7 @@ def advance_task(app: AppData, task_id: str, meta: dict[str, Any], now: float, s
         return
     meta["work"], meta["review"] = work, review
     if work >= 100 and (review >= 100 or not reviewed):
-        task["status"] = status("TASK_DONE")
+        task["status"] = status(StatusCode.TASK_DONE)
         task["modified_at"] = iso(meta["t0"] + seconds * (2 if reviewed else 1))
         meta["fixed"] = True
     refresh_task(app, task_id)
@@ -244,7 +245,7 @@ def set_task_progress(
         for name, value in (("work_percent", work_percent), ("review_percent", review_percent))
         if value is not None
     }
-    new_status = status(checked_name(status_name, "TASK_", "TASK_DONE")) if status_name is not None else None
+    new_status = status(checked_code(status_name, "TASK_", "TASK_DONE")) if status_name is not None else None
     if "work_percent" in checked:
         meta["work"] = checked["work_percent"]
         meta["fixed"] = True
@@ -274,13 +275,12 @@ def annotation_counts(app: AppData, task: Obj, user_ids: list[str]) -> list[dict
     """Per worker (only ``user_ids`` when given): the task's annotations (those with its
     ``task_id``) by annotation status."""
     rows = {user: _count_row(user) for user in workers(task)}
-    buckets = {code(name): bucket for name, bucket in _ANN_BUCKETS.items()}
     for ann in app.annotations.values():
         if ann.get("task_id") != task["id"]:
             continue
         user = ann.get("user_id", "")
         row = rows.setdefault(user, _count_row(user))
-        bucket = buckets.get(ann.get("status", {}).get("code"))
+        bucket = _ANN_BUCKETS.get(status_code_of(ann) or 0)
         if bucket:
             row[bucket] += 1
     wanted = set(user_ids)

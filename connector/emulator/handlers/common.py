@@ -18,8 +18,9 @@ from typing import Any
 
 from connector.emulator.backend.errors import ApiError
 from connector.emulator.backend.objects import ItemResult, lookup
-from connector.emulator.backend.statuses import code, status
+from connector.emulator.backend.statuses import status
 from connector.emulator.backend.store import AppData, Obj, Store
+from connector.status_codes import StatusCode
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -105,25 +106,25 @@ def batch_result(
     its message has room). All failed: raises ApiError with the items' common code (else
     FAILURE), the items still listed.
     """
-    failed = [(item, name, details) for item, name, details in results if name]
+    failed = [(item, code, details) for item, code, details in results if code is not None]
     items = []
-    for item, name, details in results:
-        if name and status_on_item:
-            item = {**item, "status": status(name, details=details)}
+    for item, code, details in results:
+        if code is not None and status_on_item:
+            item = {**item, "status": status(code, details=details)}
         items.append(item)
     payload = {key: items, **(extra or {})}
     if not failed:
         return payload
     if len(failed) == len(results):
-        names = {name for _, name, _ in failed}
-        common = names.pop() if len(names) == 1 else "FAILURE"
+        codes = {code for _, code, _ in failed}
+        common = codes.pop() if len(codes) == 1 else StatusCode.FAILURE
         details = "; ".join(
             f"{item.get('id', f'#{i}') if isinstance(item, dict) else i}: {d}"
             for i, (item, _, d) in enumerate(failed[:20])
         )
         raise ApiError(common, "All items failed", details, payload=payload)
     payload["status"] = {
-        "code": code("MIXED_STATUS"),
+        "code": int(StatusCode.MIXED_STATUS),
         "description": "Mixed status",
         "details": f"{len(failed)} of {len(results)} items failed",
     }

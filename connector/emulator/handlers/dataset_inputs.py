@@ -7,6 +7,7 @@ from typing import Any
 from connector.emulator.backend import dataset_inputs
 from connector.emulator.backend.errors import ApiError, not_found
 from connector.emulator.handlers.common import Ctx, Handler, batch_result, dataset_of, newest_first, page_of
+from connector.status_codes import StatusCode
 
 __all__ = ["HANDLERS"]
 
@@ -29,7 +30,7 @@ def post_dataset_inputs(ctx: Ctx) -> dict[str, Any]:
     dataset_id, _ = dataset_of(ctx)
     if ctx.req.get("search"):
         raise ApiError(
-            "NOT_IMPLEMENTED",
+            StatusCode.NOT_IMPLEMENTED,
             "Not implemented",
             "the emulator does not add dataset inputs by search; give dataset_inputs with input ids",
         )
