@@ -93,7 +93,7 @@ async def cut_connection(scope: Scope, send: Send) -> None:
         transport.abort()
         # connection_lost runs on a later loop iteration; mark the cycle ourselves so the
         # server neither logs nor tries to write a 500 to the dead socket.
-        if hasattr(cycle, "disconnected"):
+        if cycle is not None and hasattr(cycle, "disconnected"):
             cycle.disconnected = True
         for _ in range(3):
             await asyncio.sleep(0)

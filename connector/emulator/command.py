@@ -115,7 +115,7 @@ def options_from_flags(**flags: Any) -> EmulatorOptions:
     help="Server log level (info logs every request).",
 )
 @click.pass_context
-def emulator(ctx: click.Context, log_level: str, **flags: Any) -> None:
+def emulator(ctx: click.Context, /, log_level: str, **flags: Any) -> None:
     """Serve a local Clarifai-compatible API (REST v2) for tests and demos.
 
     Point the connector at it with CLARIFAI_API_BASE=http://127.0.0.1:8080. Faults,

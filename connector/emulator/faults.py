@@ -319,7 +319,7 @@ class FaultMiddleware:
             body.extend(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        waiters = [asyncio.ensure_future(asyncio.sleep(self.injector.options.hang_seconds))]
+        waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(asyncio.sleep(self.injector.options.hang_seconds))]
         disconnect = asyncio.ensure_future(receive())
         waiters.append(disconnect)
         if self.injector.stopping is not None:

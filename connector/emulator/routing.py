@@ -140,7 +140,8 @@ def message_class(descriptor: Any) -> type[Message]:
     """The generated message class of a descriptor."""
     from google.protobuf import message_factory
 
-    return message_factory.GetMessageClass(descriptor)
+    cls: type[Message] = message_factory.GetMessageClass(descriptor)
+    return cls
 
 
 _INT_TYPES = {
@@ -187,28 +188,25 @@ def _scalar(field: FieldDescriptor, name: str, raw: str) -> Any:
         if low in ("false", "0"):
             return False
         raise RequestParseError(f"query parameter {name!r}: {raw!r} is not a boolean (true/false)")
-    if t == FieldDescriptor.TYPE_ENUM:
+    enum_type = field.enum_type if t == FieldDescriptor.TYPE_ENUM else None
+    if enum_type is not None:
         if raw.lstrip("-").isdigit():
             return int(raw)
-        if field.enum_type.values_by_name.get(raw) is None:
-            allowed = ", ".join(v.name for v in field.enum_type.values)
+        if enum_type.values_by_name.get(raw) is None:
+            allowed = ", ".join(v.name for v in enum_type.values)
             raise RequestParseError(f"query parameter {name!r}: {raw!r} is not one of {allowed}")
         return raw
-    if t == FieldDescriptor.TYPE_MESSAGE and field.message_type.full_name in _WRAPPERS:
-        inner = field.message_type.fields_by_name["value"]
-        return _scalar(inner, name, raw)
-    if t == FieldDescriptor.TYPE_MESSAGE and field.message_type.full_name in (
-        "google.protobuf.Timestamp",
-        "google.protobuf.Duration",
-        "google.protobuf.FieldMask",
-    ):
+    message = field.message_type if t == FieldDescriptor.TYPE_MESSAGE else None
+    if message is None:
         return raw
-    if t == FieldDescriptor.TYPE_MESSAGE:
-        raise RequestParseError(
-            f"query parameter {name!r} names a message ({field.message_type.name}); "
-            f"give one of its fields instead, e.g. {name}.{field.message_type.fields[0].name}"
-        )
-    return raw
+    if message.full_name in _WRAPPERS:
+        return _scalar(message.fields_by_name["value"], name, raw)
+    if message.full_name in ("google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"):
+        return raw
+    raise RequestParseError(
+        f"query parameter {name!r} names a message ({message.name}); "
+        f"give one of its fields instead, e.g. {name}.{message.fields[0].name}"
+    )
 
 
 def _set_path(target: dict[str, Any], descriptor: Any, dotted: str, raw: str, *, origin: str) -> None:
@@ -237,7 +235,7 @@ def _set_path(target: dict[str, Any], descriptor: Any, dotted: str, raw: str, *,
         desc = field.message_type
 
 
-def build_request_message(match: Match, query: list[tuple[str, str]], body: dict | None) -> Message:
+def build_request_message(match: Match, query: list[tuple[str, str]], body: Any) -> Message:
     """Map path variables, query parameters and the JSON body onto the official request
     message of ``match.method``. Unknown fields are rejected.
 

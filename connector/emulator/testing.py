@@ -62,7 +62,8 @@ class EmulatorAdmin:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _call(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
+    def _call(self, method: str, path: str, *, json: Any = None, params: Any = None) -> dict[str, Any]:
+        """The admin API's answer (always a JSON object); EmulatorError for an error."""
         response = self._http.request(method, path, json=json, params=params)
         try:
             data = response.json()
@@ -71,6 +72,8 @@ class EmulatorAdmin:
         if response.status_code >= 400:
             message = data.get("error") if isinstance(data, dict) else response.text
             raise EmulatorError(f"emulator admin {method} {path} failed ({response.status_code}): {message}")
+        if not isinstance(data, dict):
+            raise EmulatorError(f"emulator admin {method} {path} answered no JSON object: {response.text[:200]}")
         return data
 
     # -- lifecycle --------------------------------------------------------------------
@@ -100,7 +103,7 @@ class EmulatorAdmin:
             params["mutated"] = "true" if mutated else "false"
         if since is not None:
             params["since"] = since
-        return self._call("GET", "/requests", params=params)["requests"]
+        return list(self._call("GET", "/requests", params=params)["requests"])
 
     def mutations(self) -> list[dict[str, Any]]:
         """Logged requests that changed state."""
@@ -184,7 +187,7 @@ class EmulatorAdmin:
 
     def violations(self) -> list[Any]:
         """Responses that broke their official response message (with validate_responses)."""
-        return self._call("GET", "/violations")["violations"]
+        return list(self._call("GET", "/violations")["violations"])
 
 
 class EmulatorServer:

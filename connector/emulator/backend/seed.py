@@ -38,7 +38,7 @@ _GROUPS = ("north", "south", "east", "west")
 _AGE_SECONDS = 30 * 24 * 60 * 60
 
 #: (dataset, version, status it is settled in)
-_VERSIONS: list[tuple[str, dict[str, Any], str]] = [
+_VERSIONS: list[tuple[str, dict[str, Any], StatusCode]] = [
     (
         "cats-dogs",
         {"id": "cd-v1", "description": "first cut", "request_origin": "MANUAL"},
