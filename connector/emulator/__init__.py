@@ -9,7 +9,13 @@ Public API (imported lazily, so ``import connector.emulator`` stays cheap)::
     EmulatorServer, EmulatorAdmin, run_emulator in-process server for tests
 
 Start it from a shell with ``python -m connector.emulator`` or
-``clarifai-connector emulator``.
+``clarifai-connector emulator`` (both run :mod:`connector.emulator.command`).
+
+Inside, from the bottom: :mod:`.options`, the backend (:mod:`.backend`: data,
+constructors, lifecycles; no HTTP), the per-resource request handlers
+(:mod:`.handlers`), then the HTTP side (:mod:`.routing`, :mod:`.api`, the middlewares,
+:mod:`.runtime`, :mod:`.admin`, :mod:`.server`). See docs/architecture.md, "Inside the
+emulator".
 """
 
 from __future__ import annotations
