@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from connector.emulator.backend.state import EmulatorState
 from connector.emulator.options import EmulatorOptions, validate_forced
 
 logger = logging.getLogger(__name__)
@@ -334,11 +335,12 @@ class EmulatorServer:
         return self.options.app_id
 
     @property
-    def state(self) -> Any:
+    def state(self) -> EmulatorState:
         """The in-process ``EmulatorState`` (read it; change it through ``admin``)."""
         if self._app is None:
             raise RuntimeError("the emulator is not started")
-        return self._app.runtime.state
+        state: EmulatorState = self._app.runtime.state
+        return state
 
     @property
     def admin(self) -> EmulatorAdmin:
