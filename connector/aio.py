@@ -5,26 +5,33 @@ client: request building, response decoding and error classification
 (:mod:`connector.transport`), retry decisions and waits (:mod:`connector.retry`), the
 token bucket (:mod:`connector.ratelimit`), the paging plan (:mod:`connector.pagination`),
 set-up and call preparation (:class:`connector.client.ClientBase`) and the endpoint
-methods (:class:`connector.client.EndpointMethods`). Single-object endpoint methods
-return awaitables; list methods return async iterators.
+methods (:class:`connector.endpoints.EndpointMethods`). Single-object endpoint methods
+are coroutine functions; list methods return async iterators. The client satisfies
+:class:`connector.protocols.AsyncClientProtocol`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 import tenacity
 
 from connector import pagination, transport
-from connector.client import ClientBase, Obj, _extract, page_items
+from connector.client import ClientBase, Obj, call_spec, listing_kwargs, page_items
 from connector.config import ClarifaiConfig
+from connector.endpoints import AsyncEndpointMethods, Call, Listing
 from connector.retry import attempt_scope
 from connector.transport import CallSpec
 
+if TYPE_CHECKING:  # pragma: no cover
+    from connector.protocols import AsyncClientProtocol
 
-class AsyncClarifaiClient(ClientBase):
+T = TypeVar("T")
+
+
+class AsyncClarifaiClient(AsyncEndpointMethods, ClientBase):
     """An asyncio client for one Clarifai user/app; safe to share between tasks.
 
     ``config`` defaults to :meth:`ClarifaiConfig.from_env`; ``transport`` and
@@ -37,7 +44,7 @@ class AsyncClarifaiClient(ClientBase):
         config: ClarifaiConfig | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        event_hooks: Mapping[str, list] | None = None,
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
     ) -> None:
         super().__init__(config, httpx.AsyncClient, transport, event_hooks)
 
@@ -75,9 +82,9 @@ class AsyncClarifaiClient(ClientBase):
                     return transport.decode_response(response, spec)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
-    async def _run(self, rpc: str, *, extract: str | None, **kwargs: Any) -> Any:
-        body = await self._execute(self._spec(rpc, **kwargs))
-        return _extract(body, extract)
+    async def _perform(self, call: Call[T]) -> T:
+        """Run one endpoint method's request and return its result (typed by the method)."""
+        return cast(T, call.result(await self._execute(call_spec(self, call))))
 
     def iter_pages(
         self,
@@ -102,8 +109,9 @@ class AsyncClarifaiClient(ClientBase):
         """Items of a listing, in order, as an async iterator."""
         return _aflatten(self.iter_pages(rpc, key, **kwargs))
 
-    def _list(self, rpc: str, key: str, **kwargs: Any) -> AsyncIterator[Obj]:
-        return self.paginate(rpc, key, **kwargs)
+    def _items(self, listing: Listing[T]) -> AsyncIterator[T]:
+        """The items of one endpoint method's listing, as an async iterator (typed by the method)."""
+        return cast(AsyncIterator[T], self.paginate(listing.rpc, listing.key, **listing_kwargs(listing)))
 
 
 async def _aflatten(pages: AsyncIterator[list[Obj]]) -> AsyncIterator[Obj]:
@@ -115,3 +123,11 @@ async def _aflatten(pages: AsyncIterator[list[Obj]]) -> AsyncIterator[Obj]:
         aclose = getattr(pages, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    def _satisfies_protocol(client: AsyncClarifaiClient) -> AsyncClientProtocol:
+        """Never called: mypy checks here that the client offers everything
+        :class:`~connector.protocols.AsyncClientProtocol` promises, with the same types."""
+        return client

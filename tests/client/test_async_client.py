@@ -12,6 +12,7 @@ from connector import aio
 from connector import client as sync_client
 from connector.aio import AsyncClarifaiClient
 from connector.client import ClarifaiClient
+from connector.endpoints import EndpointMethod, EndpointMethods
 from connector.errors import (
     AlreadyExistsError,
     NotFoundError,
@@ -20,6 +21,7 @@ from connector.errors import (
 )
 from connector.ratelimit import TokenBucket
 from tests.support.contract import async_contract_hooks
+from tests.support.endpoints import ENDPOINT_CALLS
 
 
 def run(coro):
@@ -111,11 +113,11 @@ def test_tasks_share_one_rate_limiter(client_config, emulator) -> None:
 def test_endpoint_methods_are_shared_not_duplicated() -> None:
     """Both clients get their endpoint methods from one class, and the async one is a
     real twin: every public sync method exists on it with the same parameters."""
-    for name, fn in inspect.getmembers(sync_client.EndpointMethods, inspect.isfunction):
-        if name.startswith("_"):
-            continue
-        assert getattr(AsyncClarifaiClient, name) is fn
-        assert getattr(ClarifaiClient, name) is fn
+    shared = inspect.getmembers(EndpointMethods, lambda member: isinstance(member, EndpointMethod))
+    assert len(shared) == len(ENDPOINT_CALLS)
+    for name, method in shared:
+        assert getattr(AsyncClarifaiClient, name) is method
+        assert getattr(ClarifaiClient, name) is method
     for name in ("call", "iter_pages", "paginate"):
         sync_params = list(inspect.signature(getattr(ClarifaiClient, name)).parameters)
         async_params = list(inspect.signature(getattr(AsyncClarifaiClient, name)).parameters)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from connector.client import EndpointMethods
+from connector.endpoints import EndpointMethod, EndpointMethods
 
 #: endpoint method -> (positional args, the RPC it must call)
 ENDPOINT_CALLS: dict[str, tuple[tuple[Any, ...], str]] = {
@@ -69,5 +69,7 @@ _PREFIXES = ("list_", "get_", "post_", "patch_", "delete_", "cancel_")
 
 def endpoint_method_names() -> list[str]:
     return sorted(
-        name for name, member in inspect.getmembers(EndpointMethods, inspect.isfunction) if name.startswith(_PREFIXES)
+        name
+        for name, member in inspect.getmembers(EndpointMethods, lambda m: isinstance(m, EndpointMethod))
+        if name.startswith(_PREFIXES)
     )
