@@ -29,6 +29,7 @@ import pyarrow as pa
 from connector.errors import ConfigurationError, ValidationError
 from connector.inventory.frames import iter_batches, rechunk
 from connector.inventory.schemas import get_spec
+from connector.protocols import ClientProtocol
 
 #: Output formats and the file suffixes that select them.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -207,7 +208,7 @@ def write_batches(
 
 
 def export(
-    client: Any,
+    client: ClientProtocol,
     inventory: str,
     path_or_uri: str | os.PathLike[str],
     *,
@@ -263,17 +264,21 @@ def export(
     return ExportResult(spec.name, fmt, os.fspath(path_or_uri), rows, pages, tuple(spec.column_names))
 
 
-def to_parquet(client: Any, inventory: str, path_or_uri: str | os.PathLike[str], **kwargs: Any) -> ExportResult:
+def to_parquet(
+    client: ClientProtocol, inventory: str, path_or_uri: str | os.PathLike[str], **kwargs: Any
+) -> ExportResult:
     """:func:`export` as Parquet (zstd, row groups of ``row_group_rows``)."""
     return export(client, inventory, path_or_uri, format="parquet", **kwargs)
 
 
-def to_csv(client: Any, inventory: str, path_or_uri: str | os.PathLike[str], **kwargs: Any) -> ExportResult:
+def to_csv(client: ClientProtocol, inventory: str, path_or_uri: str | os.PathLike[str], **kwargs: Any) -> ExportResult:
     """:func:`export` as CSV (list columns as JSON text, timestamps in ISO 8601)."""
     return export(client, inventory, path_or_uri, format="csv", **kwargs)
 
 
-def to_jsonl(client: Any, inventory: str, path_or_uri: str | os.PathLike[str], **kwargs: Any) -> ExportResult:
+def to_jsonl(
+    client: ClientProtocol, inventory: str, path_or_uri: str | os.PathLike[str], **kwargs: Any
+) -> ExportResult:
     """:func:`export` as JSON Lines (one object per row, timestamps in ISO 8601)."""
     return export(client, inventory, path_or_uri, format="jsonl", **kwargs)
 

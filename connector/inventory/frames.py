@@ -15,18 +15,18 @@ models are checked to exist before anything is listed (``NotFoundError`` otherwi
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from connector.errors import ValidationError
 from connector.inventory.schemas import TIMESTAMP, InventorySpec, get_spec
+from connector.protocols import ClientProtocol
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from connector.client import ClarifaiClient
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _timestamps(values: list[str | None]) -> pa.Array:
 
 
 def record_batch(
-    inventory: str | InventorySpec, items: list[Mapping[str, Any]], scope: Mapping[str, Any] | None = None
+    inventory: str | InventorySpec, items: Sequence[Mapping[str, Any]], scope: Mapping[str, Any] | None = None
 ) -> pa.RecordBatch:
     """One record batch of inventory ``inventory`` from API items (one page), with the
     inventory's exact schema. Pure: no request is made."""
@@ -90,7 +90,7 @@ def _names(value: str | Iterable[str] | None, what: str) -> list[str] | None:
 
 
 def resolve_scopes(
-    client: ClarifaiClient,
+    client: ClientProtocol,
     spec: InventorySpec,
     *,
     datasets: str | Iterable[str] | None = None,
@@ -127,7 +127,7 @@ def resolve_scopes(
 
 
 def iter_batches(
-    client: ClarifaiClient,
+    client: ClientProtocol,
     inventory: str,
     *,
     datasets: str | Iterable[str] | None = None,
@@ -150,7 +150,7 @@ def iter_batches(
 
 
 def _batches(
-    client: ClarifaiClient,
+    client: ClientProtocol,
     spec: InventorySpec,
     scopes: list[dict[str, str]],
     params: Mapping[str, Any] | None,
@@ -177,7 +177,7 @@ def _batches(
                 close()
 
 
-def to_table(client: ClarifaiClient, inventory: str, **kwargs: Any) -> pa.Table:
+def to_table(client: ClientProtocol, inventory: str, **kwargs: Any) -> pa.Table:
     """The whole inventory as one Arrow table (an empty table with the schema when the
     listing is empty). Same arguments as :func:`iter_batches`."""
     spec = get_spec(inventory)
@@ -189,10 +189,11 @@ def table_to_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table as a DataFrame whose every column is a ``pd.ArrowDtype``."""
     import pandas as pd
 
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    return frame
 
 
-def to_dataframe(client: ClarifaiClient, inventory: str, **kwargs: Any) -> pd.DataFrame:
+def to_dataframe(client: ClientProtocol, inventory: str, **kwargs: Any) -> pd.DataFrame:
     """The whole inventory as a DataFrame with the documented schema (pyarrow-backed
     dtypes); an empty listing gives an empty frame with the same columns and dtypes.
     Same arguments as :func:`iter_batches`. For large listings prefer
@@ -201,7 +202,7 @@ def to_dataframe(client: ClarifaiClient, inventory: str, **kwargs: Any) -> pd.Da
 
 
 def iter_frames(
-    client: ClarifaiClient, inventory: str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, **kwargs: Any
+    client: ClientProtocol, inventory: str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, **kwargs: Any
 ) -> Iterator[pd.DataFrame]:
     """DataFrames of ``chunk_rows`` rows each (the last one may be shorter) so memory
     stays bounded; nothing is yielded for an empty listing. Same arguments as

@@ -52,7 +52,7 @@ class Column:
 
     @property
     def is_timestamp(self) -> bool:
-        return pa.types.is_timestamp(self.type)
+        return bool(pa.types.is_timestamp(self.type))
 
     @property
     def type_label(self) -> str:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from connector.objects import BulkOperation, DatasetVersion, InputsAddJob
 from connector.operations.base import ProgressCallback
 from connector.operations.waits import (
     TaskStatus,
@@ -28,6 +29,7 @@ from connector.operations.waits import (
     task_waiter,
     version_waiter,
 )
+from connector.protocols import AsyncClientProtocol
 
 T = TypeVar("T")
 
@@ -53,7 +55,7 @@ async def _drive(
 
 
 async def wait_dataset_version(
-    client: Any,
+    client: AsyncClientProtocol,
     dataset_id: str,
     version_id: str,
     *,
@@ -61,41 +63,41 @@ async def wait_dataset_version(
     interval: float = 0.25,
     max_interval: float = 10.0,
     progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
+) -> DatasetVersion:
     """Async :func:`connector.operations.waits.wait_dataset_version`."""
     waiter = version_waiter(dataset_id, version_id, WaitSpec(timeout, interval, max_interval, progress))
-    return dict(await _drive(waiter, lambda: client.get_dataset_version(dataset_id, version_id)))
+    return await _drive(waiter, lambda: client.get_dataset_version(dataset_id, version_id))
 
 
 async def wait_bulk_operation(
-    client: Any,
+    client: AsyncClientProtocol,
     operation_id: str,
     *,
     timeout: float = 600.0,
     interval: float = 0.25,
     max_interval: float = 10.0,
     progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
+) -> BulkOperation:
     """Async :func:`connector.operations.waits.wait_bulk_operation`."""
     waiter = bulk_operation_waiter(operation_id, WaitSpec(timeout, interval, max_interval, progress))
-    return dict(await _drive(waiter, lambda: client.get_bulk_operation(operation_id)))
+    return await _drive(waiter, lambda: client.get_bulk_operation(operation_id))
 
 
 async def wait_inputs_add_job(
-    client: Any,
+    client: AsyncClientProtocol,
     job_id: str,
     *,
     timeout: float = 600.0,
     interval: float = 0.25,
     max_interval: float = 10.0,
     progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
+) -> InputsAddJob:
     """Async :func:`connector.operations.waits.wait_inputs_add_job`."""
     waiter = inputs_add_job_waiter(job_id, WaitSpec(timeout, interval, max_interval, progress))
-    return dict(await _drive(waiter, lambda: client.get_inputs_add_job(job_id)))
+    return await _drive(waiter, lambda: client.get_inputs_add_job(job_id))
 
 
-async def task_status(client: Any, task_id: str, *, counts: bool = True) -> TaskStatus:
+async def task_status(client: AsyncClientProtocol, task_id: str, *, counts: bool = True) -> TaskStatus:
     """Async :func:`connector.operations.waits.task_status` (the count RPCs run concurrently)."""
     if not counts:
         return task_status_from(task_id, await client.get_task(task_id))
@@ -106,7 +108,7 @@ async def task_status(client: Any, task_id: str, *, counts: bool = True) -> Task
 
 
 async def wait_task(
-    client: Any,
+    client: AsyncClientProtocol,
     task_id: str,
     *,
     until: TaskUntil = "done",

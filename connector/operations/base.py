@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from connector.errors import ConflictError  # noqa: F401  (re-exported: its old home)
+from connector.protocols import ClientProtocol
 
 T = TypeVar("T")
 P = TypeVar("P", bound="Plan")
@@ -75,7 +76,8 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serializable form of the whole plan."""
-        return _jsonable(dataclasses.asdict(self))
+        data: dict[str, Any] = _jsonable(dataclasses.asdict(self))
+        return data
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), **kwargs)
@@ -117,13 +119,14 @@ class OperationResult:
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(dataclasses.asdict(self))
+        data: dict[str, Any] = _jsonable(dataclasses.asdict(self))
+        return data
 
 
 class Stopwatch:
     """Elapsed time and request count of one apply (``client.stats.requests`` delta)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: ClientProtocol) -> None:
         self._client = client
         self._start = time.monotonic()
         self._requests = requests_made(client)
@@ -137,7 +140,7 @@ class Stopwatch:
         return requests_made(self._client) - self._requests
 
 
-def requests_made(client: Any) -> int:
+def requests_made(client: ClientProtocol) -> int:
     stats = getattr(client, "stats", None)
     return int(getattr(stats, "requests", 0) or 0)
 

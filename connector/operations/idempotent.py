@@ -10,8 +10,8 @@ have been applied before its answer was lost) are settled by reading the object 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from connector.errors import (
     AlreadyExistsError,
@@ -24,7 +24,8 @@ from connector.status_codes import ALREADY_EXISTS
 
 logger = logging.getLogger(__name__)
 
-Obj = dict[str, Any]
+#: The API object created or read (a :mod:`connector.objects` type, e.g. ``Task``).
+Obj = TypeVar("Obj", bound=Mapping[str, Any])
 
 
 def create_or_adopt(
@@ -38,7 +39,9 @@ def create_or_adopt(
     """Create an object with a client-chosen id, or adopt the existing one.
 
     ``create()`` makes the object and returns it; ``read()`` returns it, or None when it
-    does not exist (see :func:`read_or_none`). Returns ``(object, created)``. "Already
+    does not exist (see :func:`read_or_none`); both return the same type of object
+    (``lambda: client.post_tasks([body])[0]`` and ``lambda: read_or_none(lambda:
+    client.get_task(task_id))`` both give a ``Task``). Returns ``(object, created)``. "Already
     exists" and "outcome unknown" are resolved by ``read()``: an existing object for which
     ``same`` is true (or any, without ``same``) is adopted, a different one raises
     :class:`~connector.errors.ConflictError`; an absent one after an ambiguous failure is

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connector.errors import GuardError, MissingObjectError, NotFoundError, ValidationError, VerificationError
+from connector.objects import DatasetVersion
 from connector.operations.base import (
     OperationResult,
     Plan,
@@ -39,6 +40,7 @@ from connector.operations.base import (
     unique,
     utcnow,
 )
+from connector.protocols import ClientProtocol
 from connector.status_codes import VERSION_FAILED, VERSION_PENDING, VERSION_READY, code_name, status_code_of
 
 logger = logging.getLogger(__name__)
@@ -278,7 +280,7 @@ def guard_violation(plan_rows: Sequence[Mapping[str, Any]], policy: PrunePolicy)
     return None
 
 
-def trained_versions(client: Any) -> set[tuple[str, str]]:
+def trained_versions(client: ClientProtocol) -> set[tuple[str, str]]:
     """``(dataset_id, version_id)`` of every dataset version a model version of the app
     was trained on (``train_info.dataset.version``). Read-only."""
     out: set[tuple[str, str]] = set()
@@ -292,7 +294,7 @@ def trained_versions(client: Any) -> set[tuple[str, str]]:
 
 
 def plan_prune(
-    client: Any,
+    client: ClientProtocol,
     datasets: str | Sequence[str] | None,
     policy: PrunePolicy,
     *,
@@ -325,10 +327,10 @@ def plan_prune(
             except NotFoundError as exc:
                 raise MissingObjectError(f"dataset {d!r} does not exist in app {client.config.app_id!r}") from exc
             ids.append(d)
-    versions: list[dict[str, Any]] = []
+    versions: list[DatasetVersion] = []
     for n, dataset_id in enumerate(ids, 1):
-        for v in client.list_dataset_versions(dataset_id):
-            v = dict(v)
+        for version in client.list_dataset_versions(dataset_id):
+            v = version.copy()
             v["dataset_id"] = v.get("dataset_id") or dataset_id
             versions.append(v)
         report(progress, "prune", "read versions", n, len(ids), dataset_id)
@@ -345,7 +347,7 @@ def plan_prune(
     return plan
 
 
-def recheck_protections(client: Any, plan: PrunePlan) -> dict[str, str]:
+def recheck_protections(client: ClientProtocol, plan: PrunePlan) -> dict[str, str]:
     """Planned deletions that are protected NOW: ``"dataset/version" -> reason``.
 
     A plan may be applied long after it was made (reviewed as JSON, applied by another
@@ -397,7 +399,7 @@ def _plan_guard_policy(plan: PrunePlan) -> Any:
 
 
 def apply_prune(
-    client: Any,
+    client: ClientProtocol,
     plan: PrunePlan,
     *,
     force: bool = False,
@@ -466,7 +468,7 @@ def apply_prune(
 
 
 def prune(
-    client: Any,
+    client: ClientProtocol,
     datasets: str | Sequence[str] | None,
     policy: PrunePolicy,
     *,

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from connector.errors import MissingObjectError, NotFoundError, ValidationError, VerificationError, WaitFailedError
+from connector.objects import DatasetVersion
 from connector.operations.base import (
     OperationResult,
     Plan,
@@ -43,6 +44,7 @@ from connector.operations.base import (
 )
 from connector.operations.idempotent import create_or_adopt, read_or_none
 from connector.operations.waits import wait_bulk_operation, wait_dataset_version
+from connector.protocols import ClientProtocol
 from connector.status_codes import VERSION_READY, status_code_of
 
 logger = logging.getLogger(__name__)
@@ -271,7 +273,7 @@ def _source_input(obj: Mapping[str, Any]) -> SourceInput:
     return SourceInput(id=str(inp.get("id")), concepts=concepts, metadata=dict(data.get("metadata") or {}))
 
 
-def read_source(client: Any, spec: SplitSpec) -> list[SourceInput]:
+def read_source(client: ClientProtocol, spec: SplitSpec) -> list[SourceInput]:
     """The inputs of the source. A dataset version is read through its dataset (the API
     lists a dataset's inputs only: ListDatasetInputsRequest has no version filter); the
     version must exist, be READY, and hold as many inputs as the dataset has now,
@@ -289,8 +291,7 @@ def read_source(client: Any, spec: SplitSpec) -> list[SourceInput]:
                 raise MissingObjectError(f"dataset version {spec.dataset_id}/{spec.version_id} does not exist") from exc
             if status_code_of(version) not in VERSION_READY:
                 raise ValidationError(f"dataset version {spec.dataset_id}/{spec.version_id} is not READY")
-            root = (version.get("metrics") or {}).get("/") or {}
-            count = (root.get("metrics") or root).get("inputs_count")
+            count = ((version.get("metrics") or {}).get("/") or {}).get("inputs_count")
             if count is not None and int(count) != len(items):
                 raise ValidationError(
                     f"dataset {spec.dataset_id!r} changed since version {spec.version_id!r} "
@@ -305,7 +306,7 @@ def read_source(client: Any, spec: SplitSpec) -> list[SourceInput]:
     return items
 
 
-def _members(client: Any, dataset_id: str) -> set[str] | None:
+def _members(client: ClientProtocol, dataset_id: str) -> set[str] | None:
     try:
         client.get_dataset(dataset_id)
     except NotFoundError:
@@ -313,7 +314,7 @@ def _members(client: Any, dataset_id: str) -> set[str] | None:
     return {str((i.get("input") or i).get("id")) for i in client.list_dataset_inputs(dataset_id)}
 
 
-def plan_split(client: Any, spec: SplitSpec, *, progress: ProgressCallback | None = None) -> SplitPlan:
+def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCallback | None = None) -> SplitPlan:
     """Read the source and the targets and decide; writes nothing."""
     spec.validate()
     ratios = spec.ordered_ratios()
@@ -342,8 +343,8 @@ def plan_split(client: Any, spec: SplitSpec, *, progress: ProgressCallback | Non
     planned = assign(source, ratios, seed=spec.seed, stratify=spec.stratify, group_by=spec.group_by)
     by_id = {i.id: i for i in source}
     placed: dict[str, set[str]] = {}  # input id -> splits it is in now
-    for split, members in current.items():
-        for iid in members or ():
+    for split, held in current.items():
+        for iid in held or ():
             placed.setdefault(iid, set()).add(split)
     members: dict[str, list[str]] = {s: [] for s, _ in ratios}
     rows: list[dict[str, Any]] = []
@@ -398,7 +399,7 @@ def _spec_from_plan(plan: SplitPlan) -> SplitSpec:
     return SplitSpec(**plan.spec)
 
 
-def ensure_dataset(client: Any, dataset_id: str) -> bool:
+def ensure_dataset(client: ClientProtocol, dataset_id: str) -> bool:
     """Create dataset ``dataset_id`` unless it exists; True if this call created it.
     Idempotent (an existing dataset with that id is adopted)."""
     if read_or_none(lambda: client.get_dataset(dataset_id)) is not None:
@@ -412,7 +413,7 @@ def ensure_dataset(client: Any, dataset_id: str) -> bool:
 
 
 def apply_split(
-    client: Any,
+    client: ClientProtocol,
     plan: SplitPlan,
     *,
     batch_size: int = 128,
@@ -496,7 +497,7 @@ def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
 
 
 def _apply_server(
-    client: Any,
+    client: ClientProtocol,
     spec: SplitSpec,
     plan: SplitPlan,
     source_ids: set[str],
@@ -542,7 +543,7 @@ def _apply_server(
 
 
 def verify_split(
-    client: Any, plan: SplitPlan, spec: SplitSpec, *, source_ids: set[str] | None = None
+    client: ClientProtocol, plan: SplitPlan, spec: SplitSpec, *, source_ids: set[str] | None = None
 ) -> dict[str, set[str]]:
     """List every target again; raise VerificationError on leakage (an input in two
     targets), on a planned input missing, on (exact mode) an unplanned input present,
@@ -590,7 +591,7 @@ def _per_concept(plan: SplitPlan, members: Mapping[str, set[str]]) -> dict[str, 
 
 
 def snapshot_targets(
-    client: Any,
+    client: ClientProtocol,
     plan: SplitPlan,
     members: Mapping[str, set[str]],
     spec: SplitSpec,
@@ -605,22 +606,21 @@ def snapshot_targets(
     for split, dataset_id in plan.targets.items():
         vid = deterministic_id("split", spec.run_key or "", dataset_id, sorted(members[split]))
 
-        def read(dataset_id: str = dataset_id, vid: str = vid) -> dict[str, Any] | None:
+        def read(dataset_id: str = dataset_id, vid: str = vid) -> DatasetVersion | None:
             return read_or_none(lambda: client.get_dataset_version(dataset_id, vid))
 
+        def create(dataset_id: str = dataset_id, vid: str = vid) -> DatasetVersion:
+            return client.post_dataset_versions(dataset_id, [{"id": vid}])[0]
+
         if read() is None:
-            create_or_adopt(
-                lambda dataset_id=dataset_id, vid=vid: client.post_dataset_versions(dataset_id, [{"id": vid}])[0],
-                read,
-                what=f"dataset version {dataset_id}/{vid}",
-            )
+            create_or_adopt(create, read, what=f"dataset version {dataset_id}/{vid}")
         wait_dataset_version(client, dataset_id, vid, timeout=timeout, interval=poll_interval, progress=progress)
         out.append(f"{dataset_id}/{vid}")
     return out
 
 
 def split(
-    client: Any,
+    client: ClientProtocol,
     spec: SplitSpec,
     *,
     dry_run: bool = False,

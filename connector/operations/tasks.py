@@ -38,6 +38,7 @@ from connector.operations.base import (
 )
 from connector.operations.idempotent import create_or_adopt, read_or_none
 from connector.operations.waits import TaskStatus, TaskUntil, wait_task
+from connector.protocols import ClientProtocol
 from connector.status_codes import StatusCode, code_name, status_code_of
 
 logger = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def essence(task: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_task(
-    client: Any, spec: TaskSpec, *, dry_run: bool = False, progress: ProgressCallback | None = None
+    client: ClientProtocol, spec: TaskSpec, *, dry_run: bool = False, progress: ProgressCallback | None = None
 ) -> OperationResult:
     """Create the task unless it exists (idempotent). An existing identical task is
     adopted; a different one raises ConflictError; "outcome unknown" is resolved by
@@ -317,7 +318,7 @@ def create_task(
     )
 
 
-def _require_dataset(client: Any, dataset_id: str) -> None:
+def _require_dataset(client: ClientProtocol, dataset_id: str) -> None:
     """ValidationError (before any write) when the task's source dataset is missing."""
     try:
         client.get_dataset(dataset_id)
@@ -336,7 +337,7 @@ def _diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
 
 
 def watch_task(
-    client: Any,
+    client: ClientProtocol,
     task_id: str,
     *,
     until: TaskUntil = "done",
@@ -377,7 +378,7 @@ def _merge(current: Sequence[str], given: Sequence[str] | None, mode: str) -> li
 
 
 def update_task(
-    client: Any,
+    client: ClientProtocol,
     task_id: str,
     *,
     workers: Sequence[str] | None = None,
@@ -464,7 +465,7 @@ def _strip_readonly(task: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in task.items() if k not in _READONLY}
 
 
-def mark_done(client: Any, task_id: str, *, dry_run: bool = False) -> OperationResult:
+def mark_done(client: ClientProtocol, task_id: str, *, dry_run: bool = False) -> OperationResult:
     """Mark the task done (PatchTasks with status TASK_DONE) unless it already is.
     Idempotent."""
     if not is_valid_id(task_id):
@@ -488,7 +489,7 @@ def mark_done(client: Any, task_id: str, *, dry_run: bool = False) -> OperationR
     )
 
 
-def delete_task(client: Any, task_ids: str | Sequence[str], *, dry_run: bool = False) -> OperationResult:
+def delete_task(client: ClientProtocol, task_ids: str | Sequence[str], *, dry_run: bool = False) -> OperationResult:
     """Delete tasks; "not found" counts as deleted (idempotent)."""
     ids = [task_ids] if isinstance(task_ids, str) else list(task_ids)
     bad = [t for t in ids if not is_valid_id(t)]
@@ -531,7 +532,7 @@ def decide_cleanup(
 ) -> list[dict[str, Any]]:
     """Pure: a task is deleted when it is done, won't-do or failed ("abandoned"; also
     idle when ``include_idle``) and was last modified longer than ``older_than`` ago."""
-    finished = {TASK_DONE: "done", TASK_WONT_DO: "abandoned (won't do)", TASK_FAILED: "failed"}
+    finished: dict[int | None, str] = {TASK_DONE: "done", TASK_WONT_DO: "abandoned (won't do)", TASK_FAILED: "failed"}
     if include_idle:
         finished[TASK_IDLE] = "abandoned (idle)"
     rows = []
@@ -560,7 +561,7 @@ def decide_cleanup(
 
 
 def plan_cleanup(
-    client: Any, older_than: timedelta, *, now: datetime | None = None, include_idle: bool = True
+    client: ClientProtocol, older_than: timedelta, *, now: datetime | None = None, include_idle: bool = True
 ) -> CleanupPlan:
     """List the app's tasks and decide which to delete; writes nothing."""
     if not isinstance(older_than, timedelta) or older_than < timedelta(0):
@@ -572,7 +573,7 @@ def plan_cleanup(
     )
 
 
-def recheck_cleanup(client: Any, plan: CleanupPlan) -> dict[str, str]:
+def recheck_cleanup(client: ClientProtocol, plan: CleanupPlan) -> dict[str, str]:
     """Planned deletions that must NOT happen now: ``task id -> reason``. A plan may be
     applied long after it was made; a task finished then may have been reopened or
     worked on since. Lists the tasks once and keeps any planned task whose status is
@@ -596,7 +597,7 @@ def recheck_cleanup(client: Any, plan: CleanupPlan) -> dict[str, str]:
 
 
 def apply_cleanup(
-    client: Any, plan: CleanupPlan, *, recheck: bool = True, progress: ProgressCallback | None = None
+    client: ClientProtocol, plan: CleanupPlan, *, recheck: bool = True, progress: ProgressCallback | None = None
 ) -> OperationResult:
     """Delete the plan's tasks in batches ("not found" = deleted), then verify by
     listing again (VerificationError if one is still there). Idempotent.
@@ -634,7 +635,7 @@ def apply_cleanup(
 
 
 def cleanup_tasks(
-    client: Any,
+    client: ClientProtocol,
     older_than: timedelta,
     *,
     dry_run: bool = False,

@@ -19,7 +19,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
 from connector.errors import ValidationError, WaitFailedError, WaitKind, WaitTimeoutError
+from connector.objects import BulkOperation, DatasetVersion, InputsAddJob, Task, TaskCounts, TaskStatusCountPerUser
 from connector.operations.base import ProgressCallback, is_valid_id, report
+from connector.protocols import ClientProtocol
 from connector.status_codes import (
     BULK_OPERATION_DONE,
     BULK_OPERATION_PENDING,
@@ -109,9 +111,9 @@ class TaskStatus:
 
 def task_status_from(
     task_id: str,
-    task: Mapping[str, Any],
-    annotation_counts: Mapping[str, Any] | None = None,
-    input_counts: Mapping[str, Any] | None = None,
+    task: Task,
+    annotation_counts: TaskCounts | None = None,
+    input_counts: TaskCounts | None = None,
 ) -> TaskStatus:
     """Build a :class:`TaskStatus` from a task object and, optionally, the answers of
     GetTaskAnnotationCount / GetTaskInputCount."""
@@ -131,9 +133,19 @@ def task_status_from(
     )
 
 
-def _count_row(c: Mapping[str, Any]) -> dict[str, Any]:
+_CountField = Literal["pending", "awaiting_review", "success", "review_denied", "awaiting_consensus_review"]
+_COUNT_FIELDS: tuple[_CountField, ...] = (
+    "pending",
+    "awaiting_review",
+    "success",
+    "review_denied",
+    "awaiting_consensus_review",
+)
+
+
+def _count_row(c: TaskStatusCountPerUser) -> dict[str, Any]:
     user = c.get("user_id") or ((c.get("worker") or {}).get("user") or {}).get("id") or ""
-    fields = ("pending", "awaiting_review", "success", "review_denied", "awaiting_consensus_review")
+    fields = _COUNT_FIELDS
     return {"user_id": user, **{k: int(c.get(k) or 0) for k in fields}}
 
 
@@ -160,7 +172,7 @@ def check_task_until(until: object, percent: object) -> tuple[TaskUntil, float |
         return "done", None
     if isinstance(percent, bool) or not isinstance(percent, int | float) or not 0 < float(percent) <= 100:
         raise ValidationError(f"until={until!r} needs percent in (0, 100], got {percent!r}")
-    return until, float(percent)  # type: ignore[return-value]
+    return until, float(percent)
 
 
 # -- the schedule and the outcome, shared by sync and async waits ----------------------------
@@ -325,7 +337,7 @@ def poll(
         state = classify(obj)
         if state not in (DONE, PENDING, FAILED):
             raise ValueError(f"classify returned {state!r}, not 'done', 'pending' or 'failed'")
-        return Reading(state, code, desc, done, total, summary)  # type: ignore[arg-type]
+        return Reading(state, code, desc, done, total, summary)
 
     waiter = Waiter(
         kind=kind,
@@ -407,7 +419,7 @@ def version_waiter(
     spec: WaitSpec,
     rng: random.Random | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> Waiter[Mapping[str, Any]]:
+) -> Waiter[DatasetVersion]:
     _check_ids(dataset_id=dataset_id, version_id=version_id)
     return Waiter(
         kind="dataset_version",
@@ -425,7 +437,7 @@ def version_waiter(
 
 def bulk_operation_waiter(
     operation_id: str, spec: WaitSpec, rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic
-) -> Waiter[Mapping[str, Any]]:
+) -> Waiter[BulkOperation]:
     _check_ids(operation_id=operation_id)
     return Waiter(
         kind="bulk_operation",
@@ -443,7 +455,7 @@ def bulk_operation_waiter(
 
 def inputs_add_job_waiter(
     job_id: str, spec: WaitSpec, rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic
-) -> Waiter[Mapping[str, Any]]:
+) -> Waiter[InputsAddJob]:
     _check_ids(job_id=job_id)
     return Waiter(
         kind="inputs_add_job",
@@ -506,7 +518,7 @@ def _drive(waiter: Waiter[T], fetch: Callable[[], T], sleep: Callable[[float], N
 
 
 def wait_dataset_version(
-    client: Any,
+    client: ClientProtocol,
     dataset_id: str,
     version_id: str,
     *,
@@ -514,46 +526,46 @@ def wait_dataset_version(
     interval: float = 0.25,
     max_interval: float = 10.0,
     progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
+) -> DatasetVersion:
     """Wait until a dataset version is READY and return it. WaitFailedError on FAILURE /
     UNEXPECTED_ERROR / CONFLICT, WaitTimeoutError at the deadline, NotFoundError when it
     does not exist. Read-only."""
     waiter = version_waiter(dataset_id, version_id, WaitSpec(timeout, interval, max_interval, progress))
-    return dict(_drive(waiter, lambda: client.get_dataset_version(dataset_id, version_id)))
+    return _drive(waiter, lambda: client.get_dataset_version(dataset_id, version_id))
 
 
 def wait_bulk_operation(
-    client: Any,
+    client: ClientProtocol,
     operation_id: str,
     *,
     timeout: float = 600.0,
     interval: float = 0.25,
     max_interval: float = 10.0,
     progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
+) -> BulkOperation:
     """Wait until a bulk operation succeeds and return it. WaitFailedError on FAILED /
     CANCELLED / INVALID_REQUEST / UNEXPECTED_ERROR, WaitTimeoutError at the deadline.
     Read-only."""
     waiter = bulk_operation_waiter(operation_id, WaitSpec(timeout, interval, max_interval, progress))
-    return dict(_drive(waiter, lambda: client.get_bulk_operation(operation_id)))
+    return _drive(waiter, lambda: client.get_bulk_operation(operation_id))
 
 
 def wait_inputs_add_job(
-    client: Any,
+    client: ClientProtocol,
     job_id: str,
     *,
     timeout: float = 600.0,
     interval: float = 0.25,
     max_interval: float = 10.0,
     progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
+) -> InputsAddJob:
     """Wait until an inputs add job completes and return it. WaitFailedError on FAILED /
     CANCELLED / UNEXPECTED_ERROR, WaitTimeoutError at the deadline. Read-only."""
     waiter = inputs_add_job_waiter(job_id, WaitSpec(timeout, interval, max_interval, progress))
-    return dict(_drive(waiter, lambda: client.get_inputs_add_job(job_id)))
+    return _drive(waiter, lambda: client.get_inputs_add_job(job_id))
 
 
-def task_status(client: Any, task_id: str, *, counts: bool = True) -> TaskStatus:
+def task_status(client: ClientProtocol, task_id: str, *, counts: bool = True) -> TaskStatus:
     """Read a task's status and progress (GetTask, and the count RPCs when ``counts``)."""
     task = client.get_task(task_id)
     ann = client.get_task_annotation_count(task_id) if counts else None
@@ -562,7 +574,7 @@ def task_status(client: Any, task_id: str, *, counts: bool = True) -> TaskStatus
 
 
 def wait_task(
-    client: Any,
+    client: ClientProtocol,
     task_id: str,
     *,
     until: TaskUntil = "done",
