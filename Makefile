@@ -17,7 +17,7 @@ EXTRAS ?= all
 help:
 	@echo "make demo               run the main job against the bundled emulator"
 	@echo "make test               install everything needed, lint, and run the whole test suite"
-	@echo "make lint               ruff (lint and format check)"
+	@echo "make lint               ruff (lint and format check) and mypy (strict on connector/)"
 	@echo "make bench              run the benchmarks (figures go to docs/benchmarks.md by hand)"
 	@echo "make constraints        regenerate constraints.txt from a fresh install of .[all]"
 	@echo "make clean              remove the virtualenvs"
@@ -52,6 +52,7 @@ demo: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: venv official-venv check-core-import lint
 	$(VENV_PY) -m pytest

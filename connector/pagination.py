@@ -50,7 +50,7 @@ class PagePlan:
 
     def to_submit(self, in_flight: int) -> list[int]:
         """Page numbers to start now so that at most ``concurrency`` are in flight."""
-        pages = []
+        pages: list[int] = []
         while in_flight + len(pages) < self.concurrency and self.more():
             pages.append(self.take())
         return pages

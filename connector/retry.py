@@ -85,7 +85,7 @@ def compute_wait(
         return min(float(retry_after), policy.max_retry_after)
     if isinstance(exc, ClarifaiError) and exc.code in HOURLY_LIMIT:
         return policy.hourly_limit_wait
-    ceiling = min(policy.max_wait, policy.initial_wait * (2 ** max(0, attempt_number - 1)))
+    ceiling = min(policy.max_wait, policy.initial_wait * 2.0 ** max(0, attempt_number - 1))
     return rand() * ceiling
 
 

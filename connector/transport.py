@@ -309,7 +309,8 @@ def _origin(request: httpx.Request | None) -> str:
 
 def _request_of(obj: Any) -> httpx.Request | None:
     try:
-        return obj.request
+        request: httpx.Request | None = obj.request
+        return request
     except (AttributeError, RuntimeError):
         return None
 
@@ -379,7 +380,8 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
         err.retry_after = retry_after
         err.ambiguous = cls is TransientServerError
         raise err
-    status = body.get("status") if isinstance(body.get("status"), dict) else {}
+    raw_status = body.get("status")
+    status: dict[str, Any] = raw_status if isinstance(raw_status, dict) else {}
     code = _safe_code(status.get("code"))
     req_id = status.get("req_id") or header_req_id
     common["req_id"] = req_id
@@ -423,22 +425,22 @@ def decode_response(response: httpx.Response, spec: CallSpec) -> dict[str, Any]:
 _BEFORE_SEND = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
-def error_from_exception(exc: BaseException, spec: CallSpec) -> ClarifaiError:
+def error_from_exception(exc: BaseException, spec: CallSpec) -> ClarifaiError | ConfigurationError:
     """A typed error for an httpx transport failure (refused, reset, timeout...).
 
     ``ambiguous`` is False when the request cannot have reached the server (connect
-    failures, pool timeouts), True otherwise (read timeouts, resets after sending).
+    failures, pool timeouts), True otherwise (read timeouts, resets after sending). A
+    request that could not be encoded at all is a :class:`ConfigurationError` (never sent).
     """
     if isinstance(exc, ClarifaiError):
         return exc
     if isinstance(exc, httpx.LocalProtocolError):
         # The request could not even be written (an illegal header value). httpx's text
         # echoes the header, which may be the Authorization header: never shown.
-        err = ConfigurationError(
+        return ConfigurationError(
             f"{spec.describe()} could not be encoded as an HTTP request ({type(exc).__name__}: an illegal "
             "header or URL value; its text is withheld because it may hold the PAT)"
         )
-        return err  # type: ignore[return-value]
     before = isinstance(exc, _BEFORE_SEND)
     when = "before the request was sent" if before else "after the request was sent"
     err = ConnectionFailedError(
@@ -458,13 +460,14 @@ def settle_error(exc: BaseException, spec: CallSpec) -> BaseException:
 
     Exceptions that are not transport or API errors are returned unchanged.
     """
+    err: BaseException
     if isinstance(exc, httpx.TransportError):
         err = error_from_exception(exc, spec)
     elif isinstance(exc, ClarifaiError):
         err = exc
     else:
         return exc
-    if spec.idempotent or not getattr(err, "ambiguous", False):
+    if spec.idempotent or not isinstance(err, ClarifaiError) or not err.ambiguous:
         return err
     unknown = OutcomeUnknownError(
         f"{spec.describe()} is a write that is not safe to repeat and failed ambiguously "

@@ -68,7 +68,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -160,7 +160,8 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
         super().__init__(one_line(message))
-        self.exit_code = exit_code
+        # click declares exit_code a ClassVar but reads it from the instance it caught.
+        self.exit_code = exit_code  # type: ignore[misc]  # per-instance exit code, read by click
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {self.format_message()}", file=file, err=True)
@@ -181,8 +182,8 @@ class CliState:
     env: dict[str, str] | None = None  # tests may pass a mapping instead of os.environ
     #: A PAT set by code (e.g. the embedded emulator of ``demo``); never from a flag.
     pat: Secret | None = dataclasses.field(default=None, repr=False)
-    _console: Any = dataclasses.field(default=None, repr=False)
-    _err_console: Any = dataclasses.field(default=None, repr=False)
+    _console: Console | None = dataclasses.field(default=None, repr=False)
+    _err_console: Console | None = dataclasses.field(default=None, repr=False)
 
     # consoles are built lazily: `import connector.cli` stays light
     @property
@@ -286,16 +287,16 @@ def _store(
     return callback
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is at the time of the record (a handler bound to
     the stream of its creation would write to a stale stream after a redirection)."""
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, value: Any) -> None:
+    def stream(self, value: TextIO) -> None:
         pass
 
 

@@ -45,7 +45,8 @@ DEMO_INVENTORIES = ("datasets", "dataset_versions", "inputs", "tasks", "model_ve
 #: Dataset the demo splits and prunes on the embedded emulator.
 DEMO_DATASET = "cats-dogs"
 #: The keep policy of the demo's prune: the newest READY version, failed ones older than a week go.
-DEMO_PRUNE = {"keep_last": 1, "delete_failed_older_than": timedelta(days=7)}
+DEMO_KEEP_LAST = 1
+DEMO_FAILED_GRACE = timedelta(days=7)
 #: Run key of everything the demo creates (deterministic ids: a rerun adopts its own work).
 RUN_KEY = "demo"
 #: Emulated labeling progress per read of the watched task (percent).
@@ -210,7 +211,7 @@ def _split(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
 def _prune(state: CliState, client: Any, counter: WriteCounter, dataset_id: str, apply: bool) -> dict[str, Any]:
     from connector.operations.prune import PrunePolicy, apply_prune, plan_prune
 
-    policy = PrunePolicy(**DEMO_PRUNE)
+    policy = PrunePolicy(keep_last=DEMO_KEEP_LAST, delete_failed_older_than=DEMO_FAILED_GRACE)
     plan = plan_prune(client, [dataset_id], policy)
     out: dict[str, Any] = {
         "dataset": dataset_id,
@@ -266,9 +267,13 @@ def _task(state: CliState, client: Any, server: Any, target: str, apply: bool) -
     if not concepts:
         _say(state, f"4. Labeling task: skipped (the inputs of {target!r} carry no annotated concept)\n")
         return None
-    source = {"input_source": "DATASET", "input_source_id": target}
     spec = TaskSpec(
-        name=f"demo: label {target}", concept_ids=concepts, workers=[client.config.user_id], run_key=RUN_KEY, **source
+        name=f"demo: label {target}",
+        concept_ids=tuple(concepts),
+        workers=(client.config.user_id,),
+        run_key=RUN_KEY,
+        input_source="DATASET",
+        input_source_id=target,
     )
     created = create_task(client, spec, dry_run=not apply)
     out: dict[str, Any] = {

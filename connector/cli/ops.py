@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,9 @@ from connector.cli.common import (
     progress,
 )
 from connector.errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from connector.operations.waits import TaskUntil
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -343,7 +346,7 @@ def create(
 @connection_options
 @output_options
 @handle_errors
-def watch(task_id: str, until: str, percent: float | None, timeout: float, interval: float, once: bool) -> None:
+def watch(task_id: str, until: TaskUntil, percent: float | None, timeout: float, interval: float, once: bool) -> None:
     """Show a task's progress, or wait until it is done or reaches a percent."""
     from connector.operations.tasks import watch_task
     from connector.operations.waits import task_status
