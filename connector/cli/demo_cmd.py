@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,6 +40,10 @@ from connector.cli.common import (
 )
 from connector.config import Secret
 
+if TYPE_CHECKING:  # pragma: no cover
+    from connector.client import ClarifaiClient
+    from connector.emulator.testing import EmulatorServer
+
 #: Inventories the demo exports.
 DEMO_INVENTORIES = ("datasets", "dataset_versions", "inputs", "tasks", "model_versions")
 #: Dataset the demo splits and prunes on the embedded emulator.
@@ -54,7 +58,7 @@ LABELING_STEP = 25
 
 
 @contextlib.contextmanager
-def backend(state: CliState, seed_inputs: int) -> Iterator[Any]:
+def backend(state: CliState, seed_inputs: int) -> Iterator[EmulatorServer | None]:
     """Start the emulator (and point ``state`` at it) unless a base URL is configured;
     yield the running server, or ``None`` when the configuration is used."""
     if state.has_remote_config():
@@ -115,7 +119,7 @@ def _say(state: CliState, text: str) -> None:
 
 
 # -- steps ------------------------------------------------------------------------------
-def _exports(state: CliState, client: Any, out: Path) -> list[dict[str, Any]]:
+def _exports(state: CliState, client: ClarifaiClient, out: Path) -> list[dict[str, Any]]:
     from connector.cli.export_cmd import run_export
 
     exports = []
@@ -137,7 +141,9 @@ def _ncols(inventory: str) -> int:
     return len(get_spec(inventory).column_names)
 
 
-def _split(state: CliState, client: Any, counter: WriteCounter, dataset_id: str, apply: bool) -> dict[str, Any]:
+def _split(
+    state: CliState, client: ClarifaiClient, counter: WriteCounter, dataset_id: str, apply: bool
+) -> dict[str, Any]:
     from connector.operations.split import SplitSpec, apply_split, plan_split
     from connector.operations.split import split as run_split
 
@@ -208,7 +214,9 @@ def _split(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
     return out
 
 
-def _prune(state: CliState, client: Any, counter: WriteCounter, dataset_id: str, apply: bool) -> dict[str, Any]:
+def _prune(
+    state: CliState, client: ClarifaiClient, counter: WriteCounter, dataset_id: str, apply: bool
+) -> dict[str, Any]:
     from connector.operations.prune import PrunePolicy, apply_prune, plan_prune
 
     policy = PrunePolicy(keep_last=DEMO_KEEP_LAST, delete_failed_older_than=DEMO_FAILED_GRACE)
@@ -253,7 +261,9 @@ def _prune(state: CliState, client: Any, counter: WriteCounter, dataset_id: str,
     return out
 
 
-def _task(state: CliState, client: Any, server: Any, target: str, apply: bool) -> dict[str, Any] | None:
+def _task(
+    state: CliState, client: ClarifaiClient, server: EmulatorServer | None, target: str, apply: bool
+) -> dict[str, Any] | None:
     from connector.operations.tasks import TaskSpec, create_task, watch_task
     from connector.operations.waits import task_status
 

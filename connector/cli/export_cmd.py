@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from connector.inventory.export import FORMATS
 from connector.inventory.export import export as export_inventory
 from connector.inventory.schemas import INVENTORIES
 
+if TYPE_CHECKING:  # pragma: no cover
+    from connector.client import ClarifaiClient
+
 
 def run_export(
     inventory: str,
@@ -30,13 +33,13 @@ def run_export(
     per_page: int | None = None,
     concurrency: int | None = None,
     max_pages: int | None = None,
-    client: Any = None,
+    client: ClarifaiClient | None = None,
 ) -> dict[str, Any]:
     """Export ``inventory`` to ``out`` with a progress bar; returns the export summary.
     Builds a client from the CLI state unless one is given."""
     state = cli_state()
 
-    def go(c: Any) -> dict[str, Any]:
+    def go(c: ClarifaiClient) -> dict[str, Any]:
         with progress(state) as bar:
             task = bar.add_task(f"export {inventory}", total=None)
             result = export_inventory(

@@ -14,10 +14,13 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from connector.errors import ConflictError  # noqa: F401  (re-exported: its old home)
 from connector.protocols import ClientProtocol
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 T = TypeVar("T")
 P = TypeVar("P", bound="Plan")
@@ -93,7 +96,7 @@ class Plan:
     def from_json(cls: type[P], text: str) -> P:
         return cls.from_dict(json.loads(text))
 
-    def to_dataframe(self, columns: Sequence[str] | None = None) -> Any:
+    def to_dataframe(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The rows as a pandas DataFrame (pandas imported here, lazily)."""
         import pandas as pd
 
