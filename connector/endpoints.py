@@ -27,7 +27,6 @@ by :mod:`connector.protocols`, which both clients satisfy (checked by mypy).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import inspect
 import types
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
@@ -121,10 +120,11 @@ class Listing(Generic[T_co]):
 
 
 class EndpointMethod(Generic[P, T]):
-    """Base of :class:`unary` and :class:`listing`: wraps a builder and, read from a
-    client, gives a bound method that builds the description and hands it to the
-    client's ``runner`` method. Read from the class, gives itself (with the builder's
-    name and docstring, for ``help()`` and documentation tools)."""
+    """Base of :class:`unary` and :class:`listing`: wraps a builder. Read from a client it
+    gives a bound method that builds the description and hands it to the client's
+    ``runner`` method; read from the class it gives itself, callable like a plain function
+    with the client first (``ClarifaiClient.get_dataset(client, "id")``), with the
+    builder's name, docstring and arguments (for ``help()`` and ``inspect``)."""
 
     runner: str = ""
 
@@ -132,23 +132,17 @@ class EndpointMethod(Generic[P, T]):
         self.build = build
         self.__doc__, self.__name__, self.__qualname__ = build.__doc__, build.__name__, build.__qualname__
         self.__module__, self.__wrapped__ = build.__module__, build
-        runner = self.runner
+        # The method's arguments are the builder's; its result depends on the client.
+        self.__signature__ = inspect.signature(build).replace(return_annotation=inspect.Signature.empty)
 
-        def invoke(client: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return getattr(client, runner)(build(client, *args, **kwargs))
-
-        functools.update_wrapper(invoke, build)
-        # The bound method's signature: the builder's arguments; its result depends on the client.
-        invoke.__signature__ = inspect.signature(build).replace(  # type: ignore[attr-defined]
-            return_annotation=inspect.Signature.empty
-        )
-        self._invoke = invoke
+    def __call__(self, client: Any, /, *args: P.args, **kwargs: P.kwargs) -> Any:
+        return getattr(client, self.runner)(self.build(client, *args, **kwargs))
 
     def _bind(self, client: object) -> Any:
-        return types.MethodType(self._invoke, client)
+        return types.MethodType(self, client)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} endpoint {self.build.__qualname__}>"
+        return f"<{type(self).__name__} endpoint {self.__qualname__}>"
 
 
 class unary(EndpointMethod[P, "Call[T]"]):

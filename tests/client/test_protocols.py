@@ -66,14 +66,17 @@ def test_each_client_has_every_member_with_the_same_parameters(
         assert _parameters(getattr(client, name)) == _parameters(member), name
 
 
-def test_endpoint_methods_keep_their_names_and_docs_for_help() -> None:
+def test_endpoint_methods_keep_their_names_docs_and_arguments(client) -> None:
     method = ClarifaiClient.get_dataset
     assert method is EndpointMethods.__dict__["get_dataset"]
     assert method.__name__ == "get_dataset" and "GetDataset" in (method.__doc__ or "")
-    with ClarifaiClient(_offline_config()) as client:
-        bound = client.get_dataset
-        assert bound.__name__ == "get_dataset" and bound.__self__ is client
-        assert list(inspect.signature(bound).parameters) == ["id"]
+    assert list(inspect.signature(method).parameters) == ["self", "id"]
+    bound = client.get_dataset
+    assert bound.__name__ == "get_dataset" and bound.__self__ is client
+    assert list(inspect.signature(bound).parameters) == ["id"]
+    # Read from the class, a method is called with the client first, as a plain function is.
+    ClarifaiClient.post_datasets(client, [{"id": "ds"}])
+    assert ClarifaiClient.get_dataset(client, "ds")["id"] == "ds"
 
 
 def _offline_config():  # a config whose requests go nowhere (nothing is sent in these tests)
