@@ -68,7 +68,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
@@ -291,6 +291,9 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is at the time of the record (a handler bound to
     the stream of its creation would write to a stale stream after a redirection)."""
 
+    #: Set on the handler ``--debug`` installs (so it is installed once per logger).
+    _cli_debug: bool = False
+
     @property
     def stream(self) -> TextIO:
         return sys.stderr
@@ -329,7 +332,7 @@ def _enable_debug(ctx: click.Context, param: click.Parameter, value: bool) -> No
         if not any(getattr(h, "_cli_debug", False) for h in logger_.handlers):
             handler = _StderrHandler()
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-            handler._cli_debug = True  # type: ignore[attr-defined]
+            handler._cli_debug = True
             handler.addFilter(_in_debug_command)
             logger_.addHandler(handler)
         logger_.setLevel(logging.DEBUG)
@@ -440,7 +443,7 @@ def handle_errors(f: F) -> F:
             code = report_error(exc, debug=debug)
             raise click.exceptions.Exit(code) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)
 
 
 # -- output -----------------------------------------------------------------------------

@@ -287,6 +287,7 @@ class Waiter(Generic[T]):
 def check_schedule(timeout: object, interval: object, max_interval: object, backoff: object = 1.6) -> None:
     """ValidationError (naming the argument) for a negative timeout, a non-positive
     interval, or a backoff below 1."""
+    number: dict[str, float] = {}
     for name, value in (
         ("timeout", timeout),
         ("interval", interval),
@@ -295,11 +296,12 @@ def check_schedule(timeout: object, interval: object, max_interval: object, back
     ):
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             raise ValidationError(f"{name} must be a number of seconds, got {value!r}")
-    if timeout < 0:  # type: ignore[operator]
+        number[name] = value
+    if number["timeout"] < 0:
         raise ValidationError(f"timeout must not be negative, got {timeout}")
-    if interval <= 0 or max_interval <= 0:  # type: ignore[operator]
+    if number["interval"] <= 0 or number["max_interval"] <= 0:
         raise ValidationError("poll intervals must be positive")
-    if backoff < 1:  # type: ignore[operator]
+    if number["backoff"] < 1:
         raise ValidationError(f"backoff must be at least 1, got {backoff}")
 
 
