@@ -5,8 +5,8 @@ client: request building, response decoding and error classification
 (:mod:`connector.transport`), retry decisions and waits (:mod:`connector.retry`), the
 token bucket (:mod:`connector.ratelimit`), the paging plan (:mod:`connector.pagination`),
 set-up and call preparation (:class:`connector.client.ClientBase`) and the endpoint
-methods (:class:`connector.endpoints.EndpointMethods`). Single-object endpoint methods
-are coroutine functions; list methods return async iterators. The client satisfies
+methods (:class:`connector.endpoints.EndpointMethods`). Single-request endpoint methods
+return coroutines (awaited for the object); list methods return async iterators. The client satisfies
 :class:`connector.protocols.AsyncClientProtocol`.
 """
 

@@ -7,14 +7,9 @@ listing), typed by what it yields: ``Call[Dataset]``, ``Listing[Task]``. The dec
 :class:`unary` and :class:`listing` turn a builder into a method whose type depends on
 the client it is read from:
 
-=====================================  ===============================  ===================================
-builder                                on :class:`~connector.client.    on :class:`~connector.aio.
-                                       ClarifaiClient`                  AsyncClarifaiClient`
-=====================================  ===============================  ===================================
-``get_dataset(id) -> Call[Dataset]``   ``get_dataset(id) -> Dataset``   ``async get_dataset(id) -> Dataset``
-``list_tasks(...) -> Listing[Task]``   ``list_tasks(...) ->             ``list_tasks(...) ->
-                                       Iterator[Task]``                 AsyncIterator[Task]``
-=====================================  ===============================  ===================================
+    written as (the builder)            on ClarifaiClient                    on AsyncClarifaiClient
+    get_dataset(id) -> Call[Dataset]    get_dataset(id) -> Dataset           async get_dataset(id) -> Dataset
+    list_tasks(...) -> Listing[Task]    list_tasks(...) -> Iterator[Task]    list_tasks(...) -> AsyncIterator[Task]
 
 Calling the method builds the description (so bad arguments raise
 :class:`~connector.errors.ValidationError` at once, before anything is sent or awaited)
