@@ -7,86 +7,20 @@ Every import counts, wherever it is written (module level, inside a function, un
 
 from __future__ import annotations
 
-import ast
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
+from tests.support.imports import Graph, find_cycle, read_packages
+
 PACKAGE = Path(__file__).resolve().parents[2] / "connector"
-
-Graph = dict[str, set[str]]
-
-
-def _module_name(path: Path, root: Path) -> str:
-    parts = list(path.relative_to(root.parent).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def imported_names(path: Path, module: str, modules: Iterable[str] = ()) -> set[str]:
-    """Every absolute module name ``path`` (the module ``module``) imports. ``from a
-    import b`` names ``a.b`` when that is one of ``modules``, else ``a``."""
-    known = set(modules)
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    is_package = path.name == "__init__.py"
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = module.split(".")
-                base = base[: len(base) - node.level + (1 if is_package else 0)]
-                prefix = ".".join(base + ([node.module] if node.module else []))
-            else:
-                prefix = node.module or ""
-            for alias in node.names:
-                candidate = f"{prefix}.{alias.name}"
-                names.add(candidate if candidate in known else prefix)
-    return names
 
 
 def import_graph(root: Path = PACKAGE) -> tuple[Graph, dict[str, set[str]]]:
     """(module -> the package's modules it imports, module -> every name it imports)."""
-    paths = {_module_name(path, root): path for path in sorted(root.rglob("*.py"))}
-    everything = {module: imported_names(path, module, paths) for module, path in paths.items()}
-    graph = {
-        module: {name for name in names if name in paths and name != module} for module, names in everything.items()
-    }
-    return graph, everything
-
-
-def find_cycle(graph: Graph, within: str = "") -> list[str] | None:
-    """One import circle among the modules whose names start with ``within``, or None."""
-    nodes = sorted(m for m in graph if m.startswith(within))
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for target in sorted(graph[node]):
-            if not target.startswith(within):
-                continue
-            if state.get(target) == 1:
-                return [*path[path.index(target) :], target]
-            if target not in state:
-                found = visit(target)
-                if found:
-                    return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in nodes:
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return None
+    return read_packages([root.name], root.parent)
 
 
 def _third_party(names: Iterable[str]) -> set[str]:

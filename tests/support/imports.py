@@ -65,8 +65,9 @@ def read_packages(packages: Iterable[str], root: Path = ROOT) -> tuple[Graph, di
     return graph, every
 
 
-def find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
-    """One import circle (``[a, b, ..., a]``), or None when there is none."""
+def find_cycle(graph: Mapping[str, set[str]], within: str = "") -> list[str] | None:
+    """One import circle (``[a, b, ..., a]``) among the modules whose names start with
+    ``within`` (all by default), or None when there is none."""
     state: dict[str, int] = {}  # 1: on the current path, 2: finished
     path: list[str] = []
 
@@ -74,6 +75,8 @@ def find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
         state[node] = 1
         path.append(node)
         for target in sorted(graph.get(node, ())):
+            if not target.startswith(within):
+                continue
             if state.get(target) == 1:
                 return [*path[path.index(target) :], target]
             if target not in state:
@@ -84,7 +87,7 @@ def find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
         state[node] = 2
         return None
 
-    for node in sorted(graph):
+    for node in sorted(m for m in graph if m.startswith(within)):
         if node not in state:
             found = visit(node)
             if found:
