@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "prune": ("connector.cli.ops", "prune", None),
     "split": ("connector.cli.ops", "split", None),
     "tasks": ("connector.cli.ops", "tasks", None),
+    "report": ("connector.cli.report_cmd", "report", None),
 }
 
 
