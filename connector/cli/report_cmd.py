@@ -166,10 +166,12 @@ def report(
     """
     from connector.cli.ops import parse_duration
     from connector.report import collect, load_parquet, write_report
+    from connector.report.build import check_target
 
     policy_given = keep_last is not None or keep_younger_than or delete_failed_older_than
     if prune_plan is not None and policy_given:
         raise ValidationError("give --prune-plan or a prune policy (--keep-last ...), not both")
+    check_target(out)
     stale = parse_duration(stale_after)
     split_map = parse_splits(splits)
     policy = None

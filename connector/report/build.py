@@ -206,14 +206,24 @@ def build_report(
     return page.render(data, build)
 
 
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """``path`` as the report's file, checked before anything is read: not a directory,
+    and no file where a directory must be. Raises ValidationError otherwise."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ValidationError(f"{str(target)!r} is a directory; give the report's file name, e.g. report.html")
+    blocker = next((p for p in target.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise ValidationError(f"cannot write {str(target)!r}: {str(blocker)!r} is a file, not a directory")
+    return target
+
+
 def write_report(source: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Build the report (same arguments as :func:`build_report`) and write it to the
     local file ``path``, atomically: written under a temporary name in the same
     directory and renamed into place, so a failure never leaves a half page and an
     older report stays until the new one is complete. Returns the path."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ValidationError(f"{str(target)!r} is a directory; give the report's file name, e.g. report.html")
+    target = check_target(path)
     text = build_report(source, **kwargs)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -230,4 +240,4 @@ def write_report(source: Any, path: str | os.PathLike[str], **kwargs: Any) -> Pa
     return target
 
 
-__all__ = ["ReportData", "SplitsArg", "analyze", "build_report", "to_snapshot", "write_report"]
+__all__ = ["ReportData", "SplitsArg", "analyze", "build_report", "check_target", "to_snapshot", "write_report"]

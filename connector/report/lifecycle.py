@@ -32,10 +32,20 @@ from connector.status_codes import (
 READY, FAILED, PENDING, OTHER = "ready", "failed", "pending", "other"
 
 
+def _code(value: Any) -> int | None:
+    """A status code from a number or a name; None when it is neither (shown as such)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    try:
+        return parse_status_code(value)
+    except ValueError:
+        return None
+
+
 def version_category(code: Any) -> str:
     """``ready`` / ``failed`` / ``pending`` / ``other`` for a dataset version status
     (a number or a name), with the groups the waits and pruning use."""
-    number = parse_status_code(code)
+    number = _code(code)
     if number in VERSION_READY:
         return READY
     if number in VERSION_FAILED:
@@ -203,7 +213,7 @@ def versions_view(
             VersionRow(
                 dataset_id=ds,
                 version_id=vid,
-                status=str(row.get("status_name") or code_name(parse_status_code(code))),
+                status=str(row.get("status_name") or code_name(_code(code))),
                 category=version_category(code),
                 created_at=row.get("created_at"),
                 origin=str(row.get("request_origin") or ""),
@@ -281,7 +291,7 @@ class TasksView:
 
 def task_state(code: Any) -> str:
     """``done`` / ``failed`` (failed or won't do) / ``open`` for a task status."""
-    number = parse_status_code(code)
+    number = _code(code)
     if number in TASK_DONE:
         return "done"
     if number in TASK_FAILED:
@@ -307,7 +317,7 @@ def tasks_view(tasks: pa.Table | None, *, now: datetime, stale_after: timedelta,
                 task_id=str(row.get("id") or ""),
                 name=str(row.get("name") or ""),
                 type=str(row.get("type") or ""),
-                status=str(row.get("status_name") or code_name(parse_status_code(code))),
+                status=str(row.get("status_name") or code_name(_code(code))),
                 state=state,
                 work_percent=_number(row.get("metrics_work_inputs_percent_estimated")),
                 review_percent=_number(row.get("metrics_review_inputs_percent_estimated")),

@@ -49,7 +49,10 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 def pp(value: float) -> str:
-    """A difference of two shares in percentage points, signed: ``+1.2 pp``."""
+    """A difference of two shares in percentage points, signed: ``+1.2 pp``; ``±0.0 pp``
+    when it rounds to zero."""
+    if round(value * 100, 1) == 0:
+        return "\u00b10.0 pp"
     return f"{value * 100:+.1f} pp"
 
 

@@ -102,6 +102,8 @@ td.t{white-space:nowrap}
 figure figcaption{font-weight:600}
 ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 16px;padding:0;margin:6px 0;font-size:.86rem}
 ul.legend svg{vertical-align:-3px}
+ul.findings{list-style:none;padding:0;margin:4px 0 14px}ul.findings li{margin:3px 0}
+ul.findings a{color:var(--ink)}
 ul.checks{list-style:none;padding:0;margin:6px 0 10px;display:flex;flex-wrap:wrap;gap:6px 12px}
 article.split{border:1px solid var(--line);border-radius:8px;padding:4px 16px 10px;margin:12px 0}
 details{margin:4px 0 10px}summary{cursor:pointer;color:var(--accent)}
@@ -203,11 +205,58 @@ def _summary(data: ReportData) -> str:
     table = _table(
         [("Inventory", False), ("Rows", True)], rows, caption="Rows of every inventory", class_="inventories"
     )
+    findings = _findings(data)
     return _section(
         "summary",
         "Summary",
-        f'<dl class="cards">{card_html}</dl><div class="two"><dl class="facts">{fact_html}</dl>{table}</div>',
+        f'<dl class="cards">{card_html}</dl>{findings}<div class="two"><dl class="facts">{fact_html}</dl>{table}</div>',
     )
+
+
+def _finding(kind: str, text: str, anchor: str) -> str:
+    mark = {"ok": "\u2713", "warn": "\u26a0", "bad": "\u2715"}[kind]
+    return f'<li{attrs(data_finding=kind)}>{_badge(kind, mark)} <a href="#{esc(anchor)}">{esc(text)}</a></li>'
+
+
+def _findings(data: ReportData) -> str:
+    """The page at a glance: one line per thing worth a look, each linking its section."""
+    items = []
+    if data.balance is not None and data.balance.overall.inputs:
+        o = data.balance.overall
+        text = (
+            f"{num(o.unlabeled)} inputs ({pct(o.unlabeled / o.inputs)}) carry no concept"
+            if o.unlabeled
+            else "every input carries a concept"
+        )
+        items.append(_finding("warn" if o.unlabeled else "ok", text, "class-balance"))
+    for check in data.splits:
+        name = "the whole app" if check.is_app else check.source
+        bad = bool(check.leaked or check.missing)
+        text = (
+            f"split of {name}: {num(check.leaked)} inputs in two targets, {num(check.missing)} in none"
+            if bad
+            else f"split of {name}: no input in two targets, none missing"
+        )
+        items.append(_finding("bad" if bad else "ok", text, "splits"))
+    if data.versions is not None:
+        failed = data.versions.counts.get(FAILED, 0)
+        text = plural(failed, "failed dataset version") if failed else "no failed dataset version"
+        items.append(_finding("warn" if failed else "ok", text, "versions"))
+        plan = data.versions.plan
+        if plan is not None:
+            text = f"the prune plan deletes {num(plan.deletes)} of {plural(len(plan.verdicts), 'version')}"
+            items.append(
+                _finding(
+                    "warn" if plan.guard else "ok", text + (" (its guard refuses it)" if plan.guard else ""), "versions"
+                )
+            )
+    if data.tasks is not None and data.tasks.total:
+        stale = data.tasks.stale
+        text = plural(stale, "stale labeling task") if stale else "no stale labeling task"
+        items.append(_finding("warn" if stale else "ok", text, "tasks"))
+    if not items:
+        return ""
+    return f'<h3 id="summary-findings">At a glance</h3><ul class="findings">{"".join(items)}</ul>'
 
 
 # -- class balance -----------------------------------------------------------------------

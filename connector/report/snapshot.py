@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 #: counted. The big ones (inputs, dataset inputs, annotations) keep just what the class
 #: balance and the split checks need.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "datasets": ("id", "description", "created_at", "user_id", "app_id"),
+    "datasets": ("id", "user_id", "app_id"),
     "dataset_versions": (
         "dataset_id",
         "id",
@@ -73,6 +73,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "model_versions": ("model_id", "id", "status_name", "train_dataset_id", "train_dataset_version_id", "created_at"),
     "bulk_operations": ("id", "operation", "status_name", "source_dataset_id", "target_dataset_ids", "created_at"),
+}
+
+#: The columns without which an inventory cannot be read for the report; the others of
+#: :data:`COLUMNS` read as nulls when a frame lacks them (an export always has them all).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "datasets": ("id",),
+    "dataset_versions": ("dataset_id", "id", "status_name"),
+    "dataset_inputs": ("dataset_id", "input_id"),
+    "inputs": ("id",),
+    "annotations": ("input_id", "concept_ids"),
+    "concepts": ("id",),
+    "tasks": ("id", "status_name"),
+    "model_versions": ("model_id", "id", "train_dataset_version_id"),
+    "bulk_operations": ("operation", "source_dataset_id", "target_dataset_ids"),
 }
 
 #: Every inventory, in the order the summary lists them.
@@ -191,21 +205,26 @@ def public_url(url: str | None) -> str | None:
 
 def _select(name: str, table: pa.Table) -> pa.Table:
     """The columns :data:`COLUMNS` lists for ``name``, cast to the inventory's schema
-    types. Raises ValidationError naming the missing columns, or a column whose values
-    cannot be read as the documented type."""
-    wanted = COLUMNS[name]
-    missing = [c for c in wanted if c not in table.column_names]
+    types; an optional column the table lacks reads as nulls. Raises ValidationError
+    naming the :data:`REQUIRED` columns it lacks, or a column whose values cannot be
+    read as the documented type."""
+    missing = [c for c in REQUIRED.get(name, ()) if c not in table.column_names]
     if missing:
         raise ValidationError(
             f"inventory {name!r} lacks the columns {missing} the report needs; pass it with the "
             "documented columns (docs/inventories.md), e.g. as clarifai-connector export writes it"
         )
     spec = get_spec(name)
-    schema = pa.schema([spec.schema.field(c) for c in wanted])
+    fields = [spec.schema.field(c) for c in COLUMNS[name]]
+    present = [f for f in fields if f.name in table.column_names]
     try:
-        return table.select(list(wanted)).cast(schema)
+        selected = table.select([f.name for f in present]).cast(pa.schema(present))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
         raise ValidationError(f"inventory {name!r} has a column of an unexpected type: {exc}") from None
+    columns = [
+        selected.column(f.name) if f.name in selected.column_names else pa.nulls(table.num_rows, f.type) for f in fields
+    ]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
 def _table_of(name: str, value: Any) -> tuple[int, pa.Table | None]:
@@ -384,6 +403,7 @@ def _utc(value: datetime | None) -> datetime | None:
 __all__ = [
     "ALL_INVENTORIES",
     "COLUMNS",
+    "REQUIRED",
     "Progress",
     "RunLog",
     "Snapshot",

@@ -120,7 +120,10 @@ def marker(shape: str, x: float, y: float, size: float, colour: str) -> str:
             f' stroke="{colour}" stroke-width="3" stroke-linecap="round"/>'
         )
     if shape == "tick":
-        return f'<rect x="{x - 1.5:.1f}" y="{y - r - 2:.1f}" width="3" height="{size + 4:.1f}" fill="{colour}"/>'
+        return (
+            f'<rect x="{x - 1.5:.1f}" y="{y - r - 2:.1f}" width="3" height="{size + 4:.1f}" fill="{colour}"'
+            ' stroke="#fff" stroke-width="1" paint-order="stroke"/>'
+        )
     raise ValueError(f"unknown marker shape {shape!r}")
 
 
@@ -176,7 +179,8 @@ def dot_plot(
         parts.append(
             f'<line x1="{label_width}" y1="{y:.1f}" x2="{label_width + track}" y2="{y:.1f}" stroke="{TRACK}" stroke-width="2"/>'
         )
-        for s, v in zip(series, r.values, strict=False):
+        # The first series (the reference) is drawn last, so it stays visible on top.
+        for s, v in reversed(list(zip(series, r.values, strict=False))):
             if v is not None:
                 parts.append(marker(s.shape, label_width + v / scale_max * track, y, 11, s.colour))
         parts.append("</g>")
