@@ -63,6 +63,7 @@ test-fast: venv
 bench: venv
 	$(VENV_PY) -m benchmarks.emulator_page --markdown
 	$(VENV_PY) -m benchmarks.inventory_throughput --markdown
+	$(VENV_PY) -m benchmarks.report_build --markdown
 
 constraints:
 	rm -rf .venv-constraints && $(PYTHON) -m venv .venv-constraints

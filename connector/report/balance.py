@@ -47,7 +47,7 @@ def _encode(columns: Sequence[pa.ChunkedArray]) -> tuple[pa.Array, list[Codes]]:
 
     Two hash passes over the strings in all (the distinct values of the first column,
     then one lookup of every value), whatever the number of columns."""
-    columns = [pc.fill_null(c, "") for c in columns]
+    columns = [pc.fill_null(c, "") if c.null_count else c for c in columns]
     chunks = [c for col in columns for c in col.chunks if len(c)]
     if not chunks:
         return pa.array([], pa.string()), [np.zeros(0, dtype=np.int64) for _ in columns]

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from connector.errors import ValidationError
 from connector.report import page
 from connector.report.balance import (
@@ -113,6 +115,7 @@ def analyze(
         with build.step("index inputs and concepts") as info:
             index = index_inputs(snapshot)
             info["rows"] = index.n_inputs
+            pa.default_memory_pool().release_unused()  # the hash tables of the encoding
         with build.step("class balance"):
             balance = class_balance(index, top=top_concepts)
         with build.step("split checks"):

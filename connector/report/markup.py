@@ -57,7 +57,9 @@ def pp(value: float) -> str:
 
 
 def seconds(value: float) -> str:
-    """A duration for people: ``0.42 s``, ``12.3 s``, ``2 min 5 s``."""
+    """A duration for people: ``7 ms``, ``4.21 s``, ``12.3 s``, ``2 min 5 s``."""
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
     if value < 10:
         return f"{value:.2f} s"
     if value < 120:

@@ -570,17 +570,24 @@ def _plan_time(text: str) -> str:
 
 
 def _version_row(v: VersionRow) -> str:
-    action = ""
+    notes = [esc(clip(v.description, 60))] if v.description else []
+    if v.pinned:
+        notes.append("<strong>pinned</strong>")
+    origin = v.origin.replace("DATASET_VERSION_REQUEST_ORIGIN_", "")
+    action = DASH
     if v.action:
         action = f"{_badge('delete' if v.action == 'delete' else 'keep', v.action)} {esc(v.reason or '')}"
+    trained = "<br>".join(f"<code>{esc(t)}</code>" for t in v.trained_by) if v.trained_by else DASH
     return (
         f"<tr{attrs(data_dataset=v.dataset_id, data_version=v.version_id, data_status=v.status, data_category=v.category, data_trained=bool(v.trained_by), data_pinned=v.pinned, data_action=v.action)}>"
-        f"<th scope=row><code class=id>{esc(v.version_id)}</code></th>"
-        f"<td>{_badge(v.category, v.status.replace('DATASET_VERSION_', ''))}</td>"
-        f"<td class=t>{esc(short(v.created_at))}</td><td>{esc(v.origin.replace('DATASET_VERSION_REQUEST_ORIGIN_', '') or DASH)}</td>"
-        f"{_td(esc(num(v.inputs)), True)}"
-        f"<td>{_ids(list(v.trained_by)) if v.trained_by else DASH}</td>"
-        f"<td>{'yes' if v.pinned else ''}</td><td>{action or DASH}</td><td>{esc(clip(v.description, 80))}</td></tr>"
+        f"<th scope=row><code class=id>{esc(v.version_id)}</code>"
+        + "".join(f"<br><span class=note>{n}</span>" for n in notes)
+        + "</th>"
+        f"<td>{_badge(v.category, v.status.replace('DATASET_VERSION_', ''))}"
+        + (f"<br><span class=note>{esc(origin)}</span>" if origin else "")
+        + "</td>"
+        f"<td class=t>{esc(short(v.created_at))}</td>{_td(esc(num(v.inputs)), True)}"
+        f"<td class=t>{trained}</td><td>{action}</td></tr>"
     )
 
 
@@ -697,14 +704,11 @@ def _versions(data: ReportData) -> str:
     )
     head = [
         ("Version", False),
-        ("Status", False),
+        ("Status and origin", False),
         ("Created", False),
-        ("Origin", False),
         ("Inputs", True),
         ("Trained on by", False),
-        ("Pinned", False),
         ("Prune plan", False),
-        ("Description", False),
     ]
     body = []
     for d in vv.datasets:

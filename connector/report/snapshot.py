@@ -325,6 +325,7 @@ def load_parquet(
             f"no inventory Parquet files in {str(root)!r}: expected files named <inventory>.parquet, "
             f"e.g. inputs.parquet (clarifai-connector export inputs --out {root}/inputs.parquet)"
         )
+    pa.default_memory_pool().release_unused()  # the read buffers
     snap.taken_at = datetime.fromtimestamp(min(stamps), UTC)
     snap.taken_until = datetime.fromtimestamp(max(stamps), UTC)
     snap.user_id, snap.app_id = user_id, app_id
