@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import logging
 import os
 import tempfile
@@ -70,6 +71,11 @@ def to_snapshot(
     if isinstance(source, (str, os.PathLike)):
         return load_parquet(source, inventories=inventories, api_base=api_base)
     if hasattr(source, "iter_pages") and hasattr(source, "config"):
+        if inspect.iscoroutinefunction(getattr(source, "call", None)):
+            raise ValidationError(
+                "the report reads inventories with a ClarifaiClient (synchronous), got an AsyncClarifaiClient; "
+                "build it with ClarifaiClient(config), or from frames or Parquet files"
+            )
         return collect(source, inventories=inventories, progress=progress)
     raise ValidationError(
         "source must be a ClarifaiClient, a mapping of inventory name to DataFrame or Arrow table, "

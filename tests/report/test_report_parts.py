@@ -3,6 +3,7 @@ bounded pages. No emulator needed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -265,6 +266,18 @@ def test_from_frames_refuses_what_it_cannot_read():
         from_frames({"inputs": [{"id": "a"}]})
     with pytest.raises(ValidationError, match="source must be a ClarifaiClient"):
         build_report(42)
+
+
+def test_an_async_client_is_refused_before_any_request():
+    from connector import AsyncClarifaiClient, ClarifaiConfig
+
+    client = AsyncClarifaiClient(ClarifaiConfig(pat="x", user_id="u", app_id="a", base_url="http://127.0.0.1:9"))
+    try:
+        with pytest.raises(ValidationError, match="got an AsyncClarifaiClient"):
+            build_report(client)
+        assert client.stats.requests == 0
+    finally:
+        asyncio.run(client.aclose())
 
 
 def test_public_url_never_shows_credentials():
