@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connector.operations import PrunePolicy, plan_prune
-from connector.report import build_report, collect, write_report
+from connector.report import COLUMNS, build_report, collect, write_report
 from tests.support.report_demo import SPLIT_RATIOS, SPLIT_SOURCE
 from tests.support.report_oracle import expected
 from tests.support.report_page import ReportPage
@@ -184,6 +184,17 @@ def test_retries_and_throttled_answers_are_reported(demo, client):
     assert int(concepts["data-throttled"]) == 2 and int(concepts["data-retries"]) == 2
     assert int(concepts["data-requests"]) == 3
     assert int(page.section("run").attrs["data-throttled"]) == 2
+
+
+def test_collect_keeps_only_the_columns_the_report_reads_and_reports_progress(demo, client):
+    events = []
+    snapshot = collect(client, progress=lambda step, done, total: events.append((step, done, total)))
+    assert {name: table.column_names for name, table in snapshot.tables.items()} == {
+        name: list(columns) for name, columns in COLUMNS.items()
+    }
+    assert len(snapshot.rows) == 14 and snapshot.taken_at <= snapshot.taken_until
+    assert [e[1] for e in events] == list(range(15)) and {e[2] for e in events} == {14}
+    assert events[0][0] == "read apps" and events[-1][0] == "read"
 
 
 def test_the_pat_never_reaches_the_page(demo, client):

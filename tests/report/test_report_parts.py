@@ -223,6 +223,8 @@ def test_hostile_values_from_the_api_are_escaped():
     html = build_report(hostile, title=evil, api_base=f"https://{evil}.example.com/?q={attr}")
     assert "<script" not in html.lower() and "<img" not in html.lower()
     page = ReportPage.parse(html)
+    csp = page.root.find("meta", http_equiv="Content-Security-Policy").attrs["content"]
+    assert csp is not None and "default-src 'none'" in csp and "script-src" not in csp
     assert "script" not in page.start_tags and "img" not in page.start_tags
     text = page.root.text
     assert evil in text and attr in text  # shown, as text
