@@ -4,7 +4,6 @@ directory or a :class:`~connector.report.snapshot.Snapshot` to one HTML page."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import inspect
 import logging
 import os
@@ -27,30 +26,14 @@ from connector.report.balance import (
     find_splits,
     index_inputs,
 )
-from connector.report.lifecycle import TasksView, VersionsView, read_plan, tasks_view, versions_view
+from connector.report.lifecycle import read_plan, tasks_view, versions_view
+from connector.report.model import ReportData
 from connector.report.snapshot import Progress, RunLog, Snapshot, collect, from_frames, load_parquet
 
 logger = logging.getLogger(__name__)
 
 #: Splits: ``{source dataset (or "app"): {split name: target dataset}}`` or a list of targets.
 SplitsArg = Mapping[str, Mapping[str, str] | Sequence[str]]
-
-
-@dataclasses.dataclass
-class ReportData:
-    """Everything the page shows, computed (see :func:`analyze`)."""
-
-    snapshot: Snapshot
-    title: str
-    generated_at: datetime
-    #: The moment staleness is judged at: the end of the snapshot, unless told otherwise.
-    as_of: datetime
-    balance: ClassBalance | None
-    splits: list[SplitCheck]
-    versions: VersionsView | None
-    tasks: TasksView | None
-    share_tolerance: float
-    version: str
 
 
 def to_snapshot(

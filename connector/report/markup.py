@@ -92,7 +92,7 @@ def short(value: datetime | None) -> str:
 def duration(value: timedelta) -> str:
     """``timedelta(days=7)`` -> ``7 days``; ``timedelta(hours=36)`` -> ``1 day 12 hours``."""
     total = int(value.total_seconds())
-    d, rest = divmod(total, 86400)
+    d, rest = divmod(total, 24 * 3600)
     h, rest = divmod(rest, 3600)
     m, sec = divmod(rest, 60)
     parts = [plural(n, unit) for n, unit in ((d, "day"), (h, "hour"), (m, "minute"), (sec, "second")) if n]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from connector.report import svg
 from connector.report.balance import UNLABELED, Balance, SplitCheck
@@ -33,10 +33,8 @@ from connector.report.markup import (
     short,
     when,
 )
+from connector.report.model import ReportData
 from connector.report.snapshot import ALL_INVENTORIES, RunLog, Step
-
-if TYPE_CHECKING:  # pragma: no cover
-    from connector.report.build import ReportData
 
 #: The sections, in page order: anchor id and heading.
 SECTIONS: tuple[tuple[str, str], ...] = (

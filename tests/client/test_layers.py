@@ -23,7 +23,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "core": frozenset(),
     "operations": frozenset({"core"}),
     "inventory": frozenset({"core"}),
-    "cli": frozenset({"operations", "inventory", "core", "emulator"}),
+    "cli": frozenset({"operations", "inventory", "core", "emulator", "report"}),
     # The emulator takes facts from the core (status codes, routes), never logic.
     "emulator": frozenset({"core"}),
     # The report reads inventory frames (and the core they are built on); it never writes.
