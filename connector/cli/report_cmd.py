@@ -165,8 +165,7 @@ def report(
     the versions read. See docs/report.md.
     """
     from connector.cli.ops import parse_duration
-    from connector.report import collect, load_parquet, write_report
-    from connector.report.build import check_target
+    from connector.report import check_target, collect, load_parquet, write_report
 
     policy_given = keep_last is not None or keep_younger_than or delete_failed_older_than
     if prune_plan is not None and policy_given:

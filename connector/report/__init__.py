@@ -16,7 +16,7 @@ verdicts when one is given), labeling tasks, and the run itself. See docs/report
 
 from __future__ import annotations
 
-from connector.report.build import SplitsArg, analyze, build_report, to_snapshot, write_report
+from connector.report.build import SplitsArg, analyze, build_report, check_target, to_snapshot, write_report
 from connector.report.model import ReportData
 from connector.report.snapshot import COLUMNS, RunLog, Snapshot, Step, collect, from_frames, load_parquet
 
@@ -29,6 +29,7 @@ __all__ = [
     "Step",
     "analyze",
     "build_report",
+    "check_target",
     "collect",
     "from_frames",
     "load_parquet",
