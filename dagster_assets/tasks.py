@@ -302,8 +302,10 @@ def build_task_sensor(
             + "."
         ),
     )
-    def _task_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
-        resource = getattr(context.resources, resource_key)
+    def _task_sensor(context: SensorEvaluationContext, **resources: Any) -> SensorResult | SkipReason:
+        # Dagster passes the resource as a keyword when the sensor is called directly
+        # (tests), and through the context when the daemon evaluates it.
+        resource = resources.get(resource_key) or getattr(context.resources, resource_key)
         state = _read_cursor(context.cursor)
         fired, failed = set(state["fired"]), set(state["failed"])
         requests: list[RunRequest] = []

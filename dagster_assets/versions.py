@@ -189,8 +189,10 @@ def build_dataset_version_sensor(
         required_resource_keys={resource_key},
         description="Adds each new READY Clarifai dataset version as a partition and requests its run.",
     )
-    def _dataset_version_sensor(context: SensorEvaluationContext) -> SensorResult:
-        resource = getattr(context.resources, resource_key)
+    def _dataset_version_sensor(context: SensorEvaluationContext, **resources: Any) -> SensorResult:
+        # Dagster passes the resource as a keyword when the sensor is called directly
+        # (tests), and through the context when the daemon evaluates it.
+        resource = resources.get(resource_key) or getattr(context.resources, resource_key)
         seen = _read_seen(context.cursor)
         ready: list[str] = []
         listed: set[str] = set()
