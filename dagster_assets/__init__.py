@@ -28,10 +28,12 @@ from dagster_assets.tasks import (
     TASK_MARKER_KEY,
     TASK_PARTITIONS,
     LabelingTaskConfig,
+    WaitTaskConfig,
     build_create_task_job,
     build_create_task_op,
     build_task_annotations_asset,
     build_task_sensor,
+    build_wait_task_op,
     task_run_key,
 )
 from dagster_assets.versions import (
@@ -54,6 +56,7 @@ __all__ = [
     "LabelingTaskConfig",
     "ParquetUPathIOManager",
     "PruneConfig",
+    "WaitTaskConfig",
     "build_create_task_job",
     "build_create_task_op",
     "build_dataset_version_asset",
@@ -65,6 +68,7 @@ __all__ = [
     "build_split_assets",
     "build_task_annotations_asset",
     "build_task_sensor",
+    "build_wait_task_op",
     "error_metadata",
     "evaluate_split",
     "inventory_asset_key",

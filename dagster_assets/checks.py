@@ -30,7 +30,7 @@ from dagster import (
 
 from connector.errors import ValidationError
 from connector.inventory import INVENTORIES
-from dagster_assets._core import TASK_DONE, TASK_FAILED, TASK_IDLE_CODE, VERSION_FAILED, VERSION_READY
+from connector.status_codes import TASK_DONE, TASK_FAILED, VERSION_FAILED, VERSION_READY, StatusCode
 from dagster_assets.inventory import inventory_asset_key
 from dagster_assets.metadata import key_columns, markdown_table
 
@@ -90,8 +90,8 @@ def unresolved_failed_versions(versions: pd.DataFrame) -> pd.DataFrame:
     if versions.empty:
         return versions.head(0)
     codes = versions["status_code"].astype("Int64")
-    failed = versions[codes.isin(list(VERSION_FAILED)).fillna(False).astype(bool)]
-    ready = versions[codes.isin(list(VERSION_READY)).fillna(False).astype(bool)]
+    failed = versions[codes.isin([int(c) for c in VERSION_FAILED]).fillna(False).astype(bool)]
+    ready = versions[codes.isin([int(c) for c in VERSION_READY]).fillna(False).astype(bool)]
     newest_ready = ready.groupby("dataset_id", observed=True)["created_at"].max()
     keep = []
     for _, row in failed.iterrows():
@@ -105,9 +105,9 @@ def stale_tasks(tasks: pd.DataFrame, older_than: timedelta, *, now: datetime) ->
     ``now - older_than`` (tasks without a time count as stale)."""
     if tasks.empty:
         return tasks.head(0)
-    closed = {*TASK_DONE, *TASK_FAILED, TASK_IDLE_CODE}
+    closed = {*TASK_DONE, *TASK_FAILED, StatusCode.TASK_IDLE}
     codes = tasks["status_code"].astype("Int64")
-    open_tasks = tasks[~codes.isin(list(closed)).fillna(False).astype(bool)]
+    open_tasks = tasks[~codes.isin([int(c) for c in closed]).fillna(False).astype(bool)]
     stamp = open_tasks["modified_at"].fillna(open_tasks["created_at"])
     cutoff = pd.Timestamp(now - older_than)
     mask = stamp.isna() | (stamp < cutoff)

@@ -29,6 +29,7 @@ from connector.errors import (
     NotFoundError,
     PartialFailureError,
     ValidationError,
+    WaitError,
     WaitFailedError,
 )
 
@@ -45,6 +46,7 @@ PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
     PartialFailureError,
     ConflictError,
     GuardError,
+    WaitError,
     WaitFailedError,
 )
 
@@ -63,17 +65,17 @@ def error_metadata(exc: BaseException) -> dict[str, Any]:
         meta.update(
             {
                 "status": exc.code_name,
-                "status_code": exc.code,
+                "status_code": None if exc.code is None else int(exc.code),
                 "http_status": exc.http_status,
                 "rpc": exc.rpc,
                 "req_id": exc.req_id,
                 "attempts": exc.attempts,
             }
         )
-    to_dict = getattr(exc, "to_dict", None)
-    if callable(to_dict):
-        with contextlib.suppress(Exception):
-            meta.update({f"wait_{k}": v for k, v in dict(to_dict()).items()})
+    if isinstance(exc, WaitError):
+        facts = exc.to_dict()
+        facts.pop("message", None)  # the failure's description says it already
+        meta.update({k: v for k, v in facts.items() if k not in meta})
     return {k: v for k, v in meta.items() if v is not None}
 
 

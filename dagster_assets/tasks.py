@@ -18,7 +18,7 @@ sensor), export the annotations.
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from dagster import (
@@ -30,6 +30,7 @@ from dagster import (
     Config,
     DefaultSensorStatus,
     DynamicPartitionsDefinition,
+    In,
     JobDefinition,
     MetadataValue,
     OpDefinition,
@@ -49,11 +50,12 @@ from dagster import (
 )
 from pydantic import Field
 
-from connector.errors import ConnectorError, NotFoundError, ValidationError
+from connector.errors import ConnectorError
 from connector.inventory import to_dataframe
-from connector.operations import TaskSpec, create_task, task_status
-from dagster_assets._core import classify_task
-from dagster_assets.errors import raise_as_failure
+from connector.operations import ProgressEvent, TaskSpec, create_task, task_status
+from connector.operations.async_waits import wait_task
+from connector.operations.waits import check_task_until, classify_task, task_status_from
+from dagster_assets.errors import is_permanent, raise_as_failure
 from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY
 from dagster_assets.metadata import column_schema, frame_metadata, status_counts
 
@@ -61,10 +63,12 @@ __all__ = [
     "TASK_MARKER_KEY",
     "TASK_PARTITIONS",
     "LabelingTaskConfig",
+    "WaitTaskConfig",
     "build_create_task_job",
     "build_create_task_op",
     "build_task_annotations_asset",
     "build_task_sensor",
+    "build_wait_task_op",
     "task_run_key",
 ]
 
@@ -164,6 +168,74 @@ def build_create_task_op(
         return Output(spec.id, metadata=meta)
 
     return _create_task
+
+
+class WaitTaskConfig(Config):  # type: ignore[misc]
+    """Run config of the wait-task op."""
+
+    until: Literal["done", "work", "review"] = Field(
+        default="done", description="Wait until the task is done, or its work / review percent reached `percent`."
+    )
+    percent: float | None = Field(default=None, description="Percent for until=work / review.")
+    timeout_seconds: float = Field(default=3600.0, description="Give up (WaitTimeoutError, retryable) after this.")
+    interval_seconds: float = Field(default=5.0, description="First poll interval (backoff with jitter after).")
+    max_interval_seconds: float = Field(default=60.0, description="Longest poll interval.")
+
+
+def build_wait_task_op(
+    name: str = "clarifai_wait_task",
+    *,
+    resource_key: str = RESOURCE_KEY,
+    pool: str | None = None,
+    retry_policy: RetryPolicy | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> OpDefinition:
+    """An async op that waits for the task whose id it receives (run config:
+    :class:`WaitTaskConfig`) with :func:`connector.operations.async_waits.wait_task` on
+    the run's async client, and passes the id on. For tasks that finish within a run
+    (model-assisted labeling, small batches); for human labeling that takes days, use
+    :func:`build_task_sensor`, which holds no run open. A waiting step holds its pool
+    slot, so this op has no pool unless given one. A failed or won't-do task fails the
+    step without a retry; the deadline fails it retryably."""
+
+    @op(
+        name=name,
+        ins={"task_id": In(str)},
+        pool=pool,
+        retry_policy=retry_policy,
+        tags=dict(tags or {}),
+        required_resource_keys={resource_key},
+        description="Wait (async) until a Clarifai labeling task is done or past a percent.",
+    )
+    async def _wait_task(context: OpExecutionContext, config: WaitTaskConfig, task_id: str) -> Output[str]:
+        resource = getattr(context.resources, resource_key)
+
+        def progress(event: ProgressEvent) -> None:
+            context.log.debug(f"task {task_id}: {event.message}")
+
+        with raise_as_failure(f"waiting for task {task_id!r}"):
+            until, percent = check_task_until(config.until, config.percent)
+            status = await wait_task(
+                resource.get_async_client(),
+                task_id,
+                until=until,
+                percent=percent,
+                timeout=config.timeout_seconds,
+                interval=config.interval_seconds,
+                max_interval=config.max_interval_seconds,
+                progress=progress,
+            )
+        return Output(
+            task_id,
+            metadata={
+                "task_id": task_id,
+                "status": status.status,
+                "work_percent": status.work_percent,
+                "review_percent": status.review_percent,
+            },
+        )
+
+    return _wait_task
 
 
 def build_create_task_job(
@@ -281,13 +353,11 @@ def build_task_sensor(
     (``until="work"`` / ``"review"``).
 
     Watched tasks: ``task_ids`` if given, else every task of the app the create-task op
-    made (its metadata marker). Each tick lists the tasks once and reads each watched
-    task not yet fired for. A failed or won't-do task is logged and never fired for.
+    made (its metadata marker).
+    A failed or won't-do task is logged and never fired for. One ListTasks call per tick,
+    whatever the number of tasks.
     The cursor is JSON: ``{"fired": [...], "failed": [...]}``."""
-    if until not in ("done", "work", "review"):
-        raise ValidationError(f"until must be 'done', 'work' or 'review', got {until!r}")
-    if until != "done" and (percent is None or not 0 < float(percent) <= 100):
-        raise ValidationError(f"until={until!r} needs percent in (0, 100], got {percent!r}")
+    until, percent = check_task_until(until, percent)
     fixed_ids = list(task_ids) if task_ids is not None else None
 
     @sensor(
@@ -311,40 +381,41 @@ def build_task_sensor(
         requests: list[RunRequest] = []
         new_partitions: list[str] = []
         pending: list[str] = []
-        with resource.get_client() as client:
-            if fixed_ids is not None:
-                watched = fixed_ids
-            else:
-                try:
-                    watched = sorted(str(t["id"]) for t in client.list_tasks() if _is_marked(t))
-                except ConnectorError as exc:
-                    return SkipReason(f"could not list the app's tasks: {exc}")
-            existing = set(context.instance.get_dynamic_partitions(partitions_def.name or ""))
-            for task_id in watched:
-                if task_id in fired or task_id in failed:
-                    continue
-                try:
-                    status = task_status(client, task_id, counts=False)
-                except NotFoundError:
-                    context.log.warning(f"watched task {task_id!r} does not exist")
-                    continue
-                verdict = classify_task(status, until, percent)
-                if verdict == "failed":
-                    context.log.warning(f"task {task_id} ended as {status.status}; no export is requested")
-                    failed.add(task_id)
-                elif verdict == "done":
-                    fired.add(task_id)
-                    if task_id not in existing:
-                        new_partitions.append(task_id)
-                    requests.append(
-                        RunRequest(
-                            run_key=f"{name}:{task_id}:{until}:{percent}",
-                            partition_key=task_id,
-                            tags={"clarifai/task_id": task_id, "clarifai/task_status": status.status},
-                        )
+        try:
+            with resource.get_client() as client:
+                tasks = {str(t["id"]): t for t in client.list_tasks()}
+        except ConnectorError as exc:
+            if is_permanent(exc):  # misconfigured (auth, app id...): fail the tick loudly
+                raise
+            return SkipReason(f"could not list the app's tasks, will try again: {exc}")
+        if fixed_ids is not None:
+            for missing in sorted(set(fixed_ids) - set(tasks)):
+                context.log.warning(f"watched task {missing!r} does not exist")
+            watched = [t for t in fixed_ids if t in tasks]
+        else:
+            watched = sorted(t for t, task in tasks.items() if _is_marked(task))
+        existing = set(context.instance.get_dynamic_partitions(partitions_def.name or ""))
+        for task_id in watched:
+            if task_id in fired or task_id in failed:
+                continue
+            status = task_status_from(task_id, tasks[task_id])
+            verdict = classify_task(status, until, percent)
+            if verdict == "failed":
+                context.log.warning(f"task {task_id} ended as {status.status}; no export is requested")
+                failed.add(task_id)
+            elif verdict == "done":
+                fired.add(task_id)
+                if task_id not in existing:
+                    new_partitions.append(task_id)
+                requests.append(
+                    RunRequest(
+                        run_key=f"{name}:{task_id}:{until}:{percent}",
+                        partition_key=task_id,
+                        tags={"clarifai/task_id": task_id, "clarifai/task_status": status.status},
                     )
-                else:
-                    pending.append(f"{task_id} ({status.status}, work {status.work_percent:g}%)")
+                )
+            else:
+                pending.append(f"{task_id} ({status.status}, work {status.work_percent:g}%)")
         listed = set(watched)
         cursor = json.dumps({"fired": sorted(fired & listed), "failed": sorted(failed & listed)})
         if not requests:

@@ -42,9 +42,8 @@ from dagster import (
 
 from connector.errors import ConnectorError, ValidationError
 from connector.inventory import to_dataframe
-from connector.status_codes import code_name
-from dagster_assets._core import VERSION_FAILED, VERSION_READY, status_code_of
-from dagster_assets.errors import raise_as_failure
+from connector.status_codes import VERSION_FAILED, VERSION_READY, code_name, status_code_of
+from dagster_assets.errors import is_permanent, raise_as_failure
 from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY
 from dagster_assets.metadata import column_schema, frame_metadata
 
@@ -206,7 +205,9 @@ def build_dataset_version_sensor(
                         if status_code_of(version) in VERSION_READY:
                             ready.append(key)
         except ConnectorError as exc:
-            return SensorResult(skip_reason=SkipReason(f"could not list dataset versions: {exc}"))
+            if is_permanent(exc):  # misconfigured (auth, a dataset that does not exist...): fail loudly
+                raise
+            return SensorResult(skip_reason=SkipReason(f"could not list dataset versions, will try again: {exc}"))
         existing = set(context.instance.get_dynamic_partitions(partitions_def.name or ""))
         new = sorted(k for k in ready if k not in seen and k not in existing)
         cursor = json.dumps({"seen": sorted((seen | set(new) | (set(ready) & existing)) & listed)})

@@ -21,7 +21,7 @@ from connector.emulator.testing import EmulatorServer
 from connector.errors import ValidationError
 from connector.inventory import get_spec
 from connector.operations import mark_done
-from connector.operations.poller import wait_dataset_version
+from connector.operations.waits import wait_dataset_version
 from dagster_assets import InventoryCheckPolicy, build_inventory_assets, build_inventory_checks
 from dagster_assets.checks import duplicate_keys, stale_tasks, unresolved_failed_versions
 from tests.dagster.helpers import checks_by_name, materialized, rpcs

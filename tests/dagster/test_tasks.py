@@ -6,10 +6,12 @@ from typing import Any
 import pyarrow.parquet as pq
 from dagster import (
     DagsterInstance,
+    RetryPolicy,
     SensorDefinition,
     SensorResult,
     StaticPartitionsDefinition,
     build_sensor_context,
+    job,
     materialize,
 )
 
@@ -22,7 +24,9 @@ from dagster_assets import (
     build_create_task_job,
     build_task_annotations_asset,
     build_task_sensor,
+    build_wait_task_op,
 )
+from dagster_assets.tasks import build_create_task_op
 from tests.dagster.helpers import materialized, rpcs
 
 TASK = LabelingTaskConfig(
@@ -157,3 +161,52 @@ def test_sensor_percent_threshold_failed_tasks_and_explicit_ids(
     third = _tick(sensor, resources, instance, second.cursor)
     assert not third.run_requests
     assert demo.admin.mutations() == []  # the sensor only reads
+
+
+def test_async_wait_op_waits_on_the_runs_async_client(
+    demo: EmulatorServer, resources: dict[str, Any], instance: DagsterInstance
+) -> None:
+    demo.admin.set_options(task_work_seconds=0.4)  # the task moves to done on its own
+    create, wait = build_create_task_op(), build_wait_task_op()
+
+    @job
+    def label_and_wait() -> None:
+        wait(create())
+
+    config = {
+        "ops": {
+            "clarifai_create_task": {"config": TASK.model_dump(exclude_none=True)},
+            "clarifai_wait_task": {
+                "config": {"interval_seconds": 0.05, "max_interval_seconds": 0.1, "timeout_seconds": 30}
+            },
+        }
+    }
+    result = label_and_wait.execute_in_process(run_config=config, resources=resources, instance=instance)
+    assert result.success
+    task_id = result.output_for_node("clarifai_wait_task")
+    assert _tasks(demo)[task_id] == "TASK_DONE"
+    assert rpcs(demo).count("GetTask") >= 2  # polled, not read once
+
+
+def test_async_wait_op_fails_without_retry_on_a_wont_do_task(
+    demo: EmulatorServer, resources: dict[str, Any], instance: DagsterInstance
+) -> None:
+    demo.admin.set_task_progress("street-backlog", status="TASK_WONT_DO")
+    wait = build_wait_task_op(retry_policy=RetryPolicy(max_retries=2))
+
+    @job
+    def wait_only() -> None:
+        wait()
+
+    result = wait_only.execute_in_process(
+        run_config={"ops": {"clarifai_wait_task": {"inputs": {"task_id": "street-backlog"}}}},
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE").event_specific_data
+    assert "ended as TASK_WONT_DO" in failure.error.message
+    facts = {k: v.value for k, v in failure.user_failure_data.metadata.items()}
+    assert facts["error"] == "WaitFailedError" and facts["kind"] == "task" and facts["object_id"] == "street-backlog"

@@ -10,7 +10,7 @@ from dagster import DagsterInstance, SensorResult, build_sensor_context, materia
 from connector.client import ClarifaiClient
 from connector.emulator.testing import EmulatorServer
 from connector.errors import ValidationError
-from connector.operations.poller import wait_dataset_version
+from connector.operations.waits import wait_dataset_version
 from dagster_assets import DATASET_VERSION_PARTITIONS, build_dataset_version_asset, build_dataset_version_sensor
 from dagster_assets.versions import split_version_key
 from tests.dagster.helpers import materialized
