@@ -201,6 +201,7 @@ class ClarifaiAppScaffolder(Scaffolder[ClarifaiAppScaffolderParams]):  # type: i
                 "pat": "{{ env.CLARIFAI_PAT }}",
                 "user_id": params.user_id or "{{ env.CLARIFAI_USER_ID }}",
                 "app_id": params.app_id or "{{ env.CLARIFAI_APP_ID }}",
+                "base_url": "{{ env('CLARIFAI_API_BASE', '" + DEFAULT_BASE_URL + "') }}",
                 "pool": "clarifai",
                 "rate_limit": 5,
                 "inventories": {"names": list(DEFAULT_INVENTORIES), "stale_task_days": 14},

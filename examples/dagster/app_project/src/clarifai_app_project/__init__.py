@@ -1,0 +1,1 @@
+"""A dg project using clarifai-connector's ClarifaiAppComponent (see ../../README.md)."""
