@@ -102,21 +102,18 @@ class InventoriesModel(Model, Resolvable):  # type: ignore[misc]
 class SplitModel(Model, Resolvable):  # type: ignore[misc]
     """One split (the fields of connector.operations.SplitSpec, plus a ratio tolerance)."""
 
-    # Templates render `seed: "2026"` as a number; a seed (or run key) is text.
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-
     dataset_id: str | None = None
     version_id: str | None = None
     app: bool = False
     concepts: list[str] = Field(default_factory=list)
     ratios: dict[str, float] = Field(default_factory=lambda: {"train": 0.8, "test": 0.2})
     targets: dict[str, str] = Field(default_factory=dict)
-    seed: str = "0"
+    seed: str | int = "0"  # `seed: 2026` in YAML is a number; a seed is text
     stratify: bool = False
     group_by: str | None = None
     mode: Literal["incremental", "exact", "server"] = "incremental"
     snapshot: bool = False
-    run_key: str | None = None
+    run_key: str | int | None = None
     ratio_tolerance: float = 0.05
 
     def spec(self) -> SplitSpec:
@@ -127,12 +124,12 @@ class SplitModel(Model, Resolvable):  # type: ignore[misc]
             concepts=tuple(self.concepts),
             ratios=self.ratios,
             targets=self.targets,
-            seed=self.seed,
+            seed=str(self.seed),
             stratify=self.stratify,
             group_by=self.group_by,
             mode=self.mode,
             snapshot=self.snapshot,
-            run_key=self.run_key,
+            run_key=None if self.run_key is None else str(self.run_key),
         )
 
 
