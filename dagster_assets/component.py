@@ -82,7 +82,7 @@ def _optional_env(description: str) -> Resolver:
     return Resolver(_env_or_value, model_field_type=str | None, inject_before_resolve=False, description=description)
 
 
-class InventoriesModel(Model, Resolvable):  # type: ignore[misc]
+class InventoriesModel(Model, Resolvable):
     """Inventory assets and their checks."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
@@ -99,7 +99,7 @@ class InventoriesModel(Model, Resolvable):  # type: ignore[misc]
     blocking_checks: bool = Field(default=False, description="Make the ERROR-severity checks blocking.")
 
 
-class SplitModel(Model, Resolvable):  # type: ignore[misc]
+class SplitModel(Model, Resolvable):
     """One split (the fields of connector.operations.SplitSpec, plus a ratio tolerance)."""
 
     dataset_id: str | None = None
@@ -133,7 +133,7 @@ class SplitModel(Model, Resolvable):  # type: ignore[misc]
         )
 
 
-class PruningModel(Model, Resolvable):  # type: ignore[misc]
+class PruningModel(Model, Resolvable):
     """The prune job's default run config, and an optional schedule."""
 
     datasets: list[str] | None = None
@@ -152,7 +152,7 @@ class PruningModel(Model, Resolvable):  # type: ignore[misc]
         return PruneConfig(**self.model_dump(exclude={"cron_schedule"}))
 
 
-class TasksModel(Model, Resolvable):  # type: ignore[misc]
+class TasksModel(Model, Resolvable):
     """Labeling tasks: the create-task job, the annotations asset and the task sensor."""
 
     export_when: Literal["done", "work", "review"] = Field(
@@ -168,7 +168,7 @@ class TasksModel(Model, Resolvable):  # type: ignore[misc]
     )
 
 
-class DatasetVersionsModel(Model, Resolvable):  # type: ignore[misc]
+class DatasetVersionsModel(Model, Resolvable):
     """The per-version manifest asset and the new-version sensor."""
 
     datasets: list[str] | None = None
@@ -182,7 +182,7 @@ class ClarifaiAppScaffolderParams(BaseModel):
     user_id: str | None = None
 
 
-class ClarifaiAppScaffolder(Scaffolder[ClarifaiAppScaffolderParams]):  # type: ignore[misc]
+class ClarifaiAppScaffolder(Scaffolder[ClarifaiAppScaffolderParams]):
     """Writes a ``defs.yaml`` that loads as is: credentials from the environment,
     the default inventories with their checks, a dry-run prune job, the task flow."""
 
@@ -210,7 +210,7 @@ class ClarifaiAppScaffolder(Scaffolder[ClarifaiAppScaffolderParams]):  # type: i
 
 
 @scaffold_with(ClarifaiAppScaffolder)
-class ClarifaiAppComponent(Component, Model, Resolvable):  # type: ignore[misc]
+class ClarifaiAppComponent(Component, Model, Resolvable):
     """A Clarifai app as Dagster definitions: inventories with checks, splits with
     blocking checks, pruning, the labeling-task flow and the dataset-version sensor,
     all in one concurrency pool."""

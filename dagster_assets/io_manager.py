@@ -85,7 +85,7 @@ class ParquetUPathIOManager(UPathIOManager):
         return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
-class ClarifaiParquetIOManager(ConfigurableIOManagerFactory):  # type: ignore[misc]
+class ClarifaiParquetIOManager(ConfigurableIOManagerFactory):
     """Parquet files under ``base_path``: a local directory or any fsspec URI such as
     ``s3://bucket/clarifai`` (``storage_options`` go to the filesystem, e.g. a region or
     an endpoint; give credentials through the environment, not here). Without a

@@ -80,7 +80,7 @@ def _cell(value: Any) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-def markdown_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, limit: int | None = None) -> str:
+def markdown_table(rows: Iterable[Mapping[Any, Any]], columns: Sequence[str], *, limit: int | None = None) -> str:
     """A GitHub-flavoured markdown table of ``rows`` (dicts) over ``columns``; with
     ``limit`` only the first ``limit`` rows, and a line saying how many were left out."""
     head = "| " + " | ".join(columns) + " |"

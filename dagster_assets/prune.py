@@ -45,7 +45,7 @@ PLAN_ROWS_SHOWN = 500
 PLAN_COLUMNS = ("dataset_id", "version_id", "status", "age_days", "request_origin", "action", "reason")
 
 
-class PruneConfig(Config):  # type: ignore[misc]
+class PruneConfig(Config):
     """Run config of the prune op: which datasets, the policy, dry run and guard."""
 
     datasets: list[str] | None = Field(default=None, description="Dataset ids; none = every dataset of the app.")

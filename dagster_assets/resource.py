@@ -21,7 +21,7 @@ from pydantic import Field, PrivateAttr
 
 from connector.aio import AsyncClarifaiClient
 from connector.client import ClarifaiClient
-from connector.config import DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, ClarifaiConfig, RetryPolicy, Timeouts
+from connector.config import DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, ClarifaiConfig, RetryPolicy, Secret, Timeouts
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _resolved(value: Any) -> Any:
     return value
 
 
-class ClarifaiResource(ConfigurableResource):  # type: ignore[misc]
+class ClarifaiResource(ConfigurableResource):
     """Access to one Clarifai app: credentials, endpoint, retry and rate-limit policy.
 
     Inside a run, :meth:`get_client` / :meth:`get_async_client` return the run's shared
@@ -115,7 +115,7 @@ class ClarifaiResource(ConfigurableResource):  # type: ignore[misc]
         PAT's value never appears in it)."""
         app_id = _resolved(self.app_id)
         return ClarifaiConfig(
-            pat=_resolved(self.pat) or "",
+            pat=Secret(_resolved(self.pat) or ""),
             user_id=_resolved(self.user_id) or "",
             app_id=app_id or None,
             base_url=_resolved(self.base_url) or DEFAULT_BASE_URL,

@@ -38,6 +38,7 @@ from dagster import (
     Output,
     PartitionsDefinition,
     RetryPolicy,
+    RunConfig,
     RunRequest,
     SensorDefinition,
     SensorEvaluationContext,
@@ -78,7 +79,7 @@ TASK_MARKER_KEY = "clarifai_connector"
 TASK_PARTITIONS = DynamicPartitionsDefinition(name="clarifai_labeling_tasks")
 
 
-class LabelingTaskConfig(Config):  # type: ignore[misc]
+class LabelingTaskConfig(Config):
     """Run config of the create-task op: the task (see ``TaskSpec`` in docs/operations.md)."""
 
     name: str = Field(description="Task name; with the run key it determines the task id.")
@@ -170,7 +171,7 @@ def build_create_task_op(
     return _create_task
 
 
-class WaitTaskConfig(Config):  # type: ignore[misc]
+class WaitTaskConfig(Config):
     """Run config of the wait-task op."""
 
     until: Literal["done", "work", "review"] = Field(
@@ -253,10 +254,13 @@ def build_create_task_job(
     Give ``partitions_def`` to derive task ids from partition keys (one task per
     partition: a week, a dataset version...)."""
     create = build_create_task_op(op_name, resource_key=resource_key, pool=pool, retry_policy=retry_policy, tags=tags)
+    # Without a default config the run config is given at launch (an empty default
+    # would make Dagster require it in the default itself).
+    defaults: dict[str, Any] = {"config": RunConfig(ops={op_name: config})} if config else {}
 
     @job(
         name=name,
-        config={"ops": {op_name: {"config": config.model_dump(exclude_none=True)}}} if config else None,
+        **defaults,
         tags=dict(tags or {}),
         partitions_def=partitions_def,
         description="Create (or adopt, on a retry) a Clarifai labeling task.",
