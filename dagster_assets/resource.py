@@ -1,8 +1,9 @@
 """``ClarifaiResource``: the Dagster resource that hands out Clarifai clients.
 
 One pooled :class:`~connector.client.ClarifaiClient` is created when a run (or a sensor
-tick) sets the resource up and closed when it tears it down; every asset, op, check and
-sensor of that run shares it, and so shares its connection pool and its rate limiter.
+tick) sets the resource up and closed when it tears it down; the steps of the run that
+share a process (all of them with the in-process executor, one with the multiprocess
+executor) share it, and so share its connection pool and its rate limiter.
 Outside a run (a notebook, a script, a test) :meth:`ClarifaiResource.get_client` builds
 a client of its own, resolving :class:`dagster.EnvVar` fields to their values.
 
