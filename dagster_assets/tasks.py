@@ -163,6 +163,8 @@ def build_create_task_op(
             "status": status.status,
             "inputs_estimated": status.inputs_estimated,
             "work_percent": status.work_percent,
+            # GetTaskInputCount: per worker, inputs pending, awaiting review, done...; summed.
+            "inputs_assigned": sum(int(v) for c in status.input_counts for k, v in c.items() if k != "user_id"),
         }
         if result.details.get("drift"):
             meta["drift"] = MetadataValue.text(str(result.details["drift"]))
