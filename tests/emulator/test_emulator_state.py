@@ -134,7 +134,15 @@ def test_seed_demo_100k_inputs_counts():
     assert len(a.annotations) == 90_000
     concepts = [a.annotations[x]["data"]["concepts"][0]["id"] for x in list(a.annotations)[:5000]]
     assert concepts.count("cat") > concepts.count("bike") * 5  # skewed
-    assert sum(1 for i in a.inputs.values() if i["data"].get("metadata")) == 20_000
+    # Classification data as the API stores it: the concept on the input and as an annotation.
+    labeled = [i for i in a.inputs.values() if i["data"].get("concepts")]
+    assert len(labeled) == 90_000
+    first = a.annotations[a.ann_by_input["img-000001"][0]]["data"]["concepts"]
+    assert a.inputs["img-000001"]["data"]["concepts"] == first
+    # Group keys: every input shows a subject shared with a few others of its dataset.
+    subjects = [i["data"]["metadata"]["subject"] for i in a.inputs.values()]
+    assert len(subjects) == 100_000 and 10_000 < len(set(subjects)) < 50_000
+    assert sum(1 for i in a.inputs.values() if "group" in i["data"]["metadata"]) == 20_000
     statuses = {s_["status"] for s_ in s.snapshot()["demo/demo"]["dataset_versions"]["cats-dogs"]}
     statuses |= {s_["status"] for s_ in s.snapshot()["demo/demo"]["dataset_versions"]["products"]}
     assert {

@@ -34,6 +34,8 @@ DEMO_DATASETS = {
 #: Concepts, with a skewed frequency (weights).
 DEMO_CONCEPTS = {"cat": 30, "dog": 25, "product": 20, "car": 10, "person": 8, "tree": 5, "bike": 2}
 _GROUPS = ("north", "south", "east", "west")
+#: Prefix of ``metadata.subject`` per dataset (``pet-00042``: what a few inputs show).
+_SUBJECT_PREFIX = {"cats-dogs": "pet", "products": "sku", "street-scenes": "street"}
 #: How far back the demo data starts.
 _AGE_SECONDS = 30 * 24 * 60 * 60
 
@@ -172,8 +174,12 @@ def seed_demo(store: Store, n_inputs: int) -> None:
 
 
 def _seed_inputs(store: Store, a: AppData, n_inputs: int, tick: Callable[[], float]) -> None:
-    """``n_inputs`` downloaded inputs spread over the demo datasets; about 90% carry one
-    concept annotation (concepts drawn with :data:`DEMO_CONCEPTS` weights)."""
+    """``n_inputs`` downloaded inputs spread over the demo datasets. About 90% carry one
+    concept (drawn with :data:`DEMO_CONCEPTS` weights), stored as the API stores
+    classification data: in the input's ``data.concepts`` and as an input-level
+    annotation. Every input has ``metadata.subject`` (what it shows: a few consecutive
+    inputs of one dataset share one, so a split grouped by subject keeps them together);
+    every fifth also ``metadata.group`` (a region)."""
     names = list(DEMO_CONCEPTS)
     picks = store.rng.choices(names, weights=list(DEMO_CONCEPTS.values()), k=n_inputs)
     downloaded = status(StatusCode.INPUT_DOWNLOAD_SUCCESS)  # one shared dict: nothing changes a status in place
@@ -182,15 +188,22 @@ def _seed_inputs(store: Store, a: AppData, n_inputs: int, tick: Callable[[], flo
     for n in range(1, n_inputs + 1):
         t = tick()
         input_id = f"img-{n:06d}"
-        data: dict[str, Any] = {"image": {"url": f"https://images.example.com/demo/{input_id}.jpg"}}
-        if n % 5 == 0:
-            data["metadata"] = {"group": _GROUPS[n % len(_GROUPS)]}
         r = n % 10
         dataset_id = datasets[0] if r < 5 else datasets[1] if r < 8 else datasets[2]
+        metadata: dict[str, Any] = {"subject": f"{_SUBJECT_PREFIX[dataset_id]}-{n // 10:05d}"}
+        if n % 5 == 0:
+            metadata["group"] = _GROUPS[n % len(_GROUPS)]
+        data: dict[str, Any] = {
+            "image": {"url": f"https://images.example.com/demo/{input_id}.jpg"},
+            "metadata": metadata,
+        }
+        labeled = n % 10 != 7  # about 10% stay unlabeled
+        if labeled:
+            concept = picks[n - 1]
+            data["concepts"] = [{"id": concept, "name": concept, "value": 1.0}]
         create_input(a, {"id": input_id, "data": data}, t, downloaded)
         add_members(a, dataset_id, [input_id], t)
-        if n % 10 != 7:  # about 10% stay unlabeled
-            concept = picks[n - 1]
+        if labeled:
             ann = {
                 "id": f"ann-{n:06d}",
                 "input_id": input_id,
