@@ -174,7 +174,7 @@ def _split(
         _say(state, "   dry run: nothing written (pass --apply to write)\n")
         return out
     before = counter.writes
-    result = apply_split(client, plan)
+    result = apply_split(client, plan, recheck=False)  # applied right after planning
     out["result"] = result.to_dict()
     out["writes"] = counter.writes - before
     # apply_split has verified (it raises VerificationError otherwise): no input in two

@@ -13,7 +13,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from connector.errors import ConflictError  # noqa: F401  (re-exported: its old home)
@@ -189,6 +189,17 @@ def parse_time(value: object) -> datetime | None:
     text = _FRACTION.sub(r"\1", str(value)).replace("Z", "+00:00")
     parsed = datetime.fromisoformat(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def human_duration(value: timedelta) -> str:
+    """``timedelta(days=7)`` -> ``"7d"``; ``timedelta(hours=36)`` -> ``"1d 12h"``;
+    ``timedelta(0)`` -> ``"0s"`` (whole seconds; a negative duration is shown as 0s)."""
+    total = max(0, int(value.total_seconds()))
+    days, rest = divmod(total, 24 * 60 * 60)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if n]
+    return " ".join(parts) or "0s"
 
 
 def utcnow() -> datetime:

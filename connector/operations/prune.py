@@ -34,6 +34,7 @@ from connector.operations.base import (
     ProgressCallback,
     Stopwatch,
     chunked,
+    human_duration,
     is_valid_id,
     parse_time,
     report,
@@ -208,16 +209,6 @@ _EPOCH = datetime.min.replace(tzinfo=UTC)
 def _age_order(version: Mapping[str, Any]) -> tuple[datetime, str]:
     """Sort key of versions, oldest first: creation time (unknown = oldest), then id."""
     return parse_time(version.get("created_at")) or _EPOCH, str(version.get("id"))
-
-
-def human_duration(value: timedelta) -> str:
-    """``timedelta(days=7)`` -> ``"7d"``; ``timedelta(hours=36)`` -> ``"1d 12h"``."""
-    total = int(value.total_seconds())
-    days, rest = divmod(total, 24 * 60 * 60)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if n]
-    return " ".join(parts) or "0s"
 
 
 def _decide_one(

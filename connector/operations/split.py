@@ -29,7 +29,14 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from connector.errors import MissingObjectError, NotFoundError, ValidationError, VerificationError, WaitFailedError
+from connector.errors import (
+    ConflictError,
+    MissingObjectError,
+    NotFoundError,
+    ValidationError,
+    VerificationError,
+    WaitFailedError,
+)
 from connector.objects import DatasetVersion
 from connector.operations.base import (
     OperationResult,
@@ -330,16 +337,10 @@ def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCal
     if spec.mode == "server":
         op_id = deterministic_id("split", spec.run_key or "", spec.source_name, sorted(targets.items()), ratios)
         plan.bulk_operation_id = op_id
-        existing = read_or_none(lambda: client.get_bulk_operation(op_id))
-        plan.bulk_operation_exists = existing is not None
-        if not plan.bulk_operation_exists:
-            busy = [targets[s] for s, m in current.items() if m]
-            if busy:
-                raise ValidationError(
-                    f"server-side split needs empty targets, but {busy} already hold inputs; "
-                    "use incremental/exact mode, or empty the targets first"
-                )
+        plan.bulk_operation_exists = _server_split_exists(client, op_id, targets, current)
         return plan
+    if spec.group_by:
+        _check_group_key(source, spec.group_by)
     planned = assign(source, ratios, seed=spec.seed, stratify=spec.stratify, group_by=spec.group_by)
     by_id = {i.id: i for i in source}
     placed: dict[str, set[str]] = {}  # input id -> splits it is in now
@@ -381,6 +382,34 @@ def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCal
     return plan
 
 
+def _check_group_key(source: Sequence[SourceInput], key: str) -> None:
+    """ValidationError when no source input has ``metadata[key]``: grouping by a key
+    nobody carries would silently split input by input (a typo, most likely)."""
+    if not source or any(key in item.metadata for item in source if isinstance(item.metadata, Mapping)):
+        return
+    seen = sorted({k for item in source if isinstance(item.metadata, Mapping) for k in item.metadata})
+    known = f"the keys they have: {seen[:20]}" if seen else "they have no metadata"
+    raise ValidationError(
+        f"group_by key {key!r} is in the metadata of none of the {len(source)} source inputs ({known})"
+    )
+
+
+def _server_split_exists(
+    client: Any, op_id: str, targets: Mapping[str, str], current: Mapping[str, set[str] | None]
+) -> bool:
+    """Whether the server split's bulk operation exists; when it does not, every target
+    must be empty (ValidationError otherwise: the operation would mix into them)."""
+    if read_or_none(lambda: client.get_bulk_operation(op_id)) is not None:
+        return True
+    busy = [targets[s] for s, m in current.items() if m]
+    if busy:
+        raise ValidationError(
+            f"server-side split needs empty targets, but {busy} already hold inputs; "
+            "use incremental/exact mode, or empty the targets first"
+        )
+    return False
+
+
 def _row(item: SourceInput, spec: SplitSpec, split: str, target: str, action: str) -> dict[str, Any]:
     return {
         "input_id": item.id,
@@ -419,17 +448,36 @@ def apply_split(
     batch_size: int = 128,
     timeout: float = 600.0,
     poll_interval: float = 0.25,
+    recheck: bool = True,
     progress: ProgressCallback | None = None,
 ) -> OperationResult:
     """Write the plan: create missing targets, add (and in exact mode remove) inputs in
     batches, or run the server-side bulk split; then verify (VerificationError on
     leakage or a target that differs from its plan) and optionally snapshot each target
-    as a dataset version with a deterministic id, waited until READY. Idempotent."""
+    as a dataset version with a deterministic id, waited until READY. Idempotent.
+
+    With ``recheck`` (the default) the source and the targets are read again first
+    (:func:`recheck_split`), so a plan applied after a delay is narrowed to what still
+    holds: an input that left the source is not added (listed in
+    ``result.details["skipped"]``), inputs that joined the source since are left for
+    the next plan (counted in ``details["not_in_plan"]``), and a plan the current state
+    contradicts otherwise raises ConflictError before any write. :func:`split`, which
+    applies right after planning, skips this second read."""
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     spec = _spec_from_plan(plan)
     _check_plan_targets(plan, spec)
     watch = Stopwatch(client)
+    skipped: dict[str, str] = {}
+    not_in_plan = 0
+    if recheck:
+        plan, skipped, not_in_plan = recheck_split(client, plan)
+        if skipped:
+            logger.warning(
+                "split: %d planned write(s) skipped, changed since the plan was made: %s",
+                len(skipped),
+                ", ".join(sorted(skipped)[:10]),
+            )
     created = [ds for ds in plan.create_datasets if ensure_dataset(client, ds)]
     added = removed = 0
     source_ids: set[str] | None = None
@@ -466,6 +514,8 @@ def apply_split(
         details={
             "per_split": {s: len(ids) for s, ids in counts_by_split.items()},
             "per_concept": _per_concept(plan, counts_by_split) if spec.mode != "server" else {},
+            **({"skipped": dict(sorted(skipped.items()))} if skipped else {}),
+            **({"not_in_plan": not_in_plan} if not_in_plan else {}),
         },
     )
     if spec.snapshot:
@@ -474,6 +524,87 @@ def apply_split(
         )
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return result
+
+
+def recheck_split(client: Any, plan: SplitPlan) -> tuple[SplitPlan, dict[str, str], int]:
+    """The plan narrowed to what still holds now, for an apply that comes after a
+    delay: ``(plan, skipped, not_in_plan)``. Read-only (it plans again from the same
+    spec and compares).
+
+    * a planned add of an input that is no longer in the source is dropped and listed
+      in ``skipped`` (``"target/input" -> reason``), and the input is no longer
+      expected in its target;
+    * a planned write that is done already (the input is there, or gone) is dropped;
+    * writes a plan made now would add (inputs that joined the source) are not made:
+      ``not_in_plan`` counts them (plan again to place them);
+    * anything else the current state contradicts (an input now placed in another
+      target, a removal this plan did not review) raises ConflictError: make the plan
+      again.
+    Server mode reads only the targets and the operation (they decide whether the
+    operation is created, and it must not be while a target holds inputs).
+    """
+    spec = _spec_from_plan(plan)
+    if spec.mode == "server":
+        # The source is read when applying anyway; only the targets and the operation.
+        current = {split: _members(client, ds) for split, ds in plan.targets.items()}
+        assert plan.bulk_operation_id
+        exists = _server_split_exists(client, plan.bulk_operation_id, plan.targets, current)
+        create = [plan.targets[s] for s, m in current.items() if m is None]
+        return dataclasses.replace(plan, bulk_operation_exists=exists, create_datasets=create), {}, 0
+    fresh = plan_split(client, spec)
+    writes = ("add", "remove")
+    fresh_rows: dict[tuple[str, str], str] = {(r["target"], r["input_id"]): r["action"] for r in fresh.rows}
+    in_source = {r["input_id"] for r in fresh.rows if r.get("unit") is not None}
+    planned = {(r["action"], r["target"], r["input_id"]) for r in plan.rows if r["action"] in writes}
+    unreviewed = sorted(
+        f"{r['target']}/{r['input_id']}"
+        for r in fresh.rows
+        if r["action"] == "remove" and ("remove", r["target"], r["input_id"]) not in planned
+    )
+    if unreviewed:
+        raise ConflictError(
+            f"the targets changed since the split plan was made: a plan made now also removes {unreviewed[:10]}"
+            + (f" (+{len(unreviewed) - 10} more)" if len(unreviewed) > 10 else "")
+            + "; make the plan again"
+        )
+    skipped: dict[str, str] = {}
+    contradicted: list[str] = []
+    rows: list[dict[str, Any]] = []
+    members = {split: list(ids) for split, ids in plan.members.items()}
+    split_of_target = {target: split for split, target in plan.targets.items()}
+    for row in plan.rows:
+        action, key = row["action"], (row["target"], row["input_id"])
+        now = fresh_rows.get(key)
+        if action not in writes or now == action:
+            rows.append(row)
+            continue
+        name = f"{row['target']}/{row['input_id']}"
+        if action == "add" and now in ("keep", "stay"):
+            continue  # there already
+        if action == "remove" and now is None:
+            continue  # gone already
+        if action == "add" and row["input_id"] not in in_source:
+            skipped[name] = "skipped: no longer in the source"
+            split = split_of_target.get(row["target"])
+            if split in members:
+                members[split] = [i for i in members[split] if i != row["input_id"]]
+            continue
+        contradicted.append(name)
+    if contradicted:
+        raise ConflictError(
+            f"the source or the targets changed since the split plan was made: {len(contradicted)} planned "
+            f"write(s) no longer match a plan made now (e.g. {sorted(contradicted)[:5]}); make the plan again"
+        )
+    not_in_plan = sum(
+        1 for r in fresh.rows if r["action"] == "add" and ("add", r["target"], r["input_id"]) not in planned
+    )
+    narrowed = dataclasses.replace(
+        plan,
+        rows=rows,
+        members=members,
+        create_datasets=[d for d in plan.create_datasets if d in fresh.create_datasets],
+    )
+    return narrowed, skipped, not_in_plan
 
 
 def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
@@ -651,7 +782,13 @@ def split(
             requests=watch.requests,
         )
     result = apply_split(
-        client, plan, batch_size=batch_size, timeout=timeout, poll_interval=poll_interval, progress=progress
+        client,
+        plan,
+        batch_size=batch_size,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        recheck=False,
+        progress=progress,
     )
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result

@@ -31,9 +31,11 @@ from connector.operations.base import (
     Stopwatch,
     chunked,
     deterministic_id,
+    human_duration,
     is_valid_id,
     parse_time,
     report,
+    unique,
     utcnow,
 )
 from connector.operations.idempotent import create_or_adopt, read_or_none
@@ -403,6 +405,31 @@ def update_task(
         raise ValidationError(f"invalid task id {task_id!r}")
     watch = Stopwatch(client)
     task = client.get_task(task_id)
+    changes = _member_changes(task, task_id, workers, reviewers, concepts, mode)
+    if changes and not dry_run:
+        _patch_members(client, task, task_id, changes)
+    return OperationResult(
+        operation="tasks.update",
+        dry_run=dry_run,
+        counts={"changed_fields": len(changes)},
+        ids={"task": [task_id]},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+        details={"changes": changes, "before": {k: MEMBER_FIELDS[k](task) for k in changes}, "mode": mode},
+    )
+
+
+def _member_changes(
+    task: Mapping[str, Any],
+    task_id: str,
+    workers: Sequence[str] | None,
+    reviewers: Sequence[str] | None,
+    concepts: Sequence[str] | None,
+    mode: str,
+) -> dict[str, list[str]]:
+    """The new worker/reviewer/concept lists ``mode`` makes of ``task``'s, only those
+    that differ from now. ValidationError when the task would be left with no worker,
+    no concept, or (with a review) no reviewer."""
     new_workers = _merge(worker_ids(task), workers, mode)
     new_reviewers = _merge(reviewer_ids(task), reviewers, mode)
     new_concepts = _merge(concept_ids(task), concepts, mode)
@@ -413,49 +440,49 @@ def update_task(
     review_strategy = str((task.get("review") or {}).get("strategy") or "NONE")
     if new_reviewers is not None and review_strategy != "NONE" and not new_reviewers:
         raise ValidationError(f"the update would leave task {task_id!r} ({review_strategy} review) with no reviewer")
-    changes: dict[str, Any] = {}
+    changes: dict[str, list[str]] = {}
     if new_workers is not None and sorted(new_workers) != worker_ids(task):
         changes["workers"] = new_workers
     if new_reviewers is not None and sorted(new_reviewers) != reviewer_ids(task):
         changes["reviewers"] = new_reviewers
     if new_concepts is not None and sorted(new_concepts) != concept_ids(task):
         changes["concepts"] = new_concepts
-    if changes and not dry_run:
-        patched = _strip_readonly(task)
-        if "workers" in changes:
-            worker = dict(patched.get("worker") or {})
-            worker.pop("user_ids", None)
-            worker.pop("users", None)
-            worker["workers"] = [{"user": {"id": u}} for u in changes["workers"]]
-            info = worker.get("partitioned_strategy_info") or {}
-            if info.get("weights"):
-                weights = {u: info["weights"].get(u, 1.0) for u in changes["workers"]}
-                worker["partitioned_strategy_info"] = {**info, "weights": weights}
-            patched["worker"] = worker
-        if "reviewers" in changes:
-            review = dict(patched.get("review") or {})
-            review.pop("user_ids", None)
-            review["users"] = [{"id": u} for u in changes["reviewers"]]
-            patched["review"] = review
-        if "concepts" in changes:
-            patched.pop("concepts", None)
-            patched["concept_ids"] = changes["concepts"]
-        client.patch_tasks([patched], action="overwrite")
-        after = client.get_task(task_id)
-        for key, getter in (("workers", worker_ids), ("reviewers", reviewer_ids), ("concepts", concept_ids)):
-            if key in changes and getter(after) != sorted(changes[key]):
-                raise VerificationError(
-                    f"task {task_id!r}: {key} read back as {getter(after)}, expected {sorted(changes[key])}"
-                )
-    return OperationResult(
-        operation="tasks.update",
-        dry_run=dry_run,
-        counts={"changed_fields": len(changes)},
-        ids={"task": [task_id]},
-        elapsed=watch.elapsed,
-        requests=watch.requests,
-        details={"changes": changes, "mode": mode},
-    )
+    return changes
+
+
+#: Field of an update -> how to read it from a task (sorted ids).
+MEMBER_FIELDS = {"workers": worker_ids, "reviewers": reviewer_ids, "concepts": concept_ids}
+
+
+def _patch_members(client: Any, task: Mapping[str, Any], task_id: str, changes: Mapping[str, Sequence[str]]) -> None:
+    """PatchTasks (overwrite) ``task`` with the new member lists, then read it back
+    (VerificationError when a list is not the one sent)."""
+    patched = _strip_readonly(task)
+    if "workers" in changes:
+        worker = dict(patched.get("worker") or {})
+        worker.pop("user_ids", None)
+        worker.pop("users", None)
+        worker["workers"] = [{"user": {"id": u}} for u in changes["workers"]]
+        info = worker.get("partitioned_strategy_info") or {}
+        if info.get("weights"):
+            weights = {u: info["weights"].get(u, 1.0) for u in changes["workers"]}
+            worker["partitioned_strategy_info"] = {**info, "weights": weights}
+        patched["worker"] = worker
+    if "reviewers" in changes:
+        review = dict(patched.get("review") or {})
+        review.pop("user_ids", None)
+        review["users"] = [{"id": u} for u in changes["reviewers"]]
+        patched["review"] = review
+    if "concepts" in changes:
+        patched.pop("concepts", None)
+        patched["concept_ids"] = list(changes["concepts"])
+    client.patch_tasks([patched], action="overwrite")
+    after = client.get_task(task_id)
+    for key, getter in MEMBER_FIELDS.items():
+        if key in changes and getter(after) != sorted(changes[key]):
+            raise VerificationError(
+                f"task {task_id!r}: {key} read back as {getter(after)}, expected {sorted(changes[key])}"
+            )
 
 
 _READONLY = ("created_at", "modified_at", "metrics", "app_id", "user_id", "status")
@@ -543,9 +570,12 @@ def decide_cleanup(
         if code not in finished:
             action, reason = "keep", f"kept: {code_name(code)} is not finished"
         elif age is None or age < older_than:
-            action, reason = "keep", f"kept: {finished[code]} but modified within {older_than}"
+            action, reason = "keep", f"kept: {finished[code]} but modified within {human_duration(older_than)}"
         else:
-            action, reason = "delete", f"delete: {finished[code]} and untouched for more than {older_than}"
+            action, reason = (
+                "delete",
+                f"delete: {finished[code]} and untouched for more than {human_duration(older_than)}",
+            )
         rows.append(
             {
                 "task_id": str(t.get("id")),
@@ -625,7 +655,7 @@ def apply_cleanup(
         if left:
             raise VerificationError(f"tasks still listed after delete: {sorted(left)[:10]}; run cleanup again")
     return OperationResult(
-        operation="tasks.cleanup",
+        operation=plan.operation or "tasks.cleanup",
         counts={"considered": len(plan.rows), "deleted": len(ids), "skipped": len(skipped)},
         ids={"deleted": ids},
         elapsed=watch.elapsed,
@@ -658,3 +688,172 @@ def cleanup_tasks(
     result = apply_cleanup(client, plan, recheck=False, progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result
+
+
+# -- delete and update as reviewable plans ------------------------------------------------
+
+
+def plan_delete_tasks(client: Any, task_ids: str | Sequence[str], *, now: datetime | None = None) -> CleanupPlan:
+    """Read each task and plan its deletion; writes nothing. A task that exists gets
+    ``action`` ``delete``; one that does not, ``absent`` (nothing to delete: a delete
+    would be a no-op). Apply it with :func:`apply_cleanup`, which lists the tasks again
+    first and keeps any planned task changed since (reopened, worked on).
+    ValidationError for an empty list or an invalid id."""
+    ids = [task_ids] if isinstance(task_ids, str) else list(task_ids)
+    bad = [t for t in ids if not is_valid_id(t)]
+    if not ids or bad:
+        raise ValidationError(f"give valid task ids, got {ids!r}")
+    now = now or utcnow()
+    rows: list[dict[str, Any]] = []
+    for tid in unique(ids):
+        task = read_or_none(lambda tid=tid: client.get_task(tid))
+        if task is None:
+            rows.append(
+                {
+                    "task_id": tid,
+                    "name": "",
+                    "status": None,
+                    "modified_at": None,
+                    "age_days": None,
+                    "action": "absent",
+                    "reason": "not found: nothing to delete",
+                }
+            )
+            continue
+        stamp = parse_time(task.get("modified_at")) or parse_time(task.get("created_at"))
+        age = now - stamp if stamp else None
+        rows.append(
+            {
+                "task_id": tid,
+                "name": task.get("name") or "",
+                "status": code_name(status_code_of(task)),
+                "modified_at": stamp.isoformat() if stamp else None,
+                "age_days": round(age / timedelta(days=1), 4) if age is not None else None,
+                "action": "delete",
+                "reason": "delete: asked for by id",
+            }
+        )
+    return CleanupPlan(operation="tasks.delete", rows=rows, now=now.isoformat())
+
+
+@dataclasses.dataclass
+class TaskUpdatePlan(Plan):
+    """A change to one task: one row per field asked about (``workers``,
+    ``reviewers``, ``concepts``: sorted id lists; ``status``: a status name) with its
+    value ``before`` and ``after`` and ``action`` ``change`` or ``unchanged``."""
+
+    task_id: str = ""
+    mode: str = "merge"
+
+    def columns(self) -> Sequence[str]:
+        return ("task_id", "field", "before", "after", "action")
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        """Field -> value after, for the fields that change."""
+        return {r["field"]: r["after"] for r in self.rows if r["action"] == "change"}
+
+
+def plan_update_task(
+    client: Any,
+    task_id: str,
+    *,
+    workers: Sequence[str] | None = None,
+    reviewers: Sequence[str] | None = None,
+    concepts: Sequence[str] | None = None,
+    mode: str = "merge",
+    done: bool = False,
+) -> TaskUpdatePlan:
+    """Read the task and plan :func:`update_task` (members by ``mode``) and, with
+    ``done``, :func:`mark_done`; writes nothing. Every argument is checked as those
+    functions check it (ValidationError); a missing task raises the client's
+    NotFoundError. Apply the plan with :func:`apply_update_task`."""
+    if str(mode).strip().lower() not in UPDATE_MODES:
+        raise ValidationError(f"mode must be one of {list(UPDATE_MODES)}, got {mode!r}")
+    mode = str(mode).strip().lower()
+    if workers is None and reviewers is None and concepts is None and not done:
+        raise ValidationError("nothing to update: give workers, reviewers or concepts, or done=True")
+    given = {
+        "workers": _ids(workers, "worker user ids") if workers is not None else None,
+        "reviewers": _ids(reviewers, "reviewer user ids") if reviewers is not None else None,
+        "concepts": _ids(concepts, "concept ids") if concepts is not None else None,
+    }
+    if not is_valid_id(task_id):
+        raise ValidationError(f"invalid task id {task_id!r}")
+    task = client.get_task(task_id)
+    changes = _member_changes(task, task_id, given["workers"], given["reviewers"], given["concepts"], mode)
+    rows: list[dict[str, Any]] = []
+    for field, getter in MEMBER_FIELDS.items():
+        if given[field] is None:
+            continue
+        before = getter(task)
+        after = sorted(changes[field]) if field in changes else before
+        rows.append(_update_row(task_id, field, before, after))
+    if done:
+        rows.append(_update_row(task_id, "status", code_name(status_code_of(task)), code_name(TASK_DONE)))
+    return TaskUpdatePlan(operation="tasks.update", rows=rows, task_id=task_id, mode=mode)
+
+
+def _update_row(task_id: str, field: str, before: Any, after: Any) -> dict[str, Any]:
+    return {
+        "task_id": task_id,
+        "field": field,
+        "before": before,
+        "after": after,
+        "action": "change" if before != after else "unchanged",
+    }
+
+
+def apply_update_task(client: Any, plan: TaskUpdatePlan, *, recheck: bool = True) -> OperationResult:
+    """Make the plan's changes: member lists by one PatchTasks (overwrite), read back;
+    then the status (as :func:`mark_done`). Idempotent: a field already at its planned
+    value is not written again.
+
+    With ``recheck`` (the default) a field whose current value is neither the planned
+    ``before`` nor the planned ``after`` (someone changed it since the plan was made)
+    is skipped, logged and listed in ``result.details["skipped"]``: a delayed apply
+    never overwrites a change it did not review. ValidationError for a plan without a
+    valid task id."""
+    task_id = plan.task_id
+    if not is_valid_id(task_id):
+        raise ValidationError(f"the plan names no valid task id, got {task_id!r}")
+    watch = Stopwatch(client)
+    task = client.get_task(task_id)
+    current = {field: getter(task) for field, getter in MEMBER_FIELDS.items()}
+    current["status"] = code_name(status_code_of(task))
+    wanted = plan.changes
+    skipped: dict[str, str] = {}
+    todo: dict[str, Any] = {}
+    for row in plan.rows:
+        field = row["field"]
+        if field not in wanted or field not in current:
+            continue
+        now = current[field]
+        if now == row["after"]:
+            continue  # done already (a rerun, or someone made the same change)
+        if recheck and now != row["before"]:
+            skipped[field] = f"kept: {field} changed since the plan was made (now {now}, planned from {row['before']})"
+            continue
+        todo[field] = row["after"]
+    if skipped:
+        logger.warning("tasks update %s: %d field(s) skipped, changed since the plan was made", task_id, len(skipped))
+    members = {k: v for k, v in todo.items() if k in MEMBER_FIELDS}
+    if members:
+        _patch_members(client, task, task_id, members)
+    marked = False
+    if todo.get("status") == code_name(TASK_DONE):
+        mark_done(client, task_id)
+        marked = True
+    return OperationResult(
+        operation="tasks.update",
+        counts={"changed_fields": len(todo), "skipped": len(skipped)},
+        ids={"task": [task_id]},
+        elapsed=watch.elapsed,
+        requests=watch.requests,
+        details={
+            "changes": todo,
+            "before": {k: current[k] for k in todo},
+            "marked_done": marked,
+            **({"skipped": skipped} if skipped else {}),
+        },
+    )

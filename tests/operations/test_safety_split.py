@@ -45,9 +45,24 @@ def test_an_input_gone_since_planning_is_a_failure_not_done(client, emulator):
     make_dataset(client, "src", ids)
     plan = plan_split(client, SplitSpec(dataset_id="src", seed="s"))
     client.delete_inputs([ids[0]])
+    # Without the recheck (an input deleted between the recheck and the write) the
+    # batch failure is an error, never counted as done.
     with pytest.raises(PartialFailureError) as info:
-        apply_split(client, plan)
+        apply_split(client, plan, recheck=False)
     assert [i.id for i in info.value.items] == [ids[0]]
+
+
+def test_the_recheck_narrows_a_plan_to_inputs_still_in_the_source(client, emulator):
+    ids = make_inputs(client, 6)
+    make_dataset(client, "src", ids)
+    plan = plan_split(client, SplitSpec(dataset_id="src", seed="s"))
+    gone_target = next(r["target"] for r in plan.rows if r["input_id"] == ids[0])
+    client.delete_inputs([ids[0]])
+    result = apply_split(client, plan)
+    assert result.details["skipped"] == {f"{gone_target}/{ids[0]}": "skipped: no longer in the source"}
+    assert result.counts["added"] == 5
+    placed = _members(client, "src-train") + _members(client, "src-test")
+    assert sorted(placed) == sorted(ids[1:])
 
 
 def test_a_rerun_onto_a_cancelled_server_split_says_how_to_start_afresh(client, emulator):
