@@ -38,9 +38,18 @@ Output
     Progress bars (:func:`progress`) are drawn only when stderr is a terminal and
     ``--json`` is off.
 
-Dry runs
+Dry runs and confirmation
     A command that writes takes ``--dry-run`` (:func:`dry_run_option`): it reads, plans
-    and prints the plan, and changes nothing.
+    and prints the plan, and changes nothing. The commands that change or delete things
+    (prune, split, tasks update/delete/cleanup, apply) show their plan and then ask
+    before applying it when stdin is a terminal; ``--yes`` (:func:`review_options`)
+    skips the question. When stdin is not a terminal nobody can answer, so they refuse
+    to apply without ``--yes`` (exit 2, nothing written). ``--dry-run`` never needs it.
+
+Progress
+    On a terminal, progress is a bar on stderr. Elsewhere (a pipe, a scheduler's log)
+    each stage of a long operation writes a line on stderr when its state changes, and
+    at most every :data:`PROGRESS_LOG_INTERVAL` seconds while it does not.
 
 Typical use::
 
@@ -144,11 +153,12 @@ def error_message(exc: BaseException, *, debug: bool = False) -> str:
     """The one-line message printed for ``exc`` (without the ``error:`` prefix)."""
     if isinstance(exc, (KeyboardInterrupt, click.Abort)):
         return "interrupted"
+    notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
     if isinstance(exc, ConnectorError):
         text = str(exc) or type(exc).__name__
         if isinstance(exc, GuardError) and "--force" not in text:
             text += " (re-run with --force to apply it)"
-        return one_line(text)
+        return one_line(text + notes)
     if isinstance(exc, OSError) and exc.filename is not None:
         return one_line(f"{exc.strerror or exc}: {exc.filename}")
     hint = "" if debug else " (re-run with --debug for the traceback)"
@@ -415,6 +425,43 @@ def dry_run_option(f: F) -> F:
     )(f)
 
 
+def review_options(f: F) -> F:
+    """Add the options of a command that shows a plan before applying it: ``--yes``
+    (``yes: bool``), ``--plan-out PATH`` (``plan_out: Path | None``) and
+    ``--show-all`` (``show_all: bool``)."""
+    options = [
+        click.option(
+            "--yes",
+            "-y",
+            is_flag=True,
+            default=False,
+            help="Apply without asking. Required to apply when stdin is not a terminal.",
+        ),
+        click.option(
+            "--plan-out",
+            metavar="PATH",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Save the plan as JSON (apply it later with: clarifai-connector apply PATH).",
+        ),
+        click.option(
+            "--show-all", is_flag=True, default=False, help="List every row of the plan, not only what changes."
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def interactive() -> bool:
+    """True when someone can answer a question: stdin is a terminal."""
+    stdin = sys.stdin
+    try:
+        return stdin is not None and stdin.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stdin
+        return False
+
+
 # -- error handling ---------------------------------------------------------------------
 def report_error(exc: BaseException, *, debug: bool = False) -> int:
     """Print ``exc`` as one line on stderr (traceback first when ``debug``) and return
@@ -530,6 +577,69 @@ def progress(state: CliState | None = None) -> Iterator[Progress]:
         yield bar
 
 
+#: Seconds between two progress lines of a stage whose state does not change (not a terminal).
+PROGRESS_LOG_INTERVAL = 30.0
+
+
+class ProgressLines:
+    """Progress for a log: one line per stage when its state changes, and at most one
+    every ``interval`` seconds while it does not. ``write`` gets each line (stderr in
+    the command line); ``clock`` is injectable for tests."""
+
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        *,
+        interval: float = PROGRESS_LOG_INTERVAL,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        import time
+
+        self._write, self._interval = write, interval
+        self._clock = clock or time.monotonic
+        self._last: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def __call__(self, event: Any) -> None:
+        key = (str(event.operation), str(event.stage))
+        state = str(event.message or "")
+        now = self._clock()
+        previous = self._last.get(key)
+        if previous is not None and previous[0] == state and now - previous[1] < self._interval:
+            return
+        self._last[key] = (state, now)
+        from datetime import UTC, datetime
+
+        stamp = datetime.now(UTC).strftime("%H:%M:%SZ")
+        count = ""
+        if event.total:
+            count = f" {event.done}/{event.total}"
+        elif event.done:
+            count = f" {event.done}"
+        message = f": {state}" if state else ""
+        self._write(f"[{stamp}] {event.operation} {event.stage}{count}{message}")
+
+
+@contextlib.contextmanager
+def progress_callback(state: CliState | None = None) -> Iterator[Callable[[Any], None]]:
+    """A progress callback for an operation (it gets ``ProgressEvent`` objects): a bar
+    per stage on a terminal (not with ``--json``), otherwise :class:`ProgressLines` on
+    stderr, so a scheduler's log shows a long wait moving."""
+    state = state or cli_state()
+    if state.err_console.is_terminal:
+        with progress(state) as bar:
+            stages: dict[str, Any] = {}
+
+            def update(event: Any) -> None:
+                key = f"{event.operation} {event.stage}"
+                if key not in stages:
+                    stages[key] = bar.add_task(key, total=event.total)
+                bar.update(stages[key], completed=event.done, total=event.total)
+
+            yield update
+        return
+    yield ProgressLines(lambda line: click.echo(line, err=True))
+
+
 __all__ = [
     "EXIT_API",
     "EXIT_AUTH",
@@ -540,8 +650,10 @@ __all__ = [
     "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_USAGE",
+    "PROGRESS_LOG_INTERVAL",
     "CliState",
     "CommandError",
+    "ProgressLines",
     "cli_state",
     "connection_options",
     "dry_run_option",
@@ -550,11 +662,14 @@ __all__ = [
     "error_message",
     "exit_code_for",
     "handle_errors",
+    "interactive",
     "note",
     "one_line",
     "output_options",
     "progress",
+    "progress_callback",
     "progress_enabled",
     "report_error",
+    "review_options",
     "to_jsonable",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,9 +14,12 @@ from connector.cli.common import (
     connection_options,
     emit,
     handle_errors,
+    note,
     output_options,
     progress,
 )
+from connector.cli.suggest import suggest_on_missing
+from connector.errors import ValidationError
 from connector.inventory.export import FORMATS
 from connector.inventory.export import export as export_inventory
 from connector.inventory.schemas import INVENTORIES
@@ -25,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def run_export(
     inventory: str,
-    out: str,
+    out: Any,
     *,
     format: str | None = None,
     datasets: tuple[str, ...] = (),
@@ -35,8 +40,9 @@ def run_export(
     max_pages: int | None = None,
     client: ClarifaiClient | None = None,
 ) -> dict[str, Any]:
-    """Export ``inventory`` to ``out`` with a progress bar; returns the export summary.
-    Builds a client from the CLI state unless one is given."""
+    """Export ``inventory`` to ``out`` (a path, URI or binary stream) with a progress
+    bar; returns the export summary. Builds a client from the CLI state unless one is
+    given. A missing dataset or model gets a "did you mean" note."""
     state = cli_state()
 
     def go(c: ClarifaiClient) -> dict[str, Any]:
@@ -59,8 +65,9 @@ def run_export(
         return summary
 
     if client is not None:
-        return go(client)
-    with state.client() as c:
+        with suggest_on_missing(client):
+            return go(client)
+    with state.client() as c, suggest_on_missing(c):
         return go(c)
 
 
@@ -68,14 +75,27 @@ def _human(summary: dict[str, Any]) -> None:
     click.echo(f"exported {summary['rows']} {summary['inventory']} rows to {summary['path']} ({summary['format']})")
 
 
+class InventoryChoice(click.Choice):  # type: ignore[type-arg]
+    """The inventory names, matched case-insensitively, with "did you mean" on a typo."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(str(value).replace("-", "_"), param, ctx)
+        except click.BadParameter as exc:
+            close = difflib.get_close_matches(str(value).lower().replace("-", "_"), list(self.choices), n=1)
+            if close:
+                exc.message = f"{exc.message} (did you mean {close[0]!r}?)"
+            raise
+
+
 @click.command("export")
-@click.argument("inventory", type=click.Choice(sorted(INVENTORIES), case_sensitive=False))
+@click.argument("inventory", metavar="INVENTORY", type=InventoryChoice(sorted(INVENTORIES), case_sensitive=False))
 @click.option(
     "--out",
     "-o",
     required=True,
     metavar="PATH|URI",
-    help="Destination: a local path or an fsspec URI (s3://..., memory://...).",
+    help="Destination: a local path, - for stdout (with --format), or an fsspec URI (s3://..., memory://...).",
 )
 @click.option(
     "--format",
@@ -83,7 +103,7 @@ def _human(summary: dict[str, Any]) -> None:
     "fmt",
     type=click.Choice(sorted(FORMATS)),
     default=None,
-    help="Output format (default: from the --out suffix).",
+    help="Output format (default: from the --out suffix; must match a known suffix).",
 )
 @click.option(
     "--dataset",
@@ -125,16 +145,22 @@ def export(
 
     The schemas are documented in docs/inventories.md. The file appears only once the
     export is complete; an existing file at --out is then replaced (its permissions
-    kept), so a scheduled export refreshes its file. Read-only: nothing is changed on
-    the API.
+    kept), so a scheduled export refreshes its file. A symbolic link stays a link (the
+    file it points to is replaced) and a special file (/dev/null, a FIFO, /dev/stdout)
+    is written through. --out - streams to stdout (CSV or JSON Lines; Parquet only into
+    a pipe or a file), and the summary goes to stderr. Read-only: nothing is changed
+    on the API.
     """
     if not out.strip():
         raise click.BadParameter("must not be empty", param_hint="--out")
-    if "://" not in out:
-        out = str(Path(out).expanduser())
+    destination: Any = out
+    if out == "-":
+        destination = _stdout(fmt)
+    elif "://" not in out:
+        destination = str(Path(out).expanduser())
     summary = run_export(
         inventory.lower(),
-        out,
+        destination,
         format=fmt,
         datasets=datasets,
         models=models,
@@ -142,4 +168,22 @@ def export(
         concurrency=concurrency,
         max_pages=max_pages,
     )
+    if out == "-":  # stdout holds the data: the summary goes to stderr
+        summary["path"] = "-"
+        if cli_state().json_output:
+            click.echo(json.dumps(summary), err=True)
+        else:
+            note(f"exported {summary['rows']} {summary['inventory']} rows to stdout ({summary['format']})")
+        return
     emit(summary, human=_human)
+
+
+def _stdout(fmt: str | None) -> Any:
+    """Standard output as a binary stream for ``--out -`` (ValidationError without a
+    ``--format``, or for Parquet on a terminal)."""
+    if fmt is None:
+        raise ValidationError("--out - (stdout) needs --format csv, jsonl or parquet")
+    stream = click.get_binary_stream("stdout")
+    if fmt == "parquet" and click.get_text_stream("stdout").isatty():
+        raise ValidationError("Parquet is binary: send --out - into a pipe or a file, or use --format csv or jsonl")
+    return stream

@@ -17,6 +17,8 @@ from connector.cli.common import EXIT_USAGE, CommandError, cli_state, connection
 #: name -> ("module", "attribute", "extra that provides its dependencies" or None)
 COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "export": ("connector.cli.export_cmd", "export", None),
+    "datasets": ("connector.cli.datasets_cmd", "datasets", None),
+    "apply": ("connector.cli.apply_cmd", "apply", None),
     "demo": ("connector.cli.demo_cmd", "demo", "emulator"),
     "emulator": ("connector.cli.emulator_cmd", "emulator", "emulator"),
     "prune": ("connector.cli.ops", "prune", None),

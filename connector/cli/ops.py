@@ -1,14 +1,18 @@
 """``clarifai-connector prune | split | tasks ...``: the operations on the command line.
 
-Each command plans first; ``--dry-run`` prints the plan and writes nothing. ``--json``
-prints ``{"plan": ..., "result": ...}`` on stdout. Exit codes are those of
-:mod:`connector.cli.common` (2 for a bad argument, 5 when a guard refuses a plan...).
+Each command that changes or deletes things plans first and shows the plan (a summary
+line, then a table of what changes), then asks before applying it: see
+:mod:`connector.cli.plans` for the steps (``--dry-run``, ``--plan-out``, ``--yes``,
+``--show-all``). ``--json`` prints ``{"plan": ..., "result": ...}`` on stdout. Exit
+codes are those of :mod:`connector.cli.common` (2 for a bad argument or a missing
+``--yes`` off a terminal, 5 when a guard refuses a plan...).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,9 +24,13 @@ from connector.cli.common import (
     emit,
     handle_errors,
     output_options,
-    progress,
+    progress_callback,
+    review_options,
 )
+from connector.cli.plans import KINDS, ApplySettings, ReviewOptions, review_and_apply
+from connector.cli.suggest import did_you_mean, known_ids, suggest_on_missing
 from connector.errors import ValidationError
+from connector.operations.base import OperationResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from connector.operations.waits import TaskUntil
@@ -53,32 +61,6 @@ def parse_ratios(text: str) -> dict[str, float]:
         except ValueError:
             raise ValidationError(f"bad share {value!r} for split {name.strip()!r} in --ratios") from None
     return out
-
-
-def _bar_callback(bar: Any) -> Any:
-    tasks: dict[str, Any] = {}
-
-    def callback(event: Any) -> None:
-        key = f"{event.operation} {event.stage}"
-        if key not in tasks:
-            tasks[key] = bar.add_task(key, total=event.total)
-        bar.update(tasks[key], completed=event.done, total=event.total)
-
-    return callback
-
-
-def _print_plan(plan: Any, result: Any, columns: tuple[str, ...]) -> None:
-    """One line per plan row (columns separated by two spaces, never wrapped), then the
-    summary line."""
-    limit = 500
-    click.echo("  ".join(columns))
-    for row in plan.rows[:limit]:
-        click.echo("  ".join("-" if row.get(c) is None else str(row.get(c)) for c in columns))
-    if len(plan.rows) > limit:
-        click.echo(f"... {len(plan.rows) - limit} more rows (use --json for all)")
-    prefix = "dry run: " if result.dry_run else ""
-    counts = ", ".join(f"{k}={v}" for k, v in result.counts.items())
-    click.echo(f"{prefix}{counts} ({result.requests} requests, {result.elapsed:.2f}s)")
 
 
 # -- prune ------------------------------------------------------------------------------
@@ -114,6 +96,7 @@ def _print_plan(plan: Any, result: Any, columns: tuple[str, ...]) -> None:
 @connection_options
 @output_options
 @dry_run_option
+@review_options
 @handle_errors
 def prune(
     datasets: tuple[str, ...],
@@ -131,8 +114,15 @@ def prune(
     force: bool,
     batch_size: int,
     dry_run: bool,
+    yes: bool,
+    plan_out: Path | None,
+    show_all: bool,
 ) -> None:
-    """Delete old dataset versions by policy (protected versions are never deleted)."""
+    """Delete old dataset versions by policy (protected versions are never deleted).
+
+    Shows the plan (what is deleted and kept, and why), then asks before deleting;
+    --yes skips the question and is required when stdin is not a terminal. --dry-run
+    only shows the plan; --plan-out saves it for `clarifai-connector apply`."""
     from connector.operations.prune import PrunePolicy
     from connector.operations.prune import prune as run_prune
 
@@ -153,20 +143,19 @@ def prune(
     if batch_size < 1:
         raise ValidationError(f"--batch-size must be >= 1, got {batch_size}")
     state = cli_state()
-    with state.client() as client, progress(state) as bar:
-        plan, result = run_prune(
+    with state.client() as client, suggest_on_missing(client):
+        with progress_callback(state) as callback:
+            plan, planned = run_prune(client, list(datasets) or None, policy, dry_run=True, progress=callback)
+        review_and_apply(
+            state,
             client,
-            list(datasets) or None,
-            policy,
-            dry_run=dry_run,
-            force=force,
-            batch_size=batch_size,
-            progress=_bar_callback(bar),
+            KINDS["prune"],
+            plan,
+            ReviewOptions(dry_run=dry_run, yes=yes, plan_out=plan_out, show_all=show_all),
+            settings=ApplySettings(force=force, batch_size=batch_size),
+            dry_result=planned,
+            save_options={"batch_size": batch_size},
         )
-    emit(
-        {"plan": plan.to_dict(), "result": result.to_dict()},
-        human=lambda _: _print_plan(plan, result, ("dataset_id", "version_id", "status", "action", "reason")),
-    )
 
 
 # -- split ------------------------------------------------------------------------------
@@ -196,6 +185,7 @@ def prune(
 @connection_options
 @output_options
 @dry_run_option
+@review_options
 @handle_errors
 def split(
     dataset_id: str | None,
@@ -213,8 +203,16 @@ def split(
     batch_size: int,
     timeout: float,
     dry_run: bool,
+    yes: bool,
+    plan_out: Path | None,
+    show_all: bool,
 ) -> None:
-    """Split a dataset (or the app) into train/test(/validation) datasets, reproducibly."""
+    """Split a dataset (or the app) into train/test(/validation) datasets, reproducibly.
+
+    Shows the plan (per target: inputs to add, to remove, unchanged; then the inputs
+    that change), then asks before writing; --yes skips the question and is required
+    when stdin is not a terminal. --dry-run only shows the plan; --plan-out saves it
+    for `clarifai-connector apply`."""
     from connector.operations.split import SplitSpec
     from connector.operations.split import split as run_split
 
@@ -238,15 +236,22 @@ def split(
         snapshot=snapshot,
         run_key=run_key,
     )
+    if batch_size < 1:
+        raise ValidationError(f"--batch-size must be >= 1, got {batch_size}")
     state = cli_state()
-    with state.client() as client, progress(state) as bar:
-        plan, result = run_split(
-            client, spec, dry_run=dry_run, batch_size=batch_size, timeout=timeout, progress=_bar_callback(bar)
+    with state.client() as client, suggest_on_missing(client):
+        with progress_callback(state) as callback:
+            plan, planned = run_split(client, spec, dry_run=True, progress=callback)
+        review_and_apply(
+            state,
+            client,
+            KINDS["split"],
+            plan,
+            ReviewOptions(dry_run=dry_run, yes=yes, plan_out=plan_out, show_all=show_all),
+            settings=ApplySettings(batch_size=batch_size, timeout=timeout),
+            dry_result=planned,
+            save_options={"batch_size": batch_size, "timeout": timeout},
         )
-    emit(
-        {"plan": plan.to_dict(), "result": result.to_dict()},
-        human=lambda _: _print_plan(plan, result, ("input_id", "stratum", "split", "target", "action")),
-    )
 
 
 # -- tasks ------------------------------------------------------------------------------
@@ -254,7 +259,7 @@ def split(
 
 @click.group()
 def tasks() -> None:
-    """Labeling tasks: create, watch, update, delete, cleanup."""
+    """Labeling tasks: list, create, watch, update, delete, cleanup."""
 
 
 @tasks.command("create")
@@ -331,7 +336,7 @@ def create(
         task_id=task_id,
         run_key=run_key,
     )
-    with cli_state().client() as client:
+    with cli_state().client() as client, suggest_on_missing(client):
         result = create_task(client, spec, dry_run=dry_run)
     emit(result.to_dict(), human=lambda r: click.echo(f"{r['details']['action']}: task {spec.id}"))
 
@@ -347,14 +352,18 @@ def create(
 @output_options
 @handle_errors
 def watch(task_id: str, until: TaskUntil, percent: float | None, timeout: float, interval: float, once: bool) -> None:
-    """Show a task's progress, or wait until it is done or reaches a percent."""
+    """Show a task's progress, or wait until it is done or reaches a percent.
+
+    On a terminal the wait draws a progress bar; elsewhere (a pipe, a scheduler's log)
+    it writes one line on stderr whenever the task's state changes, and one every 30 s
+    while it does not."""
     from connector.operations.tasks import watch_task
     from connector.operations.waits import task_status
 
     state = cli_state()
-    with state.client() as client:
+    with state.client() as client, suggest_on_missing(client):
         if not once:
-            with progress(state) as bar:
+            with progress_callback(state) as callback:
                 watch_task(
                     client,
                     task_id,
@@ -363,7 +372,7 @@ def watch(task_id: str, until: TaskUntil, percent: float | None, timeout: float,
                     timeout=timeout,
                     interval=interval,
                     max_interval=max(interval, 1.0),
-                    progress=_bar_callback(bar),
+                    progress=callback,
                 )
         status = task_status(client, task_id)
     emit(
@@ -376,14 +385,15 @@ def watch(task_id: str, until: TaskUntil, percent: float | None, timeout: float,
 
 @tasks.command("update")
 @click.argument("task_id")
-@click.option("--worker", "workers", multiple=True)
-@click.option("--reviewer", "reviewers", multiple=True)
-@click.option("--concept", "concepts", multiple=True)
+@click.option("--worker", "workers", multiple=True, help="Worker user id (repeatable).")
+@click.option("--reviewer", "reviewers", multiple=True, help="Reviewer user id (repeatable).")
+@click.option("--concept", "concepts", multiple=True, help="Concept id (repeatable).")
 @click.option("--mode", type=click.Choice(["overwrite", "merge", "remove"]), default="merge", show_default=True)
 @click.option("--done", "mark", is_flag=True, help="Mark the task done.")
 @connection_options
 @output_options
 @dry_run_option
+@review_options
 @handle_errors
 def update(
     task_id: str,
@@ -393,32 +403,59 @@ def update(
     mode: str,
     mark: bool,
     dry_run: bool,
+    yes: bool,
+    plan_out: Path | None,
+    show_all: bool,
 ) -> None:
-    """Change workers/reviewers/concepts (overwrite, merge or remove), or mark done."""
-    from connector.operations.tasks import mark_done, update_task
+    """Change workers/reviewers/concepts (overwrite, merge or remove), or mark done.
+
+    Shows each field before → after, then asks before changing the task; --yes skips
+    the question and is required when stdin is not a terminal."""
+    from connector.operations.tasks import plan_update_task
 
     if not (workers or reviewers or concepts or mark):
         raise ValidationError("nothing to update: give --worker, --reviewer, --concept or --done")
-    out: dict[str, Any] = {}
-    with cli_state().client() as client:
-        if workers or reviewers or concepts:
-            out["update"] = update_task(
-                client,
-                task_id,
-                workers=workers or None,
-                reviewers=reviewers or None,
-                concepts=concepts or None,
-                mode=mode,
-                dry_run=dry_run,
-            ).to_dict()
-        if mark:
-            out["done"] = mark_done(client, task_id, dry_run=dry_run).to_dict()
-    emit(
-        out,
-        human=lambda o: click.echo(
-            "; ".join(f"{k}: {v['counts']}" + (" (dry run)" if v["dry_run"] else "") for k, v in o.items())
-        ),
-    )
+    state = cli_state()
+    with state.client() as client, suggest_on_missing(client):
+        watch = _Requests(client)
+        plan = plan_update_task(
+            client,
+            task_id,
+            workers=workers or None,
+            reviewers=reviewers or None,
+            concepts=concepts or None,
+            mode=mode,
+            done=mark,
+        )
+        planned = OperationResult(
+            operation="tasks.update",
+            dry_run=True,
+            counts={"would_change_fields": len(plan.changes)},
+            ids={"task": [task_id]},
+            requests=watch.count,
+            details={"changes": plan.changes},
+        )
+        review_and_apply(
+            state,
+            client,
+            KINDS["tasks.update"],
+            plan,
+            ReviewOptions(dry_run=dry_run, yes=yes, plan_out=plan_out, show_all=True),
+            settings=ApplySettings(),
+            dry_result=planned,
+        )
+
+
+class _Requests:
+    """Requests a client made since this object was created."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._start = client.stats.requests
+
+    @property
+    def count(self) -> int:
+        return int(self._client.stats.requests - self._start)
 
 
 @tasks.command("delete")
@@ -426,17 +463,43 @@ def update(
 @connection_options
 @output_options
 @dry_run_option
+@review_options
 @handle_errors
-def delete(task_ids: tuple[str, ...], dry_run: bool) -> None:
-    """Delete tasks (a missing task counts as deleted)."""
-    from connector.operations.tasks import delete_task
+def delete(task_ids: tuple[str, ...], dry_run: bool, yes: bool, plan_out: Path | None, show_all: bool) -> None:
+    """Delete tasks by id. A task that does not exist is reported as not found (there
+    is nothing to delete; it is not an error).
 
-    with cli_state().client() as client:
-        result = delete_task(client, list(task_ids), dry_run=dry_run)
-    emit(
-        result.to_dict(),
-        human=lambda r: click.echo(("would delete: " if dry_run else "deleted: ") + ", ".join(task_ids)),
-    )
+    Shows what is deleted, then asks; --yes skips the question and is required when
+    stdin is not a terminal."""
+    from connector.operations.tasks import plan_delete_tasks
+
+    state = cli_state()
+    with state.client() as client:
+        watch = _Requests(client)
+        plan = plan_delete_tasks(client, list(task_ids))
+        absent = [row for row in plan.rows if row["action"] == "absent"]
+        if absent:
+            known = known_ids(client, "task")
+            for row in absent:
+                hint = did_you_mean(row["task_id"], known, what="task")
+                if hint:
+                    row["reason"] += f" ({hint})"
+        planned = OperationResult(
+            operation="tasks.delete",
+            dry_run=True,
+            counts={"would_delete": len(plan.to_delete), "not_found": len(absent)},
+            ids={"would_delete": plan.to_delete, "not_found": [row["task_id"] for row in absent]},
+            requests=watch.count,
+        )
+        review_and_apply(
+            state,
+            client,
+            KINDS["tasks.delete"],
+            plan,
+            ReviewOptions(dry_run=dry_run, yes=yes, plan_out=plan_out, show_all=show_all),
+            settings=ApplySettings(),
+            dry_result=planned,
+        )
 
 
 @tasks.command("cleanup")
@@ -445,19 +508,42 @@ def delete(task_ids: tuple[str, ...], dry_run: bool) -> None:
 @connection_options
 @output_options
 @dry_run_option
+@review_options
 @handle_errors
-def cleanup(older_than: str, exclude_idle: bool, dry_run: bool) -> None:
-    """Delete tasks done or abandoned longer than a duration ago."""
+def cleanup(
+    older_than: str, exclude_idle: bool, dry_run: bool, yes: bool, plan_out: Path | None, show_all: bool
+) -> None:
+    """Delete tasks done or abandoned longer than a duration ago.
+
+    Shows the plan (each task to delete, and why), then asks; --yes skips the question
+    and is required when stdin is not a terminal."""
     from connector.operations.tasks import cleanup_tasks
 
     duration = parse_duration(older_than)
     assert duration is not None
     state = cli_state()
-    with state.client() as client, progress(state) as bar:
-        plan, result = cleanup_tasks(
-            client, duration, dry_run=dry_run, include_idle=not exclude_idle, progress=_bar_callback(bar)
+    with state.client() as client:
+        plan, planned = cleanup_tasks(client, duration, dry_run=True, include_idle=not exclude_idle)
+        review_and_apply(
+            state,
+            client,
+            KINDS["tasks.cleanup"],
+            plan,
+            ReviewOptions(dry_run=dry_run, yes=yes, plan_out=plan_out, show_all=show_all),
+            settings=ApplySettings(),
+            dry_result=planned,
         )
-    emit(
-        {"plan": plan.to_dict(), "result": result.to_dict()},
-        human=lambda _: _print_plan(plan, result, ("task_id", "name", "status", "action", "reason")),
-    )
+
+
+@tasks.command("list")
+@connection_options
+@output_options
+@handle_errors
+def list_tasks() -> None:
+    """List the app's labeling tasks: status, input source, concepts, workers."""
+    from connector.cli.listings import task_rows, tasks_table
+
+    state = cli_state()
+    with state.client() as client:
+        rows = task_rows(client)
+    emit(rows, human=lambda r: tasks_table(state, r))

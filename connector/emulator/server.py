@@ -112,11 +112,24 @@ def uvicorn_config(app: Any, options: EmulatorOptions, log_level: str = "warning
 
 
 def banner(options: EmulatorOptions, base_url: str, pat_source: str = "CLARIFAI_PAT") -> str:
-    """The start-up line; shows the PAT only when it is the fixed development key."""
-    pat = f"PAT {options.pat}" if options.pat == DEV_PAT else f"PAT taken from {pat_source}"
+    """The start-up lines: where it listens, and one ``export CLARIFAI_...`` line to
+    copy into a shell. The PAT is shown only when it is the fixed development key."""
+    import shlex
+
+    dev_key = options.pat == DEV_PAT
+    pat = f"PAT {options.pat}" if dev_key else f"PAT taken from {pat_source}"
+    env = [("CLARIFAI_API_BASE", base_url)]
+    if dev_key:
+        env.append(("CLARIFAI_PAT", options.pat))
+    env += [("CLARIFAI_USER_ID", options.user_id), ("CLARIFAI_APP_ID", options.app_id)]
+    export = "export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in env)
+    if not dev_key:
+        export += f"  # and CLARIFAI_PAT: the key given by {pat_source}"
     return (
         f"Clarifai emulator ready at {base_url} (user {options.user_id}, app {options.app_id}, {pat})\n"
-        f"  admin API: {base_url}/_emulator   use it with: CLARIFAI_API_BASE={base_url}"
+        f"  admin API: {base_url}/_emulator\n"
+        f"  point the connector at it:\n"
+        f"  {export}"
     )
 
 

@@ -4,12 +4,18 @@ Memory stays bounded whatever the size of the listing: pages become record batch
 they arrive and are written out in row groups of ``row_group_rows`` (Parquet) or at
 once (CSV, JSON Lines); nothing holds the whole listing.
 
-Destinations are local paths or, when ``fsspec`` is installed, any fsspec URI
-(``s3://...``, ``gs://...``, ``memory://...``). A local file is written under a
-temporary name in the same directory and renamed into place only when the export has
-finished, so a failed or interrupted export never leaves a truncated file behind (an
-existing file at the path is kept until then, and then replaced, keeping its
-permissions). On an object store the object is removed again when the export fails.
+Destinations are local paths, an open binary stream (e.g. standard output), or, when
+``fsspec`` is installed, any fsspec URI (``s3://...``, ``gs://...``, ``memory://...``).
+A local file is written under a temporary name in the same directory and renamed into
+place only when the export has finished, so a failed or interrupted export never leaves
+a truncated file behind (an existing file at the path is kept until then, and then
+replaced, keeping its permissions). A symbolic link stays a link: the file it points to
+is the one replaced. Special files (``/dev/null``, a FIFO, ``/dev/stdout``, a device)
+are written through, never replaced. On an object store the object is removed again
+when the export fails.
+
+CSV and JSON Lines write timestamps in one format, ISO 8601 in UTC with microseconds
+and a ``Z`` (``2024-06-01T12:00:00.000000Z``).
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import difflib
 import json
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -59,24 +68,61 @@ class ExportResult:
         return data
 
 
-def infer_format(path: str | os.PathLike[str], format: str | None = None) -> str:
-    """``format`` if given (checked), else the format named by the path's suffix."""
+def _suffix_format(path: str) -> str | None:
+    """The format a path's suffix names, or None when the suffix is not a known one."""
+    name = path.lower()
+    for fmt, suffixes in FORMATS.items():
+        if name.endswith(suffixes):
+            return fmt
+    return None
+
+
+def infer_format(path: str | os.PathLike[str] | None, format: str | None = None) -> str:
+    """The export format: ``format`` if given, else the one the path's suffix names.
+
+    ValidationError for an unknown format, for a path whose suffix names no format when
+    ``format`` is not given, and for a ``format`` that contradicts the path's suffix
+    (``x.csv`` with ``parquet``): a file whose name lies about its content is refused.
+    An explicit ``format`` with a suffix that names no format (``/dev/null``,
+    ``export.data``) is fine."""
+    by_suffix = _suffix_format(os.fspath(path)) if path is not None else None
     if format is not None:
         fmt = format.lower().strip()
         if fmt == "ndjson" or fmt == "json":
             fmt = "jsonl"
         if fmt not in FORMATS:
-            raise ValidationError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+            close = difflib.get_close_matches(fmt, list(FORMATS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValidationError(f"unknown format {format!r}{hint}; choose one of: {', '.join(FORMATS)}")
+        if by_suffix is not None and by_suffix != fmt:
+            raise ValidationError(
+                f"{os.fspath(path)!r} has the suffix of {by_suffix} but the format asked for is {fmt}: "
+                f"name the file for its format (e.g. {FORMATS[fmt][0]}) or ask for {by_suffix}"
+            )
         return fmt
-    name = str(path).lower()
-    for fmt, suffixes in FORMATS.items():
-        if name.endswith(suffixes):
-            return fmt
-    raise ValidationError(f"cannot tell the format from {str(path)!r}; pass format= (one of: {', '.join(FORMATS)})")
+    if by_suffix is None:
+        shown = "the stream" if path is None else repr(os.fspath(path))
+        raise ValidationError(f"cannot tell the format from {shown}; pass format= (one of: {', '.join(FORMATS)})")
+    return by_suffix
 
 
 def _is_uri(path: str) -> bool:
     return "://" in path and not path.startswith("file://")
+
+
+#: Paths that name a descriptor this process already has open (``/dev/stdout``...).
+_FD_PATH = re.compile(r"^/(?:dev/(?:(stdin|stdout|stderr)|fd/(\d+))|proc/self/fd/(\d+))$")
+_STD_FDS = {"stdin": 0, "stdout": 1, "stderr": 2}
+
+
+def _open_descriptor(path: str) -> int | None:
+    """The descriptor number ``path`` names (``/dev/stdout`` -> 1, ``/dev/fd/3`` -> 3),
+    or None for any other path."""
+    match = _FD_PATH.match(path)
+    if match is None:
+        return None
+    name, fd, proc_fd = match.groups()
+    return _STD_FDS[name] if name else int(fd or proc_fd)
 
 
 @contextlib.contextmanager
@@ -84,7 +130,12 @@ def open_destination(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """A binary file for ``path`` that appears at ``path`` only if the block succeeds.
 
     Local paths: a temporary file in the same directory, renamed into place at the end
-    (parent directories are created). fsspec URIs: the object, removed on failure."""
+    (parent directories are created). Through a symbolic link, the file the link points
+    to is replaced and the link stays. A path that names a special file (a device such
+    as ``/dev/null``, a FIFO, a socket) or an open descriptor (``/dev/stdout``,
+    ``/dev/fd/N``) is written through as it is, never replaced: its type, and for a
+    descriptor its offset and append mode, are kept. fsspec URIs: the object, removed
+    on failure."""
     target = os.fspath(path)
     if _is_uri(target):
         try:
@@ -106,11 +157,25 @@ def open_destination(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
         return
     if target.startswith("file://"):
         target = target[len("file://") :]
-    dest = Path(target).expanduser()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
+    target = os.path.expanduser(target)
+    fd = _open_descriptor(target)
+    if fd is not None:
+        with os.fdopen(os.dup(fd), "wb") as fh:
+            yield fh
+        return
+    dest = Path(os.path.realpath(target))  # through symbolic links: the file they point to
     try:
-        with os.fdopen(fd, "wb") as fh:
+        mode = dest.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        with open(dest, "wb") as fh:  # a device, a FIFO, a socket: written through
+            yield fh
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd_tmp, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
+    try:
+        with os.fdopen(fd_tmp, "wb") as fh:
             yield fh
         # mkstemp makes the file private (0600): give it the mode of the file it
         # replaces, or the usual mode of a new file (0666 less the umask).
@@ -133,31 +198,56 @@ def _mode_for(dest: Path) -> int:
 
 
 # -- writers ----------------------------------------------------------------------------
+#: The one timestamp format of CSV and JSON Lines: ISO 8601, UTC, microseconds, ``Z``.
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+#: The same for pyarrow.compute.strftime, whose ``%S`` carries the fraction of a
+#: microsecond timestamp.
+_ARROW_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """``2024-06-01T12:00:00.000000Z``: how CSV and JSON Lines write a timestamp (an
+    aware datetime is converted to UTC; a naive one is taken as UTC)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime(TIMESTAMP_FORMAT)
+
+
 def _json_default(value: Any) -> Any:
-    if isinstance(value, (dt.datetime, dt.date)):
+    if isinstance(value, dt.datetime):
+        return format_timestamp(value)
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _csv_schema(schema: pa.Schema) -> pa.Schema:
+def _text_schema(schema: pa.Schema, *, lists: bool) -> pa.Schema:
+    """``schema`` with timestamp columns (and, with ``lists``, list columns) as strings."""
     fields = []
     for field in schema:
-        if pa.types.is_list(field.type):
+        if pa.types.is_timestamp(field.type) or (lists and pa.types.is_list(field.type)):
             field = field.with_type(pa.string())
         fields.append(field)
     return pa.schema(fields, metadata=schema.metadata)
 
 
-def _csv_batch(batch: pa.RecordBatch | pa.Table, csv_schema: pa.Schema) -> pa.Table:
-    """List columns become JSON text (CSV has no lists)."""
+def _text_columns(batch: pa.RecordBatch | pa.Table, text_schema: pa.Schema) -> pa.Table:
+    """Timestamps as :data:`TIMESTAMP_FORMAT` text and list columns (where the target
+    schema has strings) as JSON text: the columns CSV and JSON Lines write."""
+    import pyarrow.compute as pc
+
     columns = []
-    for _name, column in zip(batch.schema.names, batch.columns, strict=False):
-        if pa.types.is_list(column.type):
+    for field, column in zip(text_schema, batch.columns, strict=True):
+        if pa.types.is_timestamp(column.type):
+            if column.type.tz not in (None, "UTC", "+00:00"):
+                column = pc.cast(column, pa.timestamp(column.type.unit, tz="UTC"))
+            column = pc.strftime(column, format=_ARROW_TIMESTAMP_FORMAT)
+        elif pa.types.is_list(column.type) and pa.types.is_string(field.type):
             column = pa.array([None if v is None else json.dumps(v) for v in column.to_pylist()], type=pa.string())
         columns.append(column)
-    return pa.Table.from_arrays(columns, schema=csv_schema)
+    return pa.Table.from_arrays(columns, schema=text_schema)
 
 
 def write_batches(
@@ -193,15 +283,18 @@ def write_batches(
     elif format == "csv":
         import pyarrow.csv as pacsv
 
-        csv_schema = _csv_schema(schema)
+        csv_schema = _text_schema(schema, lists=True)
         with pacsv.CSVWriter(sink, csv_schema) as writer:
             for batch in counted():
-                writer.write_table(_csv_batch(batch, csv_schema))
+                writer.write_table(_text_columns(batch, csv_schema))
     elif format == "jsonl":
+        jsonl_schema = _text_schema(schema, lists=False)
         for batch in counted():
-            lines = [json.dumps(row, default=_json_default, ensure_ascii=False) for row in batch.to_pylist()]
+            records = _text_columns(batch, jsonl_schema).to_pylist()
+            lines = [json.dumps(record, default=_json_default, ensure_ascii=False) for record in records]
             if lines:
                 sink.write(("\n".join(lines) + "\n").encode("utf-8"))
+                sink.flush()
     else:  # pragma: no cover - infer_format guards this
         raise ValidationError(f"unknown format {format!r}")
     return rows, count
@@ -210,7 +303,7 @@ def write_batches(
 def export(
     client: ClientProtocol,
     inventory: str,
-    path_or_uri: str | os.PathLike[str],
+    path_or_uri: str | os.PathLike[str] | IO[bytes],
     *,
     format: str | None = None,
     datasets: str | Iterable[str] | None = None,
@@ -226,6 +319,11 @@ def export(
     """Export an inventory to ``path_or_uri`` as Parquet, CSV or JSON Lines (``format``
     or the path's suffix), writing as pages arrive.
 
+    ``path_or_uri`` is a local path, an fsspec URI, or an open binary stream (e.g.
+    ``sys.stdout.buffer``; ``format`` is then required, and the stream is flushed after
+    each page but not closed). See :func:`open_destination` for how paths are written
+    (atomically; special files and symbolic links are written through, never replaced).
+
     Everything is checked (inventory, format, scope: named datasets/models must exist)
     before the destination is touched. Read-only on the API; the local file appears
     only when complete. ``on_rows(n)`` is called after each page (progress).
@@ -233,7 +331,8 @@ def export(
     Raises ``ValidationError``/``ConfigurationError`` for bad arguments and the client's
     errors for API failures."""
     spec = get_spec(inventory)
-    fmt = infer_format(path_or_uri, format)
+    stream = path_or_uri if hasattr(path_or_uri, "write") else None
+    fmt = infer_format(None if stream is not None else path_or_uri, format)  # type: ignore[arg-type]
     if int(row_group_rows) < 1:
         raise ValidationError(f"row_group_rows must be at least 1, got {row_group_rows}")
     batches = iter_batches(
@@ -246,8 +345,11 @@ def export(
         concurrency=concurrency,
         max_pages=max_pages,
     )
+    destination = (
+        contextlib.nullcontext(stream) if stream is not None else open_destination(path_or_uri)  # type: ignore[arg-type]
+    )
     try:
-        with open_destination(path_or_uri) as sink:
+        with destination as sink:
             rows, pages = write_batches(
                 batches,
                 spec.schema,
@@ -257,11 +359,13 @@ def export(
                 compression=compression,
                 on_rows=on_rows,
             )
+            sink.flush()
     finally:
         close = getattr(batches, "close", None)
         if close is not None:
             close()
-    return ExportResult(spec.name, fmt, os.fspath(path_or_uri), rows, pages, tuple(spec.column_names))
+    name = str(getattr(stream, "name", "<stream>")) if stream is not None else os.fspath(path_or_uri)  # type: ignore[arg-type]
+    return ExportResult(spec.name, fmt, name, rows, pages, tuple(spec.column_names))
 
 
 def to_parquet(
@@ -286,8 +390,10 @@ def to_jsonl(
 __all__ = [
     "DEFAULT_ROW_GROUP_ROWS",
     "FORMATS",
+    "TIMESTAMP_FORMAT",
     "ExportResult",
     "export",
+    "format_timestamp",
     "infer_format",
     "open_destination",
     "to_csv",

@@ -748,7 +748,11 @@ def get_spec(name: str) -> InventorySpec:
     try:
         return INVENTORIES[key]
     except KeyError:
-        raise ValidationError(f"unknown inventory {name!r}; choose one of: {', '.join(INVENTORIES)}") from None
+        import difflib
+
+        close = difflib.get_close_matches(key, list(INVENTORIES), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValidationError(f"unknown inventory {name!r}{hint}; choose one of: {', '.join(INVENTORIES)}") from None
 
 
 def schema(name: str) -> pa.Schema:

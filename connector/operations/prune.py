@@ -389,6 +389,16 @@ def _plan_guard_policy(plan: PrunePlan) -> Any:
     )
 
 
+def check_guard(plan: PrunePlan, *, force: bool = False) -> None:
+    """GuardError when the plan exceeds its guard (``max_delete``,
+    ``max_delete_share``) and ``force`` is false; no I/O. The guard is judged on the
+    plan's rows (a plan may have been edited after review, or come without its guard
+    field), not only on the plan's own verdict."""
+    guard = plan.guard or guard_violation(plan.rows, _plan_guard_policy(plan))
+    if guard and not force:
+        raise GuardError(f"refusing to prune: {guard}; pass force=True (CLI: --force) to apply it anyway")
+
+
 def apply_prune(
     client: ClientProtocol,
     plan: PrunePlan,
@@ -412,11 +422,7 @@ def apply_prune(
     is false, VerificationError when a deleted version is still listed."""
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    # Judge the guard on the rows being applied (a plan may have been edited after
-    # review, or come without its guard field), not only on the plan's own verdict.
-    guard = plan.guard or guard_violation(plan.rows, _plan_guard_policy(plan))
-    if guard and not force:
-        raise GuardError(f"refusing to prune: {guard}; pass force=True (CLI: --force) to apply it anyway")
+    check_guard(plan, force=force)
     watch = Stopwatch(client)
     skipped = recheck_protections(client, plan) if recheck else {}
     if skipped:

@@ -649,7 +649,7 @@ def apply_cleanup(
     for chunk in chunked(ids, 100):
         client.delete_tasks(chunk)
         done += len(chunk)
-        report(progress, "tasks", "cleanup", done, len(ids))
+        report(progress, "tasks", "delete" if plan.operation == "tasks.delete" else "cleanup", done, len(ids))
     if ids:
         left = {str(t.get("id")) for t in client.list_tasks()} & set(ids)
         if left:
