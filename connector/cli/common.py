@@ -48,8 +48,9 @@ Dry runs and confirmation
 
 Progress
     On a terminal, progress is a bar on stderr. Elsewhere (a pipe, a scheduler's log)
-    each stage of a long operation writes a line on stderr when its state changes, and
-    at most every :data:`PROGRESS_LOG_INTERVAL` seconds while it does not.
+    a stage that runs longer than :data:`PROGRESS_LOG_AFTER` seconds (a wait, mostly)
+    writes a line on stderr when its state changes, and one every
+    :data:`PROGRESS_LOG_INTERVAL` seconds while it does not.
 
 Typical use::
 
@@ -579,30 +580,37 @@ def progress(state: CliState | None = None) -> Iterator[Progress]:
 
 #: Seconds between two progress lines of a stage whose state does not change (not a terminal).
 PROGRESS_LOG_INTERVAL = 30.0
+#: Seconds a stage runs before it logs progress lines (a quick stage logs none).
+PROGRESS_LOG_AFTER = 2.0
 
 
 class ProgressLines:
-    """Progress for a log: one line per stage when its state changes, and at most one
-    every ``interval`` seconds while it does not. ``write`` gets each line (stderr in
-    the command line); ``clock`` is injectable for tests."""
+    """Progress for a log, for long stages: once a stage has been running ``after``
+    seconds, one line whenever its state changes, and one every ``interval`` seconds
+    while it does not. A stage that ends sooner writes nothing. ``write`` gets each
+    line (stderr in the command line); ``clock`` is injectable for tests."""
 
     def __init__(
         self,
         write: Callable[[str], None],
         *,
         interval: float = PROGRESS_LOG_INTERVAL,
+        after: float = PROGRESS_LOG_AFTER,
         clock: Callable[[], float] | None = None,
     ) -> None:
         import time
 
-        self._write, self._interval = write, interval
+        self._write, self._interval, self._after = write, interval, after
         self._clock = clock or time.monotonic
+        self._started: dict[tuple[str, str], float] = {}
         self._last: dict[tuple[str, str], tuple[str, float]] = {}
 
     def __call__(self, event: Any) -> None:
         key = (str(event.operation), str(event.stage))
         state = str(event.message or "")
         now = self._clock()
+        if now - self._started.setdefault(key, now) < self._after:
+            return
         previous = self._last.get(key)
         if previous is not None and previous[0] == state and now - previous[1] < self._interval:
             return
@@ -650,6 +658,7 @@ __all__ = [
     "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_USAGE",
+    "PROGRESS_LOG_AFTER",
     "PROGRESS_LOG_INTERVAL",
     "CliState",
     "CommandError",

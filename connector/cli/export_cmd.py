@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,17 +76,17 @@ def _human(summary: dict[str, Any]) -> None:
     click.echo(f"exported {summary['rows']} {summary['inventory']} rows to {summary['path']} ({summary['format']})")
 
 
-class InventoryChoice(click.Choice):  # type: ignore[type-arg]
+class InventoryChoice(click.Choice[str]):
     """The inventory names, matched case-insensitively, with "did you mean" on a typo."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return super().convert(str(value).replace("-", "_"), param, ctx)
         except click.BadParameter as exc:
-            close = difflib.get_close_matches(str(value).lower().replace("-", "_"), list(self.choices), n=1)
-            if close:
-                exc.message = f"{exc.message} (did you mean {close[0]!r}?)"
-            raise
+            close = difflib.get_close_matches(str(value).lower().replace("-", "_"), [str(c) for c in self.choices], n=1)
+            if not close:
+                raise
+            self.fail(f"{exc.message} (did you mean {close[0]!r}?)", param, ctx)
 
 
 @click.command("export")
@@ -183,7 +184,7 @@ def _stdout(fmt: str | None) -> Any:
     ``--format``, or for Parquet on a terminal)."""
     if fmt is None:
         raise ValidationError("--out - (stdout) needs --format csv, jsonl or parquet")
-    stream = click.get_binary_stream("stdout")
-    if fmt == "parquet" and click.get_text_stream("stdout").isatty():
+    stream = sys.stdout.buffer
+    if fmt == "parquet" and sys.stdout.isatty():
         raise ValidationError("Parquet is binary: send --out - into a pipe or a file, or use --format csv or jsonl")
     return stream

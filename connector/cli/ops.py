@@ -481,7 +481,7 @@ def delete(task_ids: tuple[str, ...], dry_run: bool, yes: bool, plan_out: Path |
         if absent:
             known = known_ids(client, "task")
             for row in absent:
-                hint = did_you_mean(row["task_id"], known, what="task")
+                hint = did_you_mean(row["task_id"], known)
                 if hint:
                     row["reason"] += f" ({hint})"
         planned = OperationResult(

@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -334,26 +334,26 @@ class ApplySettings:
 
 def _apply_prune(client: Any, plan: Plan, s: ApplySettings, progress: ProgressFn) -> OperationResult:
     kw: dict[str, Any] = {"batch_size": s.batch_size} if s.batch_size else {}
-    return apply_prune(client, plan, force=s.force, recheck=s.recheck, progress=progress, **kw)  # type: ignore[arg-type]
+    return apply_prune(client, cast(PrunePlan, plan), force=s.force, recheck=s.recheck, progress=progress, **kw)
 
 
 def _apply_split(client: Any, plan: Plan, s: ApplySettings, progress: ProgressFn) -> OperationResult:
     kw: dict[str, Any] = {"batch_size": s.batch_size} if s.batch_size else {}
     if s.timeout is not None:
         kw["timeout"] = s.timeout
-    return apply_split(client, plan, recheck=s.recheck, progress=progress, **kw)  # type: ignore[arg-type]
+    return apply_split(client, cast(SplitPlan, plan), recheck=s.recheck, progress=progress, **kw)
 
 
 def _apply_tasks(client: Any, plan: Plan, s: ApplySettings, progress: ProgressFn) -> OperationResult:
-    return apply_cleanup(client, plan, recheck=s.recheck, progress=progress)  # type: ignore[arg-type]
+    return apply_cleanup(client, cast(CleanupPlan, plan), recheck=s.recheck, progress=progress)
 
 
 def _apply_update(client: Any, plan: Plan, s: ApplySettings, progress: ProgressFn) -> OperationResult:
-    return apply_update_task(client, plan, recheck=s.recheck)  # type: ignore[arg-type]
+    return apply_update_task(client, cast(TaskUpdatePlan, plan), recheck=s.recheck)
 
 
 def _recheck_split(client: Any, plan: Plan) -> dict[str, str]:
-    _, skipped, not_in_plan = recheck_split(client, plan)  # type: ignore[arg-type]
+    _, skipped, not_in_plan = recheck_split(client, cast(SplitPlan, plan))
     if not_in_plan:
         skipped = {**skipped, "(new inputs)": f"{not_in_plan} joined the source since: not in this plan"}
     return skipped

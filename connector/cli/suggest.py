@@ -1,8 +1,9 @@
 """“Did you mean …?” for ids the app does not have (datasets, tasks).
 
 When a command fails because a dataset or a task it names does not exist, the ids the
-app does have are listed once (after the failure, never before) and the closest ones
-are added to the error as a note, which the one-line error message shows.
+app does have are listed once (after the failure, never before) and the ones close to
+the id asked for are added to the error as a note, which the one-line error message
+shows.
 """
 
 from __future__ import annotations
@@ -18,26 +19,20 @@ from connector.errors import ClarifaiError, MissingObjectError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
-#: Most ids listed when none is close to the one asked for.
-_LIST_AT_MOST = 10
-
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "dataset": re.compile(r"/datasets/([^/?]+)"),
     "task": re.compile(r"/tasks/([^/?]+)"),
 }
 
 
-def did_you_mean(wanted: str, known: Iterable[str], *, what: str) -> str | None:
-    """``did you mean 'cats-dogs'?`` for the ids of ``known`` close to ``wanted``; when
-    none is close, the ids there are (up to ten), or None when there are none."""
+def did_you_mean(wanted: str, known: Iterable[str]) -> str | None:
+    """``did you mean 'cats-dogs'?`` naming the ids of ``known`` close to ``wanted``
+    (up to three), or None when none is close."""
     ids = sorted({k for k in known if k and k != wanted})
-    if not ids:
-        return None
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
-    if close:
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
-    more = f" (+{len(ids) - _LIST_AT_MOST} more)" if len(ids) > _LIST_AT_MOST else ""
-    return f"the {what}s there are: {', '.join(ids[:_LIST_AT_MOST])}{more}"
+    if not close:
+        return None
+    return "did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
 def _missing(exc: BaseException) -> tuple[str, str] | None:
@@ -72,7 +67,7 @@ def suggest_on_missing(client: Any) -> Iterator[None]:
         missing = _missing(exc)
         if missing is not None:
             kind, wanted = missing
-            hint = did_you_mean(wanted, known_ids(client, kind), what=kind)
+            hint = did_you_mean(wanted, known_ids(client, kind))
             if hint:
                 exc.add_note(hint)
         raise

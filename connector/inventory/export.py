@@ -85,6 +85,7 @@ def infer_format(path: str | os.PathLike[str] | None, format: str | None = None)
     (``x.csv`` with ``parquet``): a file whose name lies about its content is refused.
     An explicit ``format`` with a suffix that names no format (``/dev/null``,
     ``export.data``) is fine."""
+    shown = "the stream" if path is None else repr(os.fspath(path))
     by_suffix = _suffix_format(os.fspath(path)) if path is not None else None
     if format is not None:
         fmt = format.lower().strip()
@@ -96,12 +97,11 @@ def infer_format(path: str | os.PathLike[str] | None, format: str | None = None)
             raise ValidationError(f"unknown format {format!r}{hint}; choose one of: {', '.join(FORMATS)}")
         if by_suffix is not None and by_suffix != fmt:
             raise ValidationError(
-                f"{os.fspath(path)!r} has the suffix of {by_suffix} but the format asked for is {fmt}: "
+                f"{shown} has the suffix of {by_suffix} but the format asked for is {fmt}: "
                 f"name the file for its format (e.g. {FORMATS[fmt][0]}) or ask for {by_suffix}"
             )
         return fmt
     if by_suffix is None:
-        shown = "the stream" if path is None else repr(os.fspath(path))
         raise ValidationError(f"cannot tell the format from {shown}; pass format= (one of: {', '.join(FORMATS)})")
     return by_suffix
 
@@ -331,8 +331,13 @@ def export(
     Raises ``ValidationError``/``ConfigurationError`` for bad arguments and the client's
     errors for API failures."""
     spec = get_spec(inventory)
-    stream = path_or_uri if hasattr(path_or_uri, "write") else None
-    fmt = infer_format(None if stream is not None else path_or_uri, format)  # type: ignore[arg-type]
+    destination: contextlib.AbstractContextManager[IO[bytes]]
+    if isinstance(path_or_uri, (str, os.PathLike)):
+        fmt = infer_format(path_or_uri, format)
+        destination, name = open_destination(path_or_uri), os.fspath(path_or_uri)
+    else:  # an open binary stream: written as it is, flushed, left open
+        fmt = infer_format(None, format)
+        destination, name = contextlib.nullcontext(path_or_uri), str(getattr(path_or_uri, "name", "<stream>"))
     if int(row_group_rows) < 1:
         raise ValidationError(f"row_group_rows must be at least 1, got {row_group_rows}")
     batches = iter_batches(
@@ -344,9 +349,6 @@ def export(
         per_page=per_page,
         concurrency=concurrency,
         max_pages=max_pages,
-    )
-    destination = (
-        contextlib.nullcontext(stream) if stream is not None else open_destination(path_or_uri)  # type: ignore[arg-type]
     )
     try:
         with destination as sink:
@@ -364,7 +366,6 @@ def export(
         close = getattr(batches, "close", None)
         if close is not None:
             close()
-    name = str(getattr(stream, "name", "<stream>")) if stream is not None else os.fspath(path_or_uri)  # type: ignore[arg-type]
     return ExportResult(spec.name, fmt, name, rows, pages, tuple(spec.column_names))
 
 

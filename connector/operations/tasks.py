@@ -12,6 +12,7 @@ when it differs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -706,7 +707,7 @@ def plan_delete_tasks(client: Any, task_ids: str | Sequence[str], *, now: dateti
     now = now or utcnow()
     rows: list[dict[str, Any]] = []
     for tid in unique(ids):
-        task = read_or_none(lambda tid=tid: client.get_task(tid))
+        task = read_or_none(functools.partial(client.get_task, tid))
         if task is None:
             rows.append(
                 {
@@ -819,7 +820,7 @@ def apply_update_task(client: Any, plan: TaskUpdatePlan, *, recheck: bool = True
         raise ValidationError(f"the plan names no valid task id, got {task_id!r}")
     watch = Stopwatch(client)
     task = client.get_task(task_id)
-    current = {field: getter(task) for field, getter in MEMBER_FIELDS.items()}
+    current: dict[str, Any] = {field: getter(task) for field, getter in MEMBER_FIELDS.items()}
     current["status"] = code_name(status_code_of(task))
     wanted = plan.changes
     skipped: dict[str, str] = {}

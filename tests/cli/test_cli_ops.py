@@ -5,7 +5,6 @@ tables: test_cli_review.py.)"""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from click.testing import CliRunner
@@ -143,13 +142,10 @@ def test_progress_is_drawn_on_a_terminal_only(client, emulator, env, tty):
     ):
         assert result.exit_code == EXIT_OK, result.stderr
         for stage in stages:
-            # On a terminal a bar; elsewhere one log line per stage and state (timestamped).
-            assert stage in result.stderr, (stage, result.stderr)
-            logged = re.search(rf"^\[\d\d:\d\d:\d\dZ\] {stage}", result.stderr, re.M) is not None
-            assert logged is not tty, (stage, result.stderr)
-        assert stages[0] not in result.stdout  # progress never mixes with the output
-    # --json never draws a bar, even on a terminal; off a terminal the log lines stay
-    # (on stderr: stdout holds one JSON document).
+            # A bar on a terminal; elsewhere quick stages log nothing (long waits log
+            # lines: test_cli_review.py).
+            assert (stage in result.stderr) is tty, (stage, result.stderr)
+        assert stages[0] not in result.stdout  # the bar never mixes with the output
+    # --json never draws a bar, even on a terminal.
     quiet = run(["split", "--dataset", "src", "--seed", "p", "--json"], terminal)
-    assert quiet.exit_code == EXIT_OK and ("split read source" in quiet.stderr) is not tty
-    json.loads(quiet.stdout)
+    assert quiet.exit_code == EXIT_OK and "split read source" not in quiet.stderr
