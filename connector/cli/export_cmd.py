@@ -21,7 +21,7 @@ from connector.cli.common import (
 )
 from connector.cli.suggest import suggest_on_missing
 from connector.errors import ValidationError
-from connector.inventory.export import FORMATS
+from connector.inventory.export import FORMATS, descriptor_of
 from connector.inventory.export import export as export_inventory
 from connector.inventory.schemas import INVENTORIES
 
@@ -169,12 +169,13 @@ def export(
         concurrency=concurrency,
         max_pages=max_pages,
     )
-    if out == "-":  # stdout holds the data: the summary goes to stderr
-        summary["path"] = "-"
+    if out == "-" or descriptor_of(out) == 1:  # stdout holds the data: the summary goes to stderr
+        summary["path"] = out
         if cli_state().json_output:
             click.echo(json.dumps(summary), err=True)
         else:
-            note(f"exported {summary['rows']} {summary['inventory']} rows to stdout ({summary['format']})")
+            where = "stdout" if out == "-" else out
+            note(f"exported {summary['rows']} {summary['inventory']} rows to {where} ({summary['format']})")
         return
     emit(summary, human=_human)
 

@@ -115,7 +115,7 @@ _FD_PATH = re.compile(r"^/(?:dev/(?:(stdin|stdout|stderr)|fd/(\d+))|proc/self/fd
 _STD_FDS = {"stdin": 0, "stdout": 1, "stderr": 2}
 
 
-def _open_descriptor(path: str) -> int | None:
+def descriptor_of(path: str) -> int | None:
     """The descriptor number ``path`` names (``/dev/stdout`` -> 1, ``/dev/fd/3`` -> 3),
     or None for any other path."""
     match = _FD_PATH.match(path)
@@ -158,7 +158,7 @@ def open_destination(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     if target.startswith("file://"):
         target = target[len("file://") :]
     target = os.path.expanduser(target)
-    fd = _open_descriptor(target)
+    fd = descriptor_of(target)
     if fd is not None:
         with os.fdopen(os.dup(fd), "wb") as fh:
             yield fh
@@ -393,6 +393,7 @@ __all__ = [
     "FORMATS",
     "TIMESTAMP_FORMAT",
     "ExportResult",
+    "descriptor_of",
     "export",
     "format_timestamp",
     "infer_format",
