@@ -483,6 +483,11 @@ def handle_errors(f: F) -> F:
             return f(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException):
             raise
+        except BrokenPipeError:
+            # The reader of stdout went away (`... --out - | head`): end quietly, as a
+            # pipe's writer does, without a traceback or a second error at exit.
+            _detach_stdout()
+            raise click.exceptions.Exit(EXIT_FAILED) from None
         except (KeyboardInterrupt, click.Abort, Exception) as exc:
             debug = False
             ctx = click.get_current_context(silent=True)
@@ -492,6 +497,16 @@ def handle_errors(f: F) -> F:
             raise click.exceptions.Exit(code) from None
 
     return cast(F, wrapper)
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests, notebooks)
+        pass
 
 
 # -- output -----------------------------------------------------------------------------

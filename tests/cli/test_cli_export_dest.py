@@ -145,3 +145,24 @@ def test_python_export_to_an_open_stream(client, emulator):
     assert len(sink.getvalue().decode().splitlines()) == 12 and not sink.closed
     with pytest.raises(Exception, match="cannot tell the format from the stream"):
         export(client, "inputs", io.BytesIO())
+
+
+def test_a_reader_that_stops_early_ends_the_export_quietly(emulator, env):
+    """``export --out - | head``: the reader closes the pipe; the export stops without a
+    traceback or an "unexpected error" line."""
+    emulator.admin.reset(seed="demo", seed_inputs=3000)
+    command = ["export", "inputs", "--out", "-", "--format", "jsonl", "--per-page", "100"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from connector.cli import main; main()", *command],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `head -n 1`
+    stderr = proc.stderr.read().decode()
+    code = proc.wait(timeout=120)
+    proc.stderr.close()
+    assert json.loads(first)["id"].startswith("img-")
+    assert code == 1 and "Traceback" not in stderr and "error" not in stderr.lower(), stderr
