@@ -28,9 +28,11 @@ Every docs/*.md is picked up, so a new page is tested as soon as it lands.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -208,24 +210,41 @@ class DocRun:
                 f'{{ export -p; echo cd "$(pwd)"; }} > {self.shell_state}\n'
                 "exit $__rc\n"
             )
-            done = subprocess.run(
-                ["bash", "-c", script],
-                env=self.env,
-                cwd=self.cwd,
-                capture_output=True,
-                text=True,
-                timeout=COMMAND_TIMEOUT,
-                stdin=subprocess.DEVNULL,
-            )
-            shown = done.stdout + done.stderr
-            if done.returncode != expected_exit:
+            returncode, stdout, stderr = run_shell(script, env=self.env, cwd=self.cwd)
+            shown = stdout + stderr
+            if returncode != expected_exit:
                 raise AssertionError(
-                    f"$ {command}\nexited {done.returncode}, expected {expected_exit}\n--- output ---\n{shown}"
+                    f"$ {command}\nexited {returncode}, expected {expected_exit}\n--- output ---\n{shown}"
                 )
             if block.compare:
                 missing = unmatched(expected, shown)
                 if missing is not None:
                     raise AssertionError(f"$ {command}\nno output line matches {missing!r}\n--- output ---\n{shown}")
+
+
+def run_shell(script: str, *, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    """Run ``script`` with bash in its own process group; on timeout the whole group
+    (a server a command started included) is killed and the command fails."""
+    proc = subprocess.Popen(
+        ["bash", "-c", script],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        raise AssertionError(f"still running after {COMMAND_TIMEOUT:g}s (killed):\n{stdout}{stderr}") from None
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # nothing a command started outlives it
+    return proc.returncode, stdout, stderr
 
 
 def console_commands(text: str) -> Iterator[tuple[str, int, list[str]]]:
