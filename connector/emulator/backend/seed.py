@@ -184,13 +184,22 @@ def _seed_inputs(store: Store, a: AppData, n_inputs: int, tick: Callable[[], flo
     picks = store.rng.choices(names, weights=list(DEMO_CONCEPTS.values()), k=n_inputs)
     downloaded = status(StatusCode.INPUT_DOWNLOAD_SUCCESS)  # one shared dict: nothing changes a status in place
     annotated = status(StatusCode.ANNOTATION_SUCCESS)
+    # One list per concept, shared by the inputs and annotations that carry it (as an
+    # input and its annotation share one when created through the API): patches
+    # replace lists, never change one in place.
+    concept_lists = {c: [{"id": c, "name": c, "value": 1.0}] for c in names}
     datasets = list(DEMO_DATASETS)
+    subjects: dict[tuple[str, int], str] = {}
     for n in range(1, n_inputs + 1):
         t = tick()
         input_id = f"img-{n:06d}"
         r = n % 10
         dataset_id = datasets[0] if r < 5 else datasets[1] if r < 8 else datasets[2]
-        metadata: dict[str, Any] = {"subject": f"{_SUBJECT_PREFIX[dataset_id]}-{n // 10:05d}"}
+        key = (dataset_id, n // 10)
+        subject = subjects.get(key)
+        if subject is None:
+            subject = subjects[key] = f"{_SUBJECT_PREFIX[dataset_id]}-{n // 10:05d}"
+        metadata: dict[str, Any] = {"subject": subject}
         if n % 5 == 0:
             metadata["group"] = _GROUPS[n % len(_GROUPS)]
         data: dict[str, Any] = {
@@ -199,15 +208,14 @@ def _seed_inputs(store: Store, a: AppData, n_inputs: int, tick: Callable[[], flo
         }
         labeled = n % 10 != 7  # about 10% stay unlabeled
         if labeled:
-            concept = picks[n - 1]
-            data["concepts"] = [{"id": concept, "name": concept, "value": 1.0}]
+            data["concepts"] = concepts = concept_lists[picks[n - 1]]
         create_input(a, {"id": input_id, "data": data}, t, downloaded)
         add_members(a, dataset_id, [input_id], t)
         if labeled:
             ann = {
                 "id": f"ann-{n:06d}",
                 "input_id": input_id,
-                "data": {"concepts": [{"id": concept, "name": concept, "value": 1.0}]},
+                "data": {"concepts": concepts},
                 "status": annotated,
                 "input_level": True,
             }
