@@ -40,15 +40,9 @@ def datasets_table(state: CliState, rows: list[dict[str, Any]]) -> None:
     print_table(state, columns, rows, limit=None)
 
 
-def _workers(task: dict[str, Any]) -> list[str]:
-    from connector.operations.tasks import worker_ids
-
-    return worker_ids(task)
-
-
 def task_rows(client: Any) -> list[dict[str, Any]]:
     """One row per labeling task of the app, sorted by id. Read-only."""
-    from connector.operations.tasks import concept_ids
+    from connector.operations.tasks import concept_ids, worker_ids
 
     rows = []
     for t in client.list_tasks():
@@ -62,7 +56,7 @@ def task_rows(client: Any) -> list[dict[str, Any]]:
                 "input_source": str(source.get("type") or "ALL_INPUTS"),
                 "input_source_id": source.get("id"),
                 "concept_ids": concept_ids(t),
-                "worker_ids": _workers(t),
+                "worker_ids": worker_ids(t),
                 "review": str((t.get("review") or {}).get("strategy") or "NONE"),
                 "created_at": t.get("created_at"),
                 "modified_at": t.get("modified_at"),

@@ -430,8 +430,9 @@ def save_plan(path: Path, plan: Plan, *, user_id: str | None, app_id: str | None
 
 
 def load_plan(path: Path) -> PlanFile:
-    """Read a plan file written by ``--plan-out`` (or a bare ``plan.to_json()`` from
-    Python). ValidationError when it is not a plan this command line can apply."""
+    """Read a plan file written by ``--plan-out`` (or the ``--json`` output of a dry
+    run, or a bare ``plan.to_json()`` from Python). ValidationError when it is not a
+    plan this command line can apply."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -447,6 +448,8 @@ def load_plan(path: Path) -> PlanFile:
                 f"version {PLAN_FILE_VERSION}: make the plan again"
             )
         data = doc.get("plan")
+    elif "rows" not in doc and isinstance(doc.get("plan"), dict):
+        data = doc["plan"]  # the document a plan command prints with --json
     else:
         data = doc  # a plan saved from Python: plan.to_json()
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):

@@ -229,6 +229,10 @@ def test_apply_takes_a_plan_saved_from_python_and_refuses_what_is_not_a_plan(dem
     result = run(["apply", str(bare), "--yes"], env)
     assert result.exit_code == EXIT_OK, result.stderr
     assert "does not say which app it was made for" in result.stderr and "Deleted 1 dataset version" in result.stdout
+    printed = tmp_path / "printed.json"  # what `prune --dry-run --json` printed
+    printed.write_text(run(["prune", "--dataset", "cats-dogs", "--keep-last", "1", "--dry-run", "--json"], env).stdout)
+    nothing_left = run(["apply", str(printed), "--yes"], env)
+    assert nothing_left.exit_code == EXIT_OK and "Nothing to do" in nothing_left.stdout
     junk = tmp_path / "junk.json"
     for text, message in (("[1, 2]", "holds no plan"), ('{"operation": "export", "rows": []}', "plan of 'export'")):
         junk.write_text(text)
