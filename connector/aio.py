@@ -77,7 +77,7 @@ class AsyncClarifaiClient(AsyncEndpointMethods, ClientBase):
         async for attempt in self._retrying(tenacity.AsyncRetrying, spec):
             with attempt:
                 await self._limiter.aacquire()
-                with attempt_scope(self.stats, spec):
+                with attempt_scope(self.stats, spec, self._limiter.throttled):
                     response = await self._http.send(request)
                     return transport.decode_response(response, spec)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover

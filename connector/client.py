@@ -179,7 +179,7 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
         for attempt in self._retrying(tenacity.Retrying, spec):
             with attempt:
                 self._limiter.acquire()
-                with attempt_scope(self.stats, spec):
+                with attempt_scope(self.stats, spec, self._limiter.throttled):
                     return transport.decode_response(self._http.send(request), spec)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 

@@ -134,15 +134,31 @@ def retrying_kwargs(policy: RetryPolicy, stats: ClientStats, describe: str) -> d
     }
 
 
-def note_attempt(stats: ClientStats, exc: BaseException | None) -> None:
-    """Count one attempt (and whether it was throttled)."""
+def is_rate_limited(exc: BaseException | None) -> bool:
+    """True for a throttled answer that a lower request rate avoids: HTTP 429 or
+    CONN_THROTTLED (not the hourly or monthly quotas, which no pace fixes)."""
+    if not isinstance(exc, ThrottledError):
+        return False
+    if exc.code is not None:
+        return exc.code_name == "CONN_THROTTLED"
+    return exc.http_status == 429
+
+
+def note_attempt(stats: ClientStats, exc: BaseException | None, on_throttle: Callable[[], None] | None = None) -> None:
+    """Count one attempt (and whether it was throttled); call ``on_throttle`` when the
+    server rate limited it (the client's token bucket lowers its rate)."""
     stats.add(requests=1, throttled=1 if isinstance(exc, ThrottledError) else 0)
+    if on_throttle is not None and is_rate_limited(exc):
+        on_throttle()
 
 
 @contextlib.contextmanager
-def attempt_scope(stats: ClientStats, spec: transport.CallSpec) -> Iterator[None]:
+def attempt_scope(
+    stats: ClientStats, spec: transport.CallSpec, on_throttle: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Wrap one attempt: count it, and turn what it raised into the typed error the
-    retry policy decides on (see :func:`connector.transport.settle_error`)."""
+    retry policy decides on (see :func:`connector.transport.settle_error`);
+    ``on_throttle`` is called when the attempt was rate limited."""
     failure: BaseException | None = None
     try:
         yield
@@ -152,4 +168,4 @@ def attempt_scope(stats: ClientStats, spec: transport.CallSpec) -> Iterator[None
             raise
         raise failure from failure.__cause__
     finally:
-        note_attempt(stats, failure)
+        note_attempt(stats, failure, on_throttle)

@@ -127,3 +127,103 @@ def test_threads_of_one_client_stay_under_the_server_limit(client_config, emulat
     log = [r for r in emulator.admin.requests() if r["rpc"] == "GetApp"]
     assert len(log) == 20
     assert [r for r in log if r["http_status"] == 429] == []
+
+
+def test_throttled_halves_the_rate_down_to_the_floor_once_per_cooldown() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(16, clock=clock, floor=3, cooldown=1.0)
+    bucket.throttled()
+    assert bucket.current_rate == 8
+    bucket.throttled()  # an answer of a request already in flight: same episode
+    assert bucket.current_rate == 8
+    for expected in (4, 3, 3):
+        clock.now += 1.0
+        bucket.throttled()
+        assert bucket.current_rate == expected
+
+
+def test_rate_recovers_additively_after_quiet_periods_never_above_the_ceiling() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(10, clock=clock, recover_after=2.0, recover_step=1.0)
+    bucket.throttled()
+    assert bucket.current_rate == 5
+    clock.now += 1.9
+    assert bucket.current_rate == 5
+    clock.now += 0.1
+    assert bucket.current_rate == 6
+    clock.now += 4.0
+    assert bucket.current_rate == 8
+    clock.now += 100.0
+    assert bucket.current_rate == 10
+
+
+def test_lowered_rate_spaces_reservations_and_shrinks_the_burst() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(10, 10, clock=clock)
+    bucket.throttled()  # 5/s, burst 5: the 10 saved tokens are cut to 5
+    assert [bucket.reserve() for _ in range(5)] == [0.0] * 5
+    assert [bucket.reserve() for _ in range(2)] == pytest.approx([0.2, 0.4])
+
+
+def test_throttled_is_a_no_op_when_the_limiter_is_off() -> None:
+    bucket = TokenBucket(0)
+    bucket.throttled()
+    assert bucket.reserve() == 0.0 and bucket.current_rate == 0
+
+
+def _throttling_client(answers: list[httpx.Response]) -> ClarifaiClient:
+    responses = iter(answers)
+    config = ClarifaiConfig(
+        pat="rl-pat",
+        user_id="u",
+        app_id="a",
+        base_url="http://127.0.0.1:9",
+        rate_limit=1000,
+        retry=RetryPolicy(initial_wait=0, max_wait=0),
+    )
+    return ClarifaiClient(config, transport=httpx.MockTransport(lambda r: next(responses)))
+
+
+def test_a_429_answer_lowers_the_clients_rate() -> None:
+    ok = httpx.Response(200, json={"status": {"code": 10000}})
+    throttled = httpx.Response(429, json={"status": {"code": 11005, "description": "throttled"}})
+    with _throttling_client([throttled, ok]) as client:
+        client.call("GetDataset", path={"dataset_id": "d"})
+        assert client.stats.snapshot()["throttled"] == 1
+        assert client._limiter.current_rate < 1000  # halved (it climbs back by 1/s every 2 s)
+
+
+def test_a_quota_answer_does_not_lower_the_rate() -> None:
+    """CONN_EXCEED_HOURLY_LIMIT is throttling that no pace avoids: the rate stays."""
+    ok = httpx.Response(200, json={"status": {"code": 10000}})
+    hourly = httpx.Response(429, json={"status": {"code": 11003}}, headers={"Retry-After": "0"})
+    with _throttling_client([hourly, ok]) as client:
+        client.call("GetDataset", path={"dataset_id": "d"})
+        assert client.stats.snapshot()["throttled"] == 1
+        assert client._limiter.current_rate == 1000
+
+
+def test_the_async_client_lowers_its_rate_on_429() -> None:
+    from connector.aio import AsyncClarifaiClient
+
+    responses = iter(
+        [
+            httpx.Response(429, json={"status": {"code": 11005}}),
+            httpx.Response(200, json={"status": {"code": 10000}}),
+        ]
+    )
+    config = ClarifaiConfig(
+        pat="rl-pat",
+        user_id="u",
+        app_id="a",
+        base_url="http://127.0.0.1:9",
+        rate_limit=40,
+        retry=RetryPolicy(initial_wait=0, max_wait=0),
+    )
+
+    async def main() -> float:
+        async with AsyncClarifaiClient(config, transport=httpx.MockTransport(lambda r: next(responses))) as client:
+            await client.call("GetDataset", path={"dataset_id": "d"})
+            return client._limiter.current_rate
+
+    assert asyncio.run(main()) < 40
