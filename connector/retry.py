@@ -34,7 +34,7 @@ from connector.errors import (
     ThrottledError,
     TransientServerError,
 )
-from connector.status_codes import HOURLY_LIMIT, NOT_WORTH_WAITING
+from connector.status_codes import HOURLY_LIMIT, NOT_WORTH_WAITING, StatusCode
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def is_rate_limited(exc: BaseException | None) -> bool:
     if not isinstance(exc, ThrottledError):
         return False
     if exc.code is not None:
-        return exc.code_name == "CONN_THROTTLED"
+        return exc.code == StatusCode.CONN_THROTTLED
     return exc.http_status == 429
 
 

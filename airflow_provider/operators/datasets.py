@@ -29,6 +29,7 @@ from airflow_provider.operators.base import (
     default_dataset_outlets,
     run_key,
 )
+from connector.status_codes import code_name, status_code_of
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -476,7 +477,7 @@ class ClarifaiCreateDatasetVersionOperator(ClarifaiBaseOperator):
                 interval=min(self.poll_interval, 1.0),
                 max_interval=self.poll_interval,
             )
-            return self._result(context, dataset_id, version_id, _status_name(version), created)
+            return self._result(context, dataset_id, version_id, code_name(status_code_of(version)), created)
 
     def execute_complete(self, context: Context, event: dict[str, Any], created: bool = False) -> dict[str, Any]:
         """Resume after the trigger: the version is READY, or the task fails (a failed
@@ -514,13 +515,3 @@ class ClarifaiCreateDatasetVersionOperator(ClarifaiBaseOperator):
         if not dataset_id:
             return None
         return operator_lineage(user_id, app_id, inputs=[dataset_id], outputs=[dataset_id])
-
-
-def _status_name(obj: Mapping[str, Any]) -> str:
-    """The status name of an API object (its code may come as a number or a name)."""
-    from connector.status_codes import code_name
-
-    code = (obj.get("status") or {}).get("code")
-    if isinstance(code, str) and not code.isdigit():
-        return code
-    return code_name(int(code)) if code is not None else ""

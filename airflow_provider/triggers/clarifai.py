@@ -29,6 +29,9 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider.hooks.clarifai import ClarifaiHook
+from airflow_provider.retry import is_permanent, retry_after_of
+from connector.errors import ClarifaiError, ThrottledError, TransientServerError, WaitError, WaitTimeoutError
+from connector.status_codes import code_name, status_code_of
 
 #: Seconds between reads unless told otherwise, and the cap of the backoff.
 DEFAULT_POLL_INTERVAL = 5.0
@@ -112,9 +115,6 @@ class ClarifaiWaitTrigger(BaseTrigger):
         yield await self._outcome()
 
     async def _outcome(self) -> TriggerEvent:
-        from airflow_provider.retry import is_permanent, retry_after_of
-        from connector.errors import ClarifaiError, ThrottledError, TransientServerError, WaitError
-
         start = time.monotonic()
         try:
             hook = self.hook()
@@ -129,7 +129,7 @@ class ClarifaiWaitTrigger(BaseTrigger):
                     try:
                         found = await self.wait(client, remaining)
                     except WaitError as exc:
-                        status = "timeout" if type(exc).__name__ == "WaitTimeoutError" else "failed"
+                        status = "timeout" if isinstance(exc, WaitTimeoutError) else "failed"
                         return self._event(status, **scope, **exc.to_dict())
                     except (ThrottledError, TransientServerError) as exc:
                         # A stretch the client's own retries did not outlast: pause and read
@@ -186,7 +186,7 @@ class ClarifaiDatasetVersionTrigger(ClarifaiWaitTrigger):
             interval=self.poll_interval,
             max_interval=self.max_interval,
         )
-        return {"status_name": _status_name(version)}
+        return {"status_name": code_name(status_code_of(version))}
 
 
 class ClarifaiTaskTrigger(ClarifaiWaitTrigger):
@@ -255,7 +255,10 @@ class ClarifaiBulkOperationTrigger(ClarifaiWaitTrigger):
         op = await wait_bulk_operation(
             client, self.operation_id, timeout=timeout, interval=self.poll_interval, max_interval=self.max_interval
         )
-        return {"status_name": _status_name(op), "processed": int((op.get("progress") or {}).get("processed") or 0)}
+        return {
+            "status_name": code_name(status_code_of(op)),
+            "processed": int((op.get("progress") or {}).get("processed") or 0),
+        }
 
     async def on_kill(self) -> None:
         """Cancel the operation when a user kills the task (if it has not finished)."""
@@ -268,12 +271,3 @@ class ClarifaiBulkOperationTrigger(ClarifaiWaitTrigger):
             if classify_bulk_operation(op) == "pending":
                 await client.cancel_bulk_operations([self.operation_id])
                 self.log.info("cancelled bulk operation %s", self.operation_id)
-
-
-def _status_name(obj: dict[str, Any]) -> str:
-    from connector.status_codes import code_name
-
-    code = (obj.get("status") or {}).get("code")
-    if isinstance(code, str) and not code.isdigit():
-        return code
-    return code_name(int(code)) if code is not None else ""

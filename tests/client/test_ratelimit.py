@@ -12,6 +12,7 @@ import pytest
 from connector.client import ClarifaiClient
 from connector.config import ClarifaiConfig, RetryPolicy
 from connector.ratelimit import TokenBucket
+from connector.status_codes import StatusCode
 from tests.support.contract import contract_hooks
 
 
@@ -81,7 +82,9 @@ def test_async_acquire_waits_for_reserved_token() -> None:
 
 def test_client_takes_a_token_per_attempt(monkeypatch) -> None:
     taken = []
-    responses = iter([httpx.Response(503, text="<html/>"), httpx.Response(200, json={"status": {"code": 10000}})])
+    responses = iter(
+        [httpx.Response(503, text="<html/>"), httpx.Response(200, json={"status": {"code": int(StatusCode.SUCCESS)}})]
+    )
     config = ClarifaiConfig(
         pat="rl-pat",
         user_id="u",
@@ -185,8 +188,10 @@ def _throttling_client(answers: list[httpx.Response]) -> ClarifaiClient:
 
 
 def test_a_429_answer_lowers_the_clients_rate() -> None:
-    ok = httpx.Response(200, json={"status": {"code": 10000}})
-    throttled = httpx.Response(429, json={"status": {"code": 11005, "description": "throttled"}})
+    ok = httpx.Response(200, json={"status": {"code": int(StatusCode.SUCCESS)}})
+    throttled = httpx.Response(
+        429, json={"status": {"code": int(StatusCode.CONN_THROTTLED), "description": "throttled"}}
+    )
     with _throttling_client([throttled, ok]) as client:
         client.call("GetDataset", path={"dataset_id": "d"})
         assert client.stats.snapshot()["throttled"] == 1
@@ -195,8 +200,10 @@ def test_a_429_answer_lowers_the_clients_rate() -> None:
 
 def test_a_quota_answer_does_not_lower_the_rate() -> None:
     """CONN_EXCEED_HOURLY_LIMIT is throttling that no pace avoids: the rate stays."""
-    ok = httpx.Response(200, json={"status": {"code": 10000}})
-    hourly = httpx.Response(429, json={"status": {"code": 11003}}, headers={"Retry-After": "0"})
+    ok = httpx.Response(200, json={"status": {"code": int(StatusCode.SUCCESS)}})
+    hourly = httpx.Response(
+        429, json={"status": {"code": int(StatusCode.CONN_EXCEED_HOURLY_LIMIT)}}, headers={"Retry-After": "0"}
+    )
     with _throttling_client([hourly, ok]) as client:
         client.call("GetDataset", path={"dataset_id": "d"})
         assert client.stats.snapshot()["throttled"] == 1
@@ -208,8 +215,8 @@ def test_the_async_client_lowers_its_rate_on_429() -> None:
 
     responses = iter(
         [
-            httpx.Response(429, json={"status": {"code": 11005}}),
-            httpx.Response(200, json={"status": {"code": 10000}}),
+            httpx.Response(429, json={"status": {"code": int(StatusCode.CONN_THROTTLED)}}),
+            httpx.Response(200, json={"status": {"code": int(StatusCode.SUCCESS)}}),
         ]
     )
     config = ClarifaiConfig(
