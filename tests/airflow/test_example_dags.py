@@ -1,0 +1,175 @@
+"""The example DAGs run end to end with dag.test() on the session's migrated SQLite
+metadata DB against the emulator, and leave the app in the state they promise; a run
+whose task fails midway is retried and adopts the earlier work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.airflow.conftest import DAGS_FOLDER
+
+NIGHTLY = "clarifai_nightly_maintenance"
+LABELING = "clarifai_labeling"
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db: Path) -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    assert bag.import_errors == {}
+    return bag
+
+
+def _dag(dagbag: Any, dag_id: str, *, retry_delay: timedelta | None = None) -> Any:
+    dag = dagbag.get_dag(dag_id)
+    if retry_delay is not None:  # the test decides how long a retry waits
+        for task in dag.tasks:
+            task.retry_delay = retry_delay
+    return dag
+
+
+def _states(run: Any) -> dict[str, Any]:
+    return {(ti.task_id, ti.map_index): (str(ti.state), ti.try_number) for ti in run.get_task_instances()}
+
+
+def _members(server: Any, dataset_id: str) -> set[str]:
+    return set(server.admin.snapshot()["demo/demo"]["dataset_inputs"].get(dataset_id) or [])
+
+
+def _versions(server: Any, dataset_id: str) -> dict[str, str]:
+    return {v["id"]: v["status"] for v in server.admin.snapshot()["demo/demo"]["dataset_versions"].get(dataset_id, [])}
+
+
+def test_parsing_the_example_dags_calls_no_api(clarifai_env: Any, airflow_db: Path) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    assert bag.import_errors == {} and {NIGHTLY, LABELING} <= set(bag.dag_ids)
+    assert clarifai_env.admin.requests() == []
+    assert {t.pool for t in bag.get_dag(NIGHTLY).tasks} == {"clarifai"}
+
+
+def test_human_approval_variant_puts_the_plan_summary_in_the_approval(
+    airflow_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    monkeypatch.setenv("CLARIFAI_PRUNE_APPROVAL", "human")
+    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    gate = bag.get_dag(NIGHTLY).get_task("approve_prune")
+    assert isinstance(gate, ApprovalOperator)
+    assert gate.body == "{{ ti.xcom_pull(task_ids='plan_prune')['summary'] }}" and gate.defaults == ["Reject"]
+
+
+def test_nightly_maintenance_end_to_end(clarifai_env: Any, dagbag: Any, tmp_path: Path) -> None:
+    sources = {d: _members(clarifai_env, d) for d in ("cats-dogs", "street-scenes")}
+    run = _dag(dagbag, NIGHTLY).test(run_conf={"export_dir": str(tmp_path)})
+    states = _states(run)
+    assert str(run.state) == "success", states
+    assert all(state == "success" for state, _ in states.values()), states
+
+    # export -> files with the inventories, rows in the files (not in XCom)
+    (day,) = list(tmp_path.iterdir())
+    assert pq.read_table(day / "datasets.parquet").num_rows == 3
+    assert pq.read_table(day / "dataset_versions.parquet").num_rows == 9
+
+    # prune (approved by the gate: 1 deletion, guard passes): only cd-v1 is gone
+    assert set(_versions(clarifai_env, "cats-dogs")) == {"cd-v2", "cd-v3", "cd-v4", "cd-v5"}
+    assert set(_versions(clarifai_env, "street-scenes")) == {"st-v1"}
+    assert set(_versions(clarifai_env, "products")) == {"pr-v1", "pr-v2", "pr-v3"}  # not maintained
+
+    # split: each source's inputs are in exactly one of its targets
+    for source, members in sources.items():
+        train, test = _members(clarifai_env, f"{source}-train"), _members(clarifai_env, f"{source}-test")
+        assert train | test == members and not train & test and train and test
+
+    # snapshot: one READY version per target, made by this run
+    for target in ("cats-dogs-train", "cats-dogs-test", "street-scenes-train", "street-scenes-test"):
+        versions = _versions(clarifai_env, target)
+        assert list(versions.values()) == ["DATASET_VERSION_READY"], (target, versions)
+
+
+def test_gate_holds_back_a_large_prune_and_the_rest_still_runs(clarifai_env: Any, dagbag: Any, tmp_path: Path) -> None:
+    run = _dag(dagbag, NIGHTLY).test(run_conf={"export_dir": str(tmp_path), "max_auto_delete": 0})
+    states = _states(run)
+    assert str(run.state) == "success"
+    assert states[("approve_prune", -1)][0] == "success" and states[("prune", -1)][0] == "skipped"
+    assert "cd-v1" in _versions(clarifai_env, "cats-dogs")  # nothing pruned
+    assert [r for r in clarifai_env.admin.mutations() if r["rpc"] == "DeleteDatasetVersions"] == []
+    assert states[("split", 0)][0] == states[("snapshot", 0)][0] == "success"
+
+
+def test_labeling_end_to_end(clarifai_env: Any, dagbag: Any, tmp_path: Path) -> None:
+    clarifai_env.admin.set_options(task_work_seconds=1.0)
+    run = _dag(dagbag, LABELING).test(run_conf={"export_dir": str(tmp_path), "cleanup_older_than": "7d"})
+    states = _states(run)
+    assert str(run.state) == "success", states
+    tasks = {t["id"]: t["status"] for t in clarifai_env.admin.snapshot()["demo/demo"]["tasks"]}
+    created = [t for t in tasks if t not in ("label-pets", "review-products", "street-backlog")]
+    assert len(created) == 1 and tasks[created[0]] == "TASK_DONE"
+    # the wait read the task until it was done (on the inline triggerer of dag.test)
+    reads = [r for r in clarifai_env.admin.requests() if r["rpc"] == "GetTask" and created[0] in r["path"]]
+    assert len(reads) >= 2
+    # cleanup: the finished tasks older than 7 days are gone; the open one and ours stay
+    assert set(tasks) == {"label-pets", created[0]}
+    (export,) = list(tmp_path.glob("annotations-*.parquet"))
+    assert pq.read_table(export).num_rows == len(clarifai_env.admin.snapshot()["demo/demo"]["annotations"])
+
+
+def test_failed_tries_are_retried_and_adopt_the_earlier_work(clarifai_env: Any, dagbag: Any, tmp_path: Path) -> None:
+    """The emulator applies a write, drops its answer, then fails the client's retries, so
+    the task fails after its work was done; Airflow retries it and the retry adopts that
+    work: one task, one version, one add of each input, no duplicate."""
+    admin = clarifai_env.admin
+    admin.set_options(task_work_seconds=0.5)
+    # labeling: the task is created, then every answer is lost until the client gives up
+    admin.script_fault("applied_then_dropped", count=1, rpc="PostTasks")
+    admin.script_fault("http_500_internal", count=2, rpc="PostTasks")
+    run = _dag(dagbag, LABELING, retry_delay=timedelta(0)).test(run_conf={"export_dir": str(tmp_path)})
+    states = _states(run)
+    assert str(run.state) == "success", states
+    assert states[("create_task", -1)] == ("success", 2)  # failed once, then adopted
+    posts = [r for r in admin.requests() if r["rpc"] == "PostTasks"]
+    assert [(r["http_status"], r["mutated"]) for r in posts] == [(None, True), (500, False), (500, False)]
+    new_tasks = [
+        t
+        for t in admin.snapshot()["demo/demo"]["tasks"]
+        if t["id"] not in ("label-pets", "review-products", "street-backlog")
+    ]
+    assert len(new_tasks) == 1
+
+    # nightly: the split's adds to one target and one snapshot version fail the same way
+    admin.clear_requests()
+    target_inputs = "/datasets/cats-dogs-train/inputs"
+    admin.script_fault("applied_then_dropped", count=1, rpc="PostDatasetInputs", path_regex=target_inputs)
+    admin.script_fault("http_500_internal", count=2, rpc="PostDatasetInputs", path_regex=target_inputs)
+    target_versions = "/datasets/street-scenes-test/versions"
+    admin.script_fault("applied_then_dropped", count=1, rpc="PostDatasetVersions", path_regex=target_versions)
+    admin.script_fault("http_500_internal", count=2, rpc="PostDatasetVersions", path_regex=target_versions)
+    run = _dag(dagbag, NIGHTLY, retry_delay=timedelta(0)).test(run_conf={"export_dir": str(tmp_path)})
+    states = _states(run)
+    assert str(run.state) == "success", states
+    assert sorted(try_ for (task, _), (_, try_) in states.items() if task in ("split", "snapshot")) == [
+        1,
+        1,
+        1,
+        1,
+        2,
+        2,
+    ]
+    adds = [r for r in admin.requests(mutated=True) if r["rpc"] == "PostDatasetInputs" and target_inputs in r["path"]]
+    assert len(adds) == 1  # the retry found the inputs there and added none again
+    train, test = _members(clarifai_env, "cats-dogs-train"), _members(clarifai_env, "cats-dogs-test")
+    assert train and not train & test
+    made = [
+        r for r in admin.requests(mutated=True) if r["rpc"] == "PostDatasetVersions" and target_versions in r["path"]
+    ]
+    assert len(made) == 1
+    assert list(_versions(clarifai_env, "street-scenes-test").values()) == ["DATASET_VERSION_READY"]
