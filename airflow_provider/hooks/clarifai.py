@@ -2,8 +2,9 @@
 
 Connection type ``clarifai`` (default id ``clarifai_default``):
 
-* **Password**: the personal access token (PAT). Airflow masks the password field; the
-  hook also hands the PAT to ``mask_secret`` when it reads it, and keeps it in a
+* **Password**: the personal access token (PAT). Airflow masks the password field when a
+  task reads the connection; the hook hands the PAT to ``mask_secret`` itself whenever it
+  is not masked yet (a connection read another way), and keeps it in a
   :class:`connector.config.Secret` that never prints itself.
 * **Host**: the API base URL (default ``https://api.clarifai.com``; a host without a
   scheme gets ``https://``).
@@ -188,10 +189,10 @@ class ClarifaiHook(BaseHook):
     def get_config(self) -> ClarifaiConfig:
         """Read the connection (sync path: workers) and build the client config. The PAT
         is registered with Airflow's secret masker before anything else happens."""
-        from airflow.sdk.log import mask_secret
+        from airflow.sdk.log import mask_secret, redact
 
         conn = self.get_connection(self.clarifai_conn_id)
-        if conn.password:
+        if conn.password and redact(conn.password) == conn.password:  # not masked yet
             mask_secret(conn.password)
         return self._config(conn.host, conn.password, conn.extra_dejson)
 
@@ -200,10 +201,10 @@ class ClarifaiHook(BaseHook):
         ``get_async_connection`` and the async extra, never the sync lookup that blocks
         the triggerer's event loop."""
         from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
-        from airflow.sdk.log import amask_secret
+        from airflow.sdk.log import amask_secret, redact
 
         conn = await get_async_connection(self.clarifai_conn_id, hook=self)
-        if conn.password:
+        if conn.password and redact(conn.password) == conn.password:  # not masked yet
             await amask_secret(conn.password)
         extras = await get_async_extra_dejson(conn)
         return self._config(conn.host, conn.password, extras)

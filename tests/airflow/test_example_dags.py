@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from tests.airflow.conftest import DAGS_FOLDER
+from tests.airflow.conftest import CANARY_PAT, DAGS_FOLDER
 
 NIGHTLY = "clarifai_nightly_maintenance"
 LABELING = "clarifai_labeling"
@@ -68,9 +68,13 @@ def test_human_approval_variant_puts_the_plan_summary_in_the_approval(
     assert gate.body == "{{ ti.xcom_pull(task_ids='plan_prune')['summary'] }}" and gate.defaults == ["Reject"]
 
 
-def test_nightly_maintenance_end_to_end(clarifai_env: Any, dagbag: Any, tmp_path: Path) -> None:
+def test_nightly_maintenance_end_to_end(
+    clarifai_env: Any, dagbag: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     sources = {d: _members(clarifai_env, d) for d in ("cats-dogs", "street-scenes")}
     run = _dag(dagbag, NIGHTLY).test(run_conf={"export_dir": str(tmp_path)})
+    console = "".join(capfd.readouterr())
+    assert "exported 3 datasets rows" in console and CANARY_PAT not in console
     states = _states(run)
     assert str(run.state) == "success", states
     assert all(state == "success" for state, _ in states.values()), states
@@ -106,9 +110,13 @@ def test_gate_holds_back_a_large_prune_and_the_rest_still_runs(clarifai_env: Any
     assert states[("split", 0)][0] == states[("snapshot", 0)][0] == "success"
 
 
-def test_labeling_end_to_end(clarifai_env: Any, dagbag: Any, tmp_path: Path) -> None:
+def test_labeling_end_to_end(
+    clarifai_env: Any, dagbag: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     clarifai_env.admin.set_options(task_work_seconds=1.0)
     run = _dag(dagbag, LABELING).test(run_conf={"export_dir": str(tmp_path), "cleanup_older_than": "7d"})
+    console = "".join(capfd.readouterr())
+    assert "labeling task task-" in console and CANARY_PAT not in console  # dag.test prints task logs unmasked
     states = _states(run)
     assert str(run.state) == "success", states
     tasks = {t["id"]: t["status"] for t in clarifai_env.admin.snapshot()["demo/demo"]["tasks"]}
