@@ -28,7 +28,9 @@ class TokenBucket:
     (a factor) on each :meth:`throttled` call, at most once per ``cooldown`` seconds and
     never below ``floor`` (default a twentieth of the rate), and climbs back by
     ``recover_step`` tokens per second for every ``recover_after`` seconds without a
-    throttled answer. The burst shrinks with the current rate (at least one token).
+    throttled answer. A throttled answer also spends the saved tokens (the next request
+    waits its turn at the lowered rate), and the burst shrinks with the rate (at least one
+    token).
     """
 
     def __init__(
@@ -92,7 +94,7 @@ class TokenBucket:
             self._throttled_at = now
             self._changed = now
             self._current = max(self.floor, self._current * self.decrease)
-            self._tokens = min(self._tokens, self._burst_now())
+            self._tokens = min(self._tokens, 0.0)  # saved tokens are what overran the server
 
     def _burst_now(self) -> float:
         return min(self.burst, max(1.0, self._current))

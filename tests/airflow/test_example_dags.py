@@ -110,9 +110,7 @@ def test_gate_holds_back_a_large_prune_and_the_rest_still_runs(clarifai_env: Any
     assert states[("split", 0)][0] == states[("snapshot", 0)][0] == "success"
 
 
-def test_labeling_end_to_end(
-    clarifai_env: Any, dagbag: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_labeling_end_to_end(clarifai_env: Any, dagbag: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     clarifai_env.admin.set_options(task_work_seconds=1.0)
     run = _dag(dagbag, LABELING).test(run_conf={"export_dir": str(tmp_path), "cleanup_older_than": "7d"})
     console = "".join(capfd.readouterr())

@@ -64,9 +64,13 @@ def test_the_pat_never_reaches_console_logs_xcom_or_rendered_fields(
     assert all(_airflow_mask_secret_line(line) for line in leaks), leaks
 
     with create_session() as session:
-        xcoms = session.execute(select(XComModel.key, XComModel.value).where(XComModel.dag_id == "clarifai_labeling")).all()
+        xcoms = session.execute(
+            select(XComModel.key, XComModel.value).where(XComModel.dag_id == "clarifai_labeling")
+        ).all()
         rendered = session.execute(
-            select(RenderedTaskInstanceFields.rendered_fields).where(RenderedTaskInstanceFields.dag_id == "clarifai_labeling")
+            select(RenderedTaskInstanceFields.rendered_fields).where(
+                RenderedTaskInstanceFields.dag_id == "clarifai_labeling"
+            )
         ).all()
     assert {key for key, _ in xcoms} >= {"return_value", "task_id", "uri", "plan"}
     assert CANARY_PAT not in json.dumps([value for _, value in xcoms], default=str)

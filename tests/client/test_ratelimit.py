@@ -160,12 +160,13 @@ def test_rate_recovers_additively_after_quiet_periods_never_above_the_ceiling() 
     assert bucket.current_rate == 10
 
 
-def test_lowered_rate_spaces_reservations_and_shrinks_the_burst() -> None:
+def test_a_throttled_answer_spends_the_saved_tokens_and_shrinks_the_burst() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(10, 10, clock=clock)
-    bucket.throttled()  # 5/s, burst 5: the 10 saved tokens are cut to 5
-    assert [bucket.reserve() for _ in range(5)] == [0.0] * 5
+    bucket = TokenBucket(10, 10, clock=clock, recover_after=60)
+    bucket.throttled()  # 5/s: the 10 saved tokens are gone, the next request waits its turn
     assert [bucket.reserve() for _ in range(2)] == pytest.approx([0.2, 0.4])
+    clock.now += 30  # a long quiet period saves up a burst of 5 (the lowered rate), not 10
+    assert [bucket.reserve() for _ in range(6)] == pytest.approx([0.0] * 5 + [0.2])
 
 
 def test_throttled_is_a_no_op_when_the_limiter_is_off() -> None:
