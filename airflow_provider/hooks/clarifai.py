@@ -222,10 +222,15 @@ class ClarifaiHook(BaseHook):
         return ClarifaiClient(self.get_config())
 
     async def aget_client(self) -> AsyncClarifaiClient:
-        """A new asyncio client for the connection (use it in an ``async with`` block)."""
+        """A new asyncio client for the connection (use it in an ``async with`` block).
+        Built in a worker thread: creating its TLS context reads the CA bundle, which must
+        not block the event loop (the triggerer's is shared by every trigger)."""
+        import asyncio
+
         from connector.aio import AsyncClarifaiClient
 
-        return AsyncClarifaiClient(await self.aget_config())
+        config = await self.aget_config()
+        return await asyncio.to_thread(AsyncClarifaiClient, config)
 
     def get_conn(self) -> ClarifaiClient:
         """The hook's own synchronous client, built on first use; :meth:`close` closes it."""

@@ -184,7 +184,10 @@ class ClarifaiTaskSensor(ClarifaiBaseSensor):
         from airflow_provider.triggers.clarifai import ClarifaiTaskTrigger
 
         return ClarifaiTaskTrigger(
-            task_id=self.labeling_task_id, until=self.until, percent=self.percent, **self._trigger_kwargs(end_time)
+            labeling_task_id=self.labeling_task_id,
+            until=self.until,
+            percent=self.percent,
+            **self._trigger_kwargs(end_time),
         )
 
     def record_links(self, user_id: str, app_id: str, portal: str) -> None:

@@ -8,7 +8,8 @@ Each trigger:
   its deadline;
 * reads the connection through the async-safe path and waits with the async client and
   ``connector.operations.async_waits`` (same classifiers, backoff and jitter as the sync
-  waits), so it never blocks the triggerer's event loop;
+  waits), so it never blocks the triggerer's event loop (its modules load with this one,
+  not inside the loop, and the client is built in a worker thread);
 * outlives a stretch of throttling or server trouble: the client retries each read, and
   when it gives up the trigger pauses (at least the server's ``Retry-After``) and reads
   again until the deadline;
@@ -31,6 +32,8 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airflow_provider.hooks.clarifai import ClarifaiHook
 from airflow_provider.retry import is_permanent, retry_after_of
 from connector.errors import ClarifaiError, ThrottledError, TransientServerError, WaitError, WaitTimeoutError
+from connector.operations.async_waits import wait_bulk_operation, wait_dataset_version, wait_task
+from connector.operations.waits import classify_bulk_operation
 from connector.status_codes import code_name, status_code_of
 
 #: Seconds between reads unless told otherwise, and the cap of the backoff.
@@ -176,8 +179,6 @@ class ClarifaiDatasetVersionTrigger(ClarifaiWaitTrigger):
         return {"dataset_id": self.dataset_id, "version_id": self.version_id}
 
     async def wait(self, client: Any, timeout: float) -> dict[str, Any]:
-        from connector.operations.async_waits import wait_dataset_version
-
         version = await wait_dataset_version(
             client,
             self.dataset_id,
@@ -196,25 +197,26 @@ class ClarifaiTaskTrigger(ClarifaiWaitTrigger):
 
     kind = "task"
 
-    def __init__(self, *, task_id: str, until: str = "done", percent: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, labeling_task_id: str, until: str = "done", percent: float | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.task_id = task_id
+        # Not ``task_id``: the triggerer sets that attribute to the Airflow task's id.
+        self.labeling_task_id = labeling_task_id
         self.until = until
         self.percent = None if percent is None else float(percent)
 
     def ids(self) -> dict[str, Any]:
-        return {"task_id": self.task_id}
+        return {"labeling_task_id": self.labeling_task_id}
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         classpath, kwargs = super().serialize()
         return classpath, {**kwargs, "until": self.until, "percent": self.percent}
 
     async def wait(self, client: Any, timeout: float) -> dict[str, Any]:
-        from connector.operations.async_waits import wait_task
-
         status = await wait_task(
             client,
-            self.task_id,
+            self.labeling_task_id,
             until=self.until,  # type: ignore[arg-type]
             percent=self.percent,
             timeout=timeout,
@@ -250,8 +252,6 @@ class ClarifaiBulkOperationTrigger(ClarifaiWaitTrigger):
         return classpath, {**kwargs, "cancel_on_kill": self.cancel_on_kill}
 
     async def wait(self, client: Any, timeout: float) -> dict[str, Any]:
-        from connector.operations.async_waits import wait_bulk_operation
-
         op = await wait_bulk_operation(
             client, self.operation_id, timeout=timeout, interval=self.poll_interval, max_interval=self.max_interval
         )
@@ -264,8 +264,6 @@ class ClarifaiBulkOperationTrigger(ClarifaiWaitTrigger):
         """Cancel the operation when a user kills the task (if it has not finished)."""
         if not self.cancel_on_kill:
             return
-        from connector.operations import classify_bulk_operation
-
         async with await self.hook().aget_client() as client:
             op = await client.get_bulk_operation(self.operation_id)
             if classify_bulk_operation(op) == "pending":

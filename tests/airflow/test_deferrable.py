@@ -231,18 +231,20 @@ def test_version_trigger_success_failure_and_timeout(clarifai_env: Any) -> None:
 
 def test_task_trigger_success_failure_and_timeout(clarifai_env: Any) -> None:
     task_id = _open_task(clarifai_env)
-    timeout = run_trigger(ClarifaiTaskTrigger(task_id=task_id, end_time=time.time() + 0.3, **FAST))
+    timeout = run_trigger(ClarifaiTaskTrigger(labeling_task_id=task_id, end_time=time.time() + 0.3, **FAST))
     assert timeout["status"] == "timeout" and timeout["kind"] == "task"
 
     clarifai_env.admin.set_task_progress(task_id, work_percent=75)
-    work = run_trigger(ClarifaiTaskTrigger(task_id=task_id, until="work", percent=70, end_time=_deadline(), **FAST))
+    work = run_trigger(
+        ClarifaiTaskTrigger(labeling_task_id=task_id, until="work", percent=70, end_time=_deadline(), **FAST)
+    )
     assert work["status"] == "success" and work["task_status"]["work_percent"] == 75
 
     clarifai_env.admin.set_task_progress(task_id, status="TASK_WONT_DO")
-    failed = _events_are_plain(run_trigger(ClarifaiTaskTrigger(task_id=task_id, end_time=_deadline(), **FAST)))
+    failed = _events_are_plain(run_trigger(ClarifaiTaskTrigger(labeling_task_id=task_id, end_time=_deadline(), **FAST)))
     assert failed["status"] == "failed" and failed["status_name"] == "TASK_WONT_DO"
 
-    done = run_trigger(ClarifaiTaskTrigger(task_id="review-products", end_time=_deadline(), **FAST))
+    done = run_trigger(ClarifaiTaskTrigger(labeling_task_id="review-products", end_time=_deadline(), **FAST))
     assert done["status"] == "success" and done["task_status"]["status"] == "TASK_DONE"
 
 
@@ -275,7 +277,7 @@ def test_bulk_trigger_success_failure_timeout_and_on_kill_cancels(clarifai_env: 
             ),
             "GetDatasetVersion",
         ),
-        (lambda: ClarifaiTaskTrigger(task_id="review-products", end_time=_deadline(), **FAST), "GetTask"),
+        (lambda: ClarifaiTaskTrigger(labeling_task_id="review-products", end_time=_deadline(), **FAST), "GetTask"),
         (
             lambda: ClarifaiBulkOperationTrigger(operation_id="bulk-tag-street", end_time=_deadline(), **FAST),
             "GetBulkOperation",
@@ -307,12 +309,14 @@ def test_trigger_error_events_for_a_bad_key_and_a_missing_object(
     conn = json.loads(connection_json(clarifai_env))
     conn["password"] = "not-the-key-123456"
     monkeypatch.setenv("AIRFLOW_CONN_CLARIFAI_DEFAULT", json.dumps(conn))
-    denied = _events_are_plain(run_trigger(ClarifaiTaskTrigger(task_id="label-pets", end_time=_deadline(), **FAST)))
+    denied = _events_are_plain(
+        run_trigger(ClarifaiTaskTrigger(labeling_task_id="label-pets", end_time=_deadline(), **FAST))
+    )
     assert denied["status"] == "error" and denied["error"] == "AuthenticationError" and denied["permanent"] is True
     assert "not-the-key" not in json.dumps(denied)
 
     monkeypatch.delenv("AIRFLOW_CONN_CLARIFAI_DEFAULT")
-    no_conn = run_trigger(ClarifaiTaskTrigger(task_id="label-pets", end_time=_deadline(), **FAST))
+    no_conn = run_trigger(ClarifaiTaskTrigger(labeling_task_id="label-pets", end_time=_deadline(), **FAST))
     assert no_conn["status"] == "error" and no_conn["permanent"] is True and "clarifai_default" in no_conn["message"]
 
 

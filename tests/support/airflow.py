@@ -37,7 +37,12 @@ def make_context(task_id: str = "task", **ti: Any) -> dict[str, Any]:
 
 
 def run_trigger(trigger: Any) -> dict[str, Any]:
-    """Run a trigger (as the triggerer would) to its first event; return the payload."""
+    """Run a trigger (as the triggerer would) to its first event; return the payload.
+    Like the triggerer, it first hands the trigger its task instance (which sets the
+    trigger's ``task_id`` to the Airflow task's)."""
+    import types
+
+    trigger.task_instance = types.SimpleNamespace(task_id="airflow-task-id", dag_id="dag", run_id="run", map_index=-1)
 
     async def first() -> Any:
         gen = trigger.run()

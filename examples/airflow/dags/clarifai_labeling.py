@@ -47,7 +47,7 @@ POLL_SECONDS = float(os.environ.get("CLARIFAI_POLL_SECONDS", "30"))
 def clarifai_labeling() -> None:
     create = ClarifaiCreateTaskOperator(
         task_id="create_task",
-        name="label {{ params.dataset }} {{ ds }}",
+        name="label {{ params.dataset }} {{ dag_run.run_after | ds }}",
         concept_ids="{{ params.concepts | join(',') }}",
         workers="{{ params.workers | join(',') }}",
         input_source_id="{{ params.dataset }}",

@@ -36,7 +36,7 @@ from airflow_provider.operators import (
 )
 
 INVENTORIES = ("datasets", "dataset_versions", "tasks")
-EXPORT_PATH = "{{ params.export_dir }}/{{ ds_nodash }}/%s.parquet"
+EXPORT_PATH = "{{ params.export_dir }}/{{ dag_run.run_after | ds_nodash }}/%s.parquet"
 #: Seconds between reads of a version being built (read when the DAG is parsed).
 POLL_SECONDS = float(os.environ.get("CLARIFAI_POLL_SECONDS", "5"))
 
@@ -80,7 +80,7 @@ def clarifai_nightly_maintenance() -> None:
 
         gate = ApprovalOperator(
             task_id="approve_prune",
-            subject="Prune Clarifai dataset versions ({{ ds }})?",
+            subject="Prune Clarifai dataset versions ({{ dag_run.run_after | ds }})?",
             body="{{ ti.xcom_pull(task_ids='plan_prune')['summary'] }}",
             defaults="Reject",
             response_timeout=timedelta(hours=12),
@@ -118,7 +118,7 @@ def clarifai_nightly_maintenance() -> None:
 
     snapshot = ClarifaiCreateDatasetVersionOperator.partial(
         task_id="snapshot",
-        description="nightly snapshot {{ ds }}",
+        description="nightly snapshot {{ dag_run.run_after | ds }}",
         deferrable=True,
         poll_interval=POLL_SECONDS,
         wait_timeout=3600,
