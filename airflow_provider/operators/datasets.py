@@ -217,7 +217,9 @@ class ClarifaiSplitDatasetOperator(ClarifaiBaseOperator):
 
     Outlets: the targets' Assets (``clarifai://<user>/<app>/datasets/<target>``) when the
     user, app and target ids are known at parse time, otherwise an AssetAlias
-    ``clarifai/<task_id>`` filled with them at run time.
+    ``clarifai/<task_id>`` filled with them at run time. A mapped operator
+    (``.partial(...).expand(...)``) is built only when it runs, too late to declare
+    outlets: pass ``outlets=[AssetAlias("...")]`` to ``partial()``.
     Returns ``{"dry_run", "counts", "targets", "versions", "datasets_created", "uris"}``.
     """
 

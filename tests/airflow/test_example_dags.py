@@ -46,6 +46,20 @@ def _versions(server: Any, dataset_id: str) -> dict[str, str]:
     return {v["id"]: v["status"] for v in server.admin.snapshot()["demo/demo"]["dataset_versions"].get(dataset_id, [])}
 
 
+def _asset_events(run_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(AssetModel.uri, AssetEvent.source_task_id, AssetEvent.extra)
+            .join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .where(AssetEvent.source_run_id == run_id)
+        ).all()
+    return [(uri, task, dict(extra or {})) for uri, task, extra in rows]
+
+
 def test_parsing_the_example_dags_calls_no_api(clarifai_env: Any, airflow_db: Path) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
@@ -95,9 +109,17 @@ def test_nightly_maintenance_end_to_end(
         assert train | test == members and not train & test and train and test
 
     # snapshot: one READY version per target, made by this run
-    for target in ("cats-dogs-train", "cats-dogs-test", "street-scenes-train", "street-scenes-test"):
+    targets = ("cats-dogs-train", "cats-dogs-test", "street-scenes-train", "street-scenes-test")
+    for target in targets:
         versions = _versions(clarifai_env, target)
         assert list(versions.values()) == ["DATASET_VERSION_READY"], (target, versions)
+
+    # assets: the split and each snapshot recorded an event on the target's clarifai:// Asset
+    events = _asset_events(run.run_id)
+    uris = {f"clarifai://demo/demo/datasets/{t}" for t in targets}
+    assert {uri for uri, task, _ in events if task == "split"} == uris
+    snapshots = {uri: extra["version_id"] for uri, task, extra in events if task == "snapshot"}
+    assert snapshots == {f"clarifai://demo/demo/datasets/{t}": next(iter(_versions(clarifai_env, t))) for t in targets}
 
 
 def test_gate_holds_back_a_large_prune_and_the_rest_still_runs(clarifai_env: Any, dagbag: Any, tmp_path: Path) -> None:

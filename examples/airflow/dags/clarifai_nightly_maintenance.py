@@ -13,6 +13,9 @@ dataset -> snapshot each split target as a dataset version.
 * Every Clarifai task runs in the ``clarifai`` pool: its slots cap how many tasks call the
   API at once (create it: ``airflow pools set clarifai 4 "Clarifai API"``), and each task's
   client lowers its pace when the API answers 429.
+* The split and the snapshots record an event on each target's Asset
+  (``clarifai://<user>/<app>/datasets/<target>``, through the AssetAliases below): a DAG
+  scheduled on a target runs after each new split or snapshot of it.
 * Every step is idempotent: a retry adopts what the failed try created, a rerun of the
   same night writes nothing new.
 
@@ -26,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import AssetAlias, Param, dag, task
 
 from airflow_provider.operators import (
     ClarifaiCreateDatasetVersionOperator,
@@ -108,6 +111,7 @@ def clarifai_nightly_maintenance() -> None:
         seed="{{ params.seed }}",
         stratify=True,
         trigger_rule="none_failed",
+        outlets=[AssetAlias("clarifai-split-targets")],
     ).expand(dataset_id=datasets)
 
     @task
@@ -122,6 +126,7 @@ def clarifai_nightly_maintenance() -> None:
         deferrable=True,
         poll_interval=POLL_SECONDS,
         wait_timeout=3600,
+        outlets=[AssetAlias("clarifai-snapshots")],
     ).expand(dataset_id=targets)
 
     exports >> plan_prune >> gate >> prune >> split
