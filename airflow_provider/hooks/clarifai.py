@@ -189,7 +189,8 @@ class ClarifaiHook(BaseHook):
     def get_config(self) -> ClarifaiConfig:
         """Read the connection (sync path: workers) and build the client config. The PAT
         is registered with Airflow's secret masker before anything else happens."""
-        from airflow.sdk.log import mask_secret, redact
+        from airflow.providers.common.compat.sdk import redact
+        from airflow.sdk.log import mask_secret
 
         conn = self.get_connection(self.clarifai_conn_id)
         if conn.password and redact(conn.password) == conn.password:  # not masked yet
@@ -201,7 +202,8 @@ class ClarifaiHook(BaseHook):
         ``get_async_connection`` and the async extra, never the sync lookup that blocks
         the triggerer's event loop."""
         from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
-        from airflow.sdk.log import amask_secret, redact
+        from airflow.providers.common.compat.sdk import redact
+        from airflow.sdk.log import amask_secret
 
         conn = await get_async_connection(self.clarifai_conn_id, hook=self)
         if conn.password and redact(conn.password) == conn.password:  # not masked yet

@@ -148,7 +148,7 @@ class ClarifaiPruneDatasetVersionsOperator(ClarifaiBaseOperator):
         self.allow_origins = allow_origins
         self.max_delete = max_delete
         self.max_delete_share = max_delete_share
-        self.dry_run = dry_run
+        self.plan_only = dry_run  # not self.dry_run: BaseOperator.dry_run() renders templates
         self.force = force
         self.plan = plan
         self.batch_size = batch_size
@@ -184,7 +184,7 @@ class ClarifaiPruneDatasetVersionsOperator(ClarifaiBaseOperator):
                     client,
                     as_list(self.dataset_ids),
                     self._policy(),
-                    dry_run=self.dry_run,
+                    dry_run=self.plan_only,
                     force=self.force,
                     batch_size=self.batch_size,
                     progress=self.progress,
@@ -277,7 +277,7 @@ class ClarifaiSplitDatasetOperator(ClarifaiBaseOperator):
         self.mode = mode
         self.snapshot = snapshot
         self.run_key = run_key
-        self.dry_run = dry_run
+        self.plan_only = dry_run  # not self.dry_run: BaseOperator.dry_run() renders templates
         self.batch_size = batch_size
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
@@ -310,7 +310,7 @@ class ClarifaiSplitDatasetOperator(ClarifaiBaseOperator):
             plan, result = split(
                 client,
                 spec,
-                dry_run=self.dry_run,
+                dry_run=self.plan_only,
                 batch_size=self.batch_size,
                 timeout=self.wait_timeout,
                 poll_interval=self.poll_interval,
@@ -321,7 +321,7 @@ class ClarifaiSplitDatasetOperator(ClarifaiBaseOperator):
                 self.set_link("dataset", dataset_page(self.portal, cfg.user_id, cfg.app_id or "", spec.dataset_id))
             targets = dict(plan.targets)
             uris: list[str] = []
-            if not self.dry_run:
+            if not self.plan_only:
                 uris = self.emit_datasets(
                     context,
                     cfg.user_id,

@@ -101,7 +101,7 @@ class ClarifaiExportInventoryOperator(ClarifaiBaseOperator):
                 result = export(
                     client,
                     spec.name,
-                    os.fspath(self.path),
+                    os.fspath(self.path),  # type: ignore[arg-type]  # not object storage here
                     format=self.format or None,
                     row_group_rows=self.row_group_rows,
                     compression=self.compression,

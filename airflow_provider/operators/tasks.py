@@ -99,7 +99,7 @@ class ClarifaiCreateTaskOperator(ClarifaiBaseOperator):
         self.description = description
         self.metadata = metadata
         self.labeling_task_id = labeling_task_id
-        self.dry_run = dry_run
+        self.plan_only = dry_run  # not self.dry_run: BaseOperator.dry_run() renders templates
 
     def spec(self, context: Context) -> Any:
         """The ``TaskSpec`` this task instance creates (validated)."""
@@ -133,7 +133,7 @@ class ClarifaiCreateTaskOperator(ClarifaiBaseOperator):
 
         with clarifai_errors(f"create labeling task ({self.task_id})"), self.client() as client:
             spec = self.spec(context)
-            result = create_task(client, spec, dry_run=self.dry_run, progress=self.progress)
+            result = create_task(client, spec, dry_run=self.plan_only, progress=self.progress)
             cfg = client.config
             self.set_link("task", task_page(self.portal, cfg.user_id, cfg.app_id or "", spec.id))
             if spec.input_source == "DATASET" and spec.input_source_id:
@@ -180,7 +180,7 @@ class ClarifaiUpdateTaskOperator(ClarifaiBaseOperator):
         self.reviewers = reviewers
         self.concepts = concepts
         self.mode = mode
-        self.dry_run = dry_run
+        self.plan_only = dry_run  # not self.dry_run: BaseOperator.dry_run() renders templates
 
     def execute(self, context: Context) -> dict[str, Any]:
         from connector.operations import update_task
@@ -193,7 +193,7 @@ class ClarifaiUpdateTaskOperator(ClarifaiBaseOperator):
                 reviewers=as_list(self.reviewers),
                 concepts=as_list(self.concepts),
                 mode=self.mode,
-                dry_run=self.dry_run,
+                dry_run=self.plan_only,
             )
             cfg = client.config
             self.set_link("task", task_page(self.portal, cfg.user_id, cfg.app_id or "", self.labeling_task_id))
@@ -210,13 +210,13 @@ class ClarifaiMarkTaskDoneOperator(ClarifaiBaseOperator):
     def __init__(self, *, labeling_task_id: str, dry_run: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.labeling_task_id = labeling_task_id
-        self.dry_run = dry_run
+        self.plan_only = dry_run  # not self.dry_run: BaseOperator.dry_run() renders templates
 
     def execute(self, context: Context) -> dict[str, Any]:
         from connector.operations import mark_done
 
         with clarifai_errors(f"mark labeling task done ({self.task_id})"), self.client() as client:
-            result = mark_done(client, self.labeling_task_id, dry_run=self.dry_run)
+            result = mark_done(client, self.labeling_task_id, dry_run=self.plan_only)
             cfg = client.config
             self.set_link("task", task_page(self.portal, cfg.user_id, cfg.app_id or "", self.labeling_task_id))
         return {"task_id": self.labeling_task_id, "marked_done": bool(result.counts.get("marked_done"))}
@@ -231,13 +231,13 @@ class ClarifaiDeleteTasksOperator(ClarifaiBaseOperator):
     def __init__(self, *, labeling_task_ids: Sequence[str] | str, dry_run: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.labeling_task_ids = labeling_task_ids
-        self.dry_run = dry_run
+        self.plan_only = dry_run  # not self.dry_run: BaseOperator.dry_run() renders templates
 
     def execute(self, context: Context) -> dict[str, Any]:
         from connector.operations import delete_task
 
         with clarifai_errors(f"delete labeling tasks ({self.task_id})"), self.client() as client:
-            result = delete_task(client, as_list(self.labeling_task_ids) or [], dry_run=self.dry_run)
+            result = delete_task(client, as_list(self.labeling_task_ids) or [], dry_run=self.plan_only)
         return {"dry_run": result.dry_run, **result.ids}
 
 
@@ -263,7 +263,7 @@ class ClarifaiCleanupTasksOperator(ClarifaiBaseOperator):
         super().__init__(**kwargs)
         self.older_than = older_than
         self.include_idle = include_idle
-        self.dry_run = dry_run
+        self.plan_only = dry_run  # not self.dry_run: BaseOperator.dry_run() renders templates
         self.plan = plan
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -276,7 +276,7 @@ class ClarifaiCleanupTasksOperator(ClarifaiBaseOperator):
             else:
                 older = as_timedelta(self.older_than, "older_than") or timedelta(0)
                 plan, result = cleanup_tasks(
-                    client, older, dry_run=self.dry_run, include_idle=self.include_idle, progress=self.progress
+                    client, older, dry_run=self.plan_only, include_idle=self.include_idle, progress=self.progress
                 )
                 context["ti"].xcom_push(key="plan", value=plan.to_dict())
         return {"dry_run": result.dry_run, "counts": result.counts, "ids": result.ids}

@@ -323,3 +323,15 @@ def test_transient_errors_without_retry_after_use_airflows_own_retries(clarifai_
     with pytest.raises(TransientServerError) as info:
         op.execute(make_context("export"))
     assert op.retry_policy.evaluate(info.value, 1, 3, {"task": op}).action.value == "default"
+
+
+def test_the_dry_run_argument_leaves_airflows_dry_run_method_alone() -> None:
+    """BaseOperator.dry_run() is Airflow's template-rendering dry run: an attribute of
+    that name would break it."""
+    for op in (
+        ClarifaiPruneDatasetVersionsOperator(task_id="p", keep_last=1, dry_run=True),
+        ClarifaiSplitDatasetOperator(task_id="s", dataset_id="d", dry_run=True),
+        ClarifaiCreateTaskOperator(task_id="c", name="n", concept_ids=["a"], workers=["w"], dry_run=True),
+        ClarifaiCleanupTasksOperator(task_id="x", dry_run=True),
+    ):
+        assert callable(op.dry_run) and op.plan_only is True
