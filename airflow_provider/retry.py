@@ -15,47 +15,52 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import RetryDecision, RetryPolicy
 
-from connector.errors import (
-    AlreadyExistsError,
-    AuthenticationError,
-    ConfigurationError,
-    ConflictError,
-    GuardError,
-    InvalidArgumentError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PartialFailureError,
-    ValidationError,
-    WaitFailedError,
-)
-
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-#: Connector errors no retry can fix.
-PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
-    ValidationError,
-    ConfigurationError,
-    GuardError,
-    ConflictError,
-    AuthenticationError,
-    NotFoundError,
-    InvalidArgumentError,
-    AlreadyExistsError,
-    OutcomeUnknownError,
-    PartialFailureError,
-    WaitFailedError,
-)
+
+@functools.cache
+def permanent_errors() -> tuple[type[BaseException], ...]:
+    """The connector errors no retry can fix (imported on first use: DAG files that
+    import the operators never load the connector)."""
+    from connector.errors import (
+        AlreadyExistsError,
+        AuthenticationError,
+        ConfigurationError,
+        ConflictError,
+        GuardError,
+        InvalidArgumentError,
+        NotFoundError,
+        OutcomeUnknownError,
+        PartialFailureError,
+        ValidationError,
+        WaitFailedError,
+    )
+
+    return (
+        ValidationError,
+        ConfigurationError,
+        GuardError,
+        ConflictError,
+        AuthenticationError,
+        NotFoundError,
+        InvalidArgumentError,
+        AlreadyExistsError,
+        OutcomeUnknownError,
+        PartialFailureError,
+        WaitFailedError,
+    )
 
 
 def is_permanent(exc: BaseException) -> bool:
     """True when retrying the task cannot succeed (see the module docstring)."""
-    return isinstance(exc, PERMANENT_ERRORS)
+    return isinstance(exc, permanent_errors())
 
 
 def retry_after_of(exc: BaseException | None) -> float | None:

@@ -15,8 +15,8 @@ Connection type ``clarifai`` (default id ``clarifai_default``):
   as ``extra__clarifai__<name>`` are read too.
 
 Nothing here calls the API or reads a connection at import time or when a hook is built:
-the connection is read when a client is asked for. Connector modules (httpx clients) are
-imported then as well, so importing the hook (or the operators) stays cheap.
+the connection is read when a client is asked for. The connector's modules are imported
+then as well, so importing the hook (every DAG file using the operators does) stays cheap.
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from connector.config import DEFAULT_BASE_URL, ClarifaiConfig, RetryPolicy, Timeouts
-from connector.errors import ClarifaiError, ConfigurationError, ConnectorError
-
 if TYPE_CHECKING:
     from connector.aio import AsyncClarifaiClient
     from connector.client import ClarifaiClient
+    from connector.config import ClarifaiConfig
+    from connector.errors import ClarifaiError
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +62,8 @@ def _extra(extras: Mapping[str, Any], name: str) -> Any:
 
 
 def _number(extras: Mapping[str, Any], name: str, cast: type, conn_id: str) -> Any:
+    from connector.errors import ConfigurationError
+
     value = _extra(extras, name)
     if value is None:
         return None
@@ -83,6 +84,8 @@ def _truthy(value: Any) -> bool:
 
 def api_base_url(host: str | None) -> str:
     """The API base URL for a connection's host field (https unless it says otherwise)."""
+    from connector.config import DEFAULT_BASE_URL
+
     host = (host or "").strip().rstrip("/")
     if not host:
         return DEFAULT_BASE_URL
@@ -106,6 +109,9 @@ def config_from_connection(
 
     Raises :class:`connector.errors.ConfigurationError` naming the connection and the
     field at fault (never its value when the field is the PAT)."""
+    from connector.config import ClarifaiConfig, RetryPolicy, Timeouts
+    from connector.errors import ConfigurationError
+
     if not password:
         raise ConfigurationError(
             f"connection {conn_id!r} has no PAT: put the Clarifai personal access token in its password field"
@@ -250,6 +256,8 @@ class ClarifaiHook(BaseHook):
     def test_connection(self) -> tuple[bool, str]:
         """One cheap authenticated call: read the app (or list one app when the connection
         names none). Returns ``(ok, message)``; the message names what to fix."""
+        from connector.errors import ClarifaiError, ConnectorError
+
         try:
             with self.get_client() as client:
                 if client.config.app_id:

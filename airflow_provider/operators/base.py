@@ -26,7 +26,6 @@ from airflow_provider.assets import dataset_uri
 from airflow_provider.hooks.clarifai import ClarifaiHook
 from airflow_provider.links.clarifai import ClarifaiLinksMixin
 from airflow_provider.retry import ClarifaiRetryPolicy, is_permanent
-from connector.errors import ConnectorError
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -43,7 +42,7 @@ def clarifai_errors(what: str) -> Iterator[None]:
     keeping the original as the cause; let every other error through unchanged."""
     try:
         yield
-    except ConnectorError as exc:
+    except Exception as exc:
         if is_permanent(exc):
             raise AirflowFailException(f"{what} failed, and a retry cannot fix it: {exc}") from exc
         raise

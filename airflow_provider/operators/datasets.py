@@ -29,7 +29,6 @@ from airflow_provider.operators.base import (
     default_dataset_outlets,
     run_key,
 )
-from connector.status_codes import code_name, status_code_of
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -479,6 +478,8 @@ class ClarifaiCreateDatasetVersionOperator(ClarifaiBaseOperator):
                 interval=min(self.poll_interval, 1.0),
                 max_interval=self.poll_interval,
             )
+            from connector.status_codes import code_name, status_code_of
+
             return self._result(context, dataset_id, version_id, code_name(status_code_of(version)), created)
 
     def execute_complete(self, context: Context, event: dict[str, Any], created: bool = False) -> dict[str, Any]:
