@@ -64,6 +64,7 @@ bench: venv
 	$(VENV_PY) -m benchmarks.emulator_page --markdown
 	$(VENV_PY) -m benchmarks.inventory_throughput --markdown
 	$(VENV_PY) -m benchmarks.report_build --markdown
+	$(VENV_PY) -m benchmarks.airflow_import --markdown
 
 constraints:
 	rm -rf .venv-constraints && $(PYTHON) -m venv .venv-constraints
