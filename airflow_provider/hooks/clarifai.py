@@ -22,7 +22,6 @@ then as well, so importing the hook (every DAG file using the operators does) st
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
     from connector.client import ClarifaiClient
     from connector.config import ClarifaiConfig
     from connector.errors import ClarifaiError
-
-logger = logging.getLogger(__name__)
 
 #: Where the extra links point unless the connection says otherwise.
 DEFAULT_PORTAL_URL = "https://clarifai.com"

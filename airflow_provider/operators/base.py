@@ -6,7 +6,7 @@ assets and lineage.
   retries, and :class:`~airflow_provider.retry.ClarifaiRetryPolicy` (the default
   ``retry_policy``) stretches the delay to the server's ``Retry-After``.
 * Run keys: ids of what an operator creates derive from ``dag_id / task_id / run_id /
-  map_index`` (:meth:`ClarifaiBaseOperator.run_key`), never from the operator instance:
+  map_index`` (:func:`run_key`), never from the operator instance:
   a retry of the same task instance finds its earlier work, a new run creates anew.
 * XCom: small JSON only (counts, ids, URIs); plans go under their own key.
 """
@@ -14,7 +14,6 @@ assets and lineage.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
 
     from connector.client import ClarifaiClient
     from connector.operations.base import ProgressEvent
-
-logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager

@@ -25,6 +25,7 @@ from airflow_provider.operators import (
     ClarifaiUpdateTaskOperator,
 )
 from airflow_provider.retry import ClarifaiRetryPolicy
+from airflow_provider.sensors import ClarifaiBulkOperationSensor, ClarifaiDatasetVersionSensor, ClarifaiTaskSensor
 from connector.errors import ThrottledError, TransientServerError
 from tests.airflow.conftest import CANARY_PAT, connection_json
 from tests.support.airflow import make_context
@@ -335,3 +336,29 @@ def test_the_dry_run_argument_leaves_airflows_dry_run_method_alone() -> None:
         ClarifaiCleanupTasksOperator(task_id="x", dry_run=True),
     ):
         assert callable(op.dry_run) and op.plan_only is True
+
+
+@pytest.mark.parametrize(
+    ("cls", "required"),
+    [
+        (ClarifaiPruneDatasetVersionsOperator, {}),
+        (ClarifaiSplitDatasetOperator, {}),
+        (ClarifaiCreateDatasetVersionOperator, {"dataset_id": "d"}),
+        (ClarifaiCreateTaskOperator, {"name": "n", "concept_ids": ["c"], "workers": ["w"]}),
+        (ClarifaiUpdateTaskOperator, {"labeling_task_id": "t"}),
+        (ClarifaiMarkTaskDoneOperator, {"labeling_task_id": "t"}),
+        (ClarifaiDeleteTasksOperator, {"labeling_task_ids": ["t"]}),
+        (ClarifaiCleanupTasksOperator, {}),
+        (ClarifaiExportInventoryOperator, {"inventory": "tasks", "path": "x.parquet"}),
+        (ClarifaiDatasetVersionSensor, {"dataset_id": "d", "version_id": "v"}),
+        (ClarifaiTaskSensor, {"labeling_task_id": "t"}),
+        (ClarifaiBulkOperationSensor, {"operation_id": "o"}),
+    ],
+)
+def test_templated_arguments_are_stored_unmodified_under_their_own_names(cls: type, required: dict[str, Any]) -> None:
+    """Airflow renders template fields in place: each must be the argument as given
+    (converted only when the task runs), under the argument's own name."""
+    templates = {field: "{{ params.%s }}" % field for field in cls.template_fields}
+    op = cls(task_id="t", **{**required, **templates})
+    assert {field: getattr(op, field) for field in cls.template_fields} == templates
+    assert len(cls.template_fields) > 3  # the connection, user and app, and the operator's own
