@@ -358,7 +358,7 @@ def test_the_dry_run_argument_leaves_airflows_dry_run_method_alone() -> None:
 def test_templated_arguments_are_stored_unmodified_under_their_own_names(cls: type, required: dict[str, Any]) -> None:
     """Airflow renders template fields in place: each must be the argument as given
     (converted only when the task runs), under the argument's own name."""
-    templates = {field: "{{ params.%s }}" % field for field in cls.template_fields}
+    templates = {field: "{{ params." + field + " }}" for field in cls.template_fields}
     op = cls(task_id="t", **{**required, **templates})
     assert {field: getattr(op, field) for field in cls.template_fields} == templates
     assert len(cls.template_fields) > 3  # the connection, user and app, and the operator's own
