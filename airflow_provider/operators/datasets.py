@@ -423,7 +423,8 @@ class ClarifaiCreateDatasetVersionOperator(ClarifaiBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from connector.errors import NotFoundError
-        from connector.operations import create_or_adopt, wait_dataset_version
+        from connector.operations import classify_dataset_version, create_or_adopt, wait_dataset_version
+        from connector.status_codes import code_name, status_code_of
 
         with clarifai_errors(f"create dataset version ({self.task_id})"), self.client() as client:
             dataset_id = self.dataset_id
@@ -453,6 +454,8 @@ class ClarifaiCreateDatasetVersionOperator(ClarifaiBaseOperator):
             self._remember(client.config.user_id, client.config.app_id or "", dataset_id, version_id)
             if not self.wait_for_ready:
                 return self._result(context, dataset_id, version_id, "", created)
+            if existing is not None and classify_dataset_version(existing) == "done":  # a retry after the wait
+                return self._result(context, dataset_id, version_id, code_name(status_code_of(existing)), created)
             if self.deferrable:
                 from airflow_provider.triggers.clarifai import ClarifaiDatasetVersionTrigger
 
@@ -478,8 +481,6 @@ class ClarifaiCreateDatasetVersionOperator(ClarifaiBaseOperator):
                 interval=min(self.poll_interval, 1.0),
                 max_interval=self.poll_interval,
             )
-            from connector.status_codes import code_name, status_code_of
-
             return self._result(context, dataset_id, version_id, code_name(status_code_of(version)), created)
 
     def execute_complete(self, context: Context, event: dict[str, Any], created: bool = False) -> dict[str, Any]:

@@ -104,6 +104,12 @@ def test_create_version_defers_and_resumes_from_the_trigger_event(clarifai_env: 
     assert result["version_id"] == ctx["ti"].xcom["version_id"]
     assert resumed.clarifai_links["dataset_version"].endswith(f"/datasets/products/versions/{result['version_id']}")
 
+    # A retry of this task instance finds its version READY: nothing to create or wait for.
+    retry = ClarifaiCreateDatasetVersionOperator(task_id="snapshot", dataset_id="products", deferrable=True)
+    again = retry.execute(make_context("snapshot", try_number=2))
+    assert again["version_id"] == result["version_id"] and again["created"] is False
+    assert len([r for r in clarifai_env.admin.mutations() if r["rpc"] == "PostDatasetVersions"]) == 1
+
 
 def test_deferrable_defaults_to_airflows_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "true")
