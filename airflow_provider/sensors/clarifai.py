@@ -92,7 +92,7 @@ class ClarifaiBaseSensor(ClarifaiLinksMixin, BaseSensorOperator):
             try:
                 self.check(client, 0.0)
             except WaitTimeoutError as exc:
-                self.log.info("not yet: %s", exc.head if hasattr(exc, "head") else exc)
+                self.log.info("not yet: %s", exc.head)
                 return False
             return True
 
