@@ -7,6 +7,7 @@ the method and path that failed. Headers (and so the PAT) are never stored on an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
@@ -17,12 +18,136 @@ class ConnectorError(Exception):
     """Base of every error this package raises."""
 
 
-class ConfigurationError(ConnectorError, ValueError):
-    """The connector was configured wrongly (missing PAT, bad URL, bad option)."""
+class _Shown:
+    """A fact of a message kept as the text it shows (so an error pickles whatever the
+    value was): ``repr``, ``str`` and any format of it give that text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+    def __reduce__(self) -> Any:
+        return (_Shown, (self.text,))
 
 
-class ValidationError(ConnectorError, ValueError):
-    """An argument to an operation is invalid; nothing was written."""
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value: object) -> object:
+    """``value`` itself when it is plain data (strings, numbers, lists and dicts of
+    them), else its ``repr`` kept as text."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, _PLAIN) for v in value):
+        return value
+    if isinstance(value, dict) and all(isinstance(v, _PLAIN) for v in (*value, *value.values())):
+        return value
+    return _Shown(repr(value))
+
+
+class _Placeholders(dict[str, object]):
+    """What a message template's ``{fields}`` stand for: a fact given with the error, or
+    else the name of an argument, spelled for the entry point that shows the error."""
+
+    def __init__(self, facts: Mapping[str, object], names: Mapping[str, str], argument: str) -> None:
+        super().__init__(facts)
+        self._names = names
+        self._argument = argument
+
+    def __missing__(self, key: str) -> str:
+        if key == "argument":  # the error's own argument, whatever its name
+            key = self._argument
+        return self._names.get(key, key)
+
+
+class ArgumentError(ConnectorError):
+    """An error that names the argument (or setting) at fault, so each entry point can
+    show it in its own words: Python code reads ``keep_ids``, the command line reads
+    ``--keep-id``, a variable read by :meth:`ClarifaiConfig.from_env` reads its name
+    (``CLARIFAI_API_BASE``).
+
+    Fields: ``argument`` (the Python name of the argument at fault, or None when the
+    error names none), ``message`` (the template), ``facts`` (the values the message
+    shows). When ``argument`` is given, ``message`` is a :meth:`str.format` template
+    whose ``{fields}`` are either facts (``value=...``) or argument names: ``{keep_ids}``
+    shows as ``keep_ids`` in ``str(error)`` (or as ``spell["keep_ids"]``, e.g.
+    ``"force=True"``) and as whatever :meth:`render` is given for it; ``{argument}``
+    stands for the error's own argument. Without ``argument`` the message is plain
+    text. Facts never include a secret.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        argument: str | None = None,
+        spell: Mapping[str, str] | None = None,
+        **facts: object,
+    ) -> None:
+        self.message = message
+        self.argument = argument
+        self.spell: dict[str, str] = dict(spell or {})
+        self.facts: dict[str, object] = {k: _plain(v) for k, v in facts.items()}
+        #: Names fixed by where a value came from (``CLARIFAI_API_BASE`` for a base URL
+        #: read from the environment); they win over any entry point's names.
+        self.bound: dict[str, str] = {}
+        super().__init__(self.render())
+
+    def render(self, names: Mapping[str, str] | None = None) -> str:
+        """The message with each argument spelled as ``names`` says (else as in Python)."""
+        if self.argument is None:
+            return self.message
+        spelled = {**self.spell, **(names or {}), **self.bound}
+        return self.message.format_map(_Placeholders(self.facts, spelled, self.argument))
+
+    def bind(self, names: Mapping[str, str]) -> None:
+        """Fix how arguments are named whatever the entry point (used by ``from_env``:
+        a value read from a variable is named by the variable)."""
+        self.bound.update(names)
+        self.args = (self.render(),)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields: error class, argument, message (as ``str(error)``)."""
+        return {"error": type(self).__name__, "argument": self.argument, "message": str(self)}
+
+    def __reduce__(self) -> Any:
+        return (
+            _rebuild_argument_error,
+            (type(self), self.message, self.argument, self.spell, self.facts, self.bound),
+        )
+
+
+def _rebuild_argument_error(
+    cls: type[ArgumentError],
+    message: str,
+    argument: str | None,
+    spell: dict[str, str],
+    facts: dict[str, object],
+    bound: dict[str, str],
+) -> ArgumentError:
+    error = cls(message, argument=argument, spell=spell, **facts)
+    if bound:
+        error.bind(bound)
+    return error
+
+
+class ConfigurationError(ArgumentError, ValueError):
+    """The connector was configured wrongly (missing PAT, bad URL, bad option);
+    ``argument`` names the setting (``base_url``, ``user_id``...)."""
+
+
+class ValidationError(ArgumentError, ValueError):
+    """An argument to an operation is invalid; nothing was written. ``argument`` names
+    it (the Python name; the command line shows the flag)."""
 
 
 class MissingObjectError(ValidationError):
@@ -218,8 +343,9 @@ class OperationError(ConnectorError):
     """An operation (prune, split, task lifecycle, wait) could not complete."""
 
 
-class GuardError(OperationError):
-    """A destructive plan exceeded its guard (count or share); pass ``force`` to apply it."""
+class GuardError(OperationError, ArgumentError):
+    """A destructive plan exceeded its guard (count or share, or a split target holding
+    inputs from elsewhere); pass ``force`` to apply it. ``argument`` is ``"force"``."""
 
 
 class ConflictError(OperationError):

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from connector.config import ClarifaiConfig
 from connector.objects import (
     ApiResponse,
+    App,
     BulkOperation,
     Dataset,
     DatasetInput,
@@ -68,6 +69,9 @@ class ClientProtocol(Protocol):
     ) -> Iterator[list[dict[str, Any]]]:
         """Pages (``body[key]`` lists) of any listing, in order (inventories read these)."""
         ...
+
+    # -- the app (operations read it to tell "not found" from "no such app")
+    def get_app(self, app_id: str | None = None) -> App: ...
 
     # -- datasets and their versions and inputs
     def list_datasets(
@@ -190,6 +194,9 @@ class AsyncClientProtocol(Protocol):
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Pages (``body[key]`` lists) of any listing, in order (inventories read these)."""
         ...
+
+    # -- the app
+    async def get_app(self, app_id: str | None = None) -> App: ...
 
     # -- datasets and their versions and inputs
     def list_datasets(
