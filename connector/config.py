@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connector.errors import ConfigurationError
+from connector.ids import id_problem, kind_of, looks_like_secret, shown
 
 DEFAULT_BASE_URL = "https://api.clarifai.com"
 #: The API's documented default rate limit per account (requests per second).
@@ -94,11 +95,18 @@ class RetryPolicy:
     hourly_limit_wait: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ConfigurationError("retry max_attempts must be at least 1")
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+            raise ConfigurationError(
+                "retry {max_attempts} must be a whole number >= 1, got {value!r}",
+                argument="max_attempts",
+                value=self.max_attempts,
+            )
         for name in ("max_elapsed", "initial_wait", "max_wait", "max_retry_after", "hourly_limit_wait"):
-            if getattr(self, name) < 0:
-                raise ConfigurationError(f"retry {name} must not be negative")
+            value = getattr(self, name)
+            if not _is_number(value) or value < 0:
+                raise ConfigurationError(
+                    "retry {argument} must be a number of seconds >= 0, got {value!r}", argument=name, value=value
+                )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +119,16 @@ class Timeouts:
     pool: float = 30.0
 
 
+def _is_number(value: object) -> bool:
+    """A real, finite number (not a bool)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value == value
+        and value not in (float("inf"), float("-inf"))
+    )
+
+
 def _env_number(env: Mapping[str, str], name: str, cast: type, *, positive: bool = False) -> Any:
     """The number in ``env[name]``, None when unset or blank; a bad value raises
     :class:`ConfigurationError` naming the variable."""
@@ -121,11 +139,119 @@ def _env_number(env: Mapping[str, str], name: str, cast: type, *, positive: bool
     try:
         value = cast(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be {kind}, got {raw!r}") from None
+        raise ConfigurationError(
+            "{argument} must be {kind}, got {value}", argument=name, kind=kind, value=shown(raw)
+        ) from None
     if value != value or value in (float("inf"), float("-inf")) or value < 0 or (positive and value == 0):
         bound = "greater than 0" if positive else "0 or more"
-        raise ConfigurationError(f"{name} must be {kind} {bound}, got {raw!r}")
+        raise ConfigurationError(
+            "{argument} must be {kind} {bound}, got {value}", argument=name, kind=kind, bound=bound, value=shown(raw)
+        )
     return value
+
+
+#: The settings :meth:`ClarifaiConfig.from_env` reads, by variable.
+ENV_SETTINGS = {
+    "pat": "CLARIFAI_PAT",
+    "user_id": "CLARIFAI_USER_ID",
+    "app_id": "CLARIFAI_APP_ID",
+    "base_url": "CLARIFAI_API_BASE",
+    "allow_insecure_http": "CLARIFAI_ALLOW_INSECURE_HTTP",
+    "rate_limit": "CLARIFAI_RATE_LIMIT",
+    "max_attempts": "CLARIFAI_RETRY_MAX_ATTEMPTS",
+    "max_elapsed": "CLARIFAI_RETRY_MAX_ELAPSED",
+}
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def check_base_url(value: object) -> str:
+    """The API base URL without its trailing ``/``, or ConfigurationError naming
+    ``base_url``. A base URL is a scheme (``https``, or ``http``), a host and an optional
+    port, nothing else: no path (the connector adds ``/v2/...`` itself), no user or
+    password, no query or fragment. The message never shows a user, password, query or
+    a part that looks like a token."""
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            "{base_url} must be a string such as https://api.clarifai.com, got {kind}",
+            argument="base_url",
+            kind=kind_of(value),
+        )
+    base = value.strip().rstrip("/")
+    if not base:
+        raise ConfigurationError(
+            "{base_url} is empty: leave it unset for https://api.clarifai.com, or give the API's address",
+            argument="base_url",
+        )
+    try:
+        parts = urlsplit(base)
+        port = parts.port
+    except ValueError:
+        raise ConfigurationError(
+            "{base_url} is not a valid URL (a bad port or host): use scheme://host[:port], e.g. https://api.clarifai.com",
+            argument="base_url",
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        scheme = parts.scheme if parts.scheme.isalnum() and len(parts.scheme) < 10 else "?"
+        raise ConfigurationError(
+            "{base_url} must be an http(s) URL such as https://api.clarifai.com (scheme {scheme!r}, no host)"
+            if not parts.hostname
+            else "{base_url} must be an http(s) URL such as https://api.clarifai.com, got scheme {scheme!r}",
+            argument="base_url",
+            scheme=scheme,
+        )
+    host = parts.hostname
+    where = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+    if looks_like_secret(host):
+        where = f"{parts.scheme}://(a host that looks like a token)"
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            "{base_url} must not hold a user or password (the PAT authenticates every request); "
+            "use {where} without the part before '@'",
+            argument="base_url",
+            where=where,
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            "{base_url} must not have a query or fragment: use {where}", argument="base_url", where=where
+        )
+    if parts.path not in ("", "/"):
+        path = parts.path if not looks_like_secret(parts.path) and len(parts.path) <= 40 else "(not shown)"
+        raise ConfigurationError(
+            "{base_url} must be scheme://host[:port] with no path, got the path {path!r}: use {where} "
+            "(the connector adds /v2/... itself)",
+            argument="base_url",
+            path=path,
+            where=where,
+        )
+    return base
+
+
+def check_id_setting(name: str, value: object, *, required: bool) -> str | None:
+    """A user or app id (stripped), None when absent and not required; ConfigurationError
+    naming ``name`` when it is not an id (the value is shown only if it cannot be a
+    secret)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ConfigurationError(
+                "no Clarifai {what} given: set {env} or pass {argument}",
+                argument=name,
+                spell={name: f"{name}=..."},
+                what=name.replace("_", " "),
+                env=ENV_SETTINGS[name],
+            )
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    problem = id_problem(text)
+    if problem:
+        raise ConfigurationError(
+            "{argument} {value} is not an id: it {problem}",
+            argument=name,
+            value=shown(text),
+            problem=problem,
+        )
+    assert isinstance(text, str)
+    return text
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -155,29 +281,56 @@ class ClarifaiConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.pat, Secret):
-            object.__setattr__(self, "pat", Secret(self.pat if self.pat is not None else ""))
+            pat = self.pat if isinstance(self.pat, str) else ""
+            object.__setattr__(self, "pat", Secret(pat.strip()))
         if not self.pat:
-            raise ConfigurationError("no Clarifai PAT given: set CLARIFAI_PAT or pass pat=...")
-        if not self.user_id or not str(self.user_id).strip():
-            raise ConfigurationError("no Clarifai user id given: set CLARIFAI_USER_ID or pass user_id=...")
-        base = str(self.base_url).rstrip("/")
+            raise ConfigurationError(
+                "no Clarifai PAT given: set CLARIFAI_PAT or pass {pat}", argument="pat", spell={"pat": "pat=..."}
+            )
+        user_id = check_id_setting("user_id", self.user_id, required=True)
+        object.__setattr__(self, "user_id", user_id)
+        object.__setattr__(self, "app_id", check_id_setting("app_id", self.app_id, required=False))
+        for name in ("user_id", "app_id"):
+            if getattr(self, name) is not None and getattr(self, name) == self.pat.reveal():
+                raise ConfigurationError(
+                    "{argument} is the PAT: give the {what} there, and the PAT in CLARIFAI_PAT",
+                    what=name.replace("_", " "),
+                    argument=name,
+                )
+        base = check_base_url(self.base_url)
         object.__setattr__(self, "base_url", base)
         parts = urlsplit(base)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigurationError(f"base_url must be an http(s) URL, got {base!r}")
         if parts.scheme == "http" and not is_loopback_host(parts.hostname) and not self.allow_insecure_http:
             raise ConfigurationError(
-                f"refusing to send the PAT over plain http to {parts.hostname!r}: use https, "
-                "or set allow_insecure_http=True if this network is trusted"
+                "refusing to send the PAT over plain http to {host!r}: use https, or set {allow_insecure_http} "
+                "if this network is trusted",
+                argument="allow_insecure_http",
+                spell={"allow_insecure_http": "allow_insecure_http=True"},
+                host=parts.hostname,
             )
-        if not 1 <= int(self.per_page) <= MAX_PER_PAGE:
-            raise ConfigurationError(f"per_page must be between 1 and {MAX_PER_PAGE}, got {self.per_page}")
-        if self.rate_limit < 0:
-            raise ConfigurationError("rate_limit must not be negative (0 turns it off)")
-        if self.page_concurrency < 1:
-            raise ConfigurationError("page_concurrency must be at least 1")
-        if self.max_connections < 1:
-            raise ConfigurationError("max_connections must be at least 1")
+        if (
+            isinstance(self.per_page, bool)
+            or not isinstance(self.per_page, int)
+            or not 1 <= self.per_page <= MAX_PER_PAGE
+        ):
+            raise ConfigurationError(
+                "{per_page} must be a whole number from 1 to {most}, got {value!r}",
+                argument="per_page",
+                most=MAX_PER_PAGE,
+                value=self.per_page,
+            )
+        if not _is_number(self.rate_limit) or self.rate_limit < 0:
+            raise ConfigurationError(
+                "{rate_limit} must be a number of requests per second >= 0 (0 turns it off), got {value!r}",
+                argument="rate_limit",
+                value=self.rate_limit,
+            )
+        for name in ("page_concurrency", "max_connections"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigurationError(
+                    "{argument} must be a whole number >= 1, got {value!r}", argument=name, value=value
+                )
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -185,8 +338,12 @@ class ClarifaiConfig:
         """A config from the environment (``os.environ`` unless ``env`` is given).
 
         ``CLARIFAI_PAT``, ``CLARIFAI_USER_ID``, ``CLARIFAI_APP_ID``, ``CLARIFAI_API_BASE``
-        name the account and endpoint. Optional tuning, for deployments where code
-        cannot easily pass arguments (orchestrator workers, containers):
+        name the account and endpoint (a ``CLARIFAI_API_BASE`` that is set but empty is
+        an error, not the public API: unset it to mean https://api.clarifai.com).
+        ``CLARIFAI_ALLOW_INSECURE_HTTP=1`` allows sending the PAT over plain ``http://``
+        to a host that is not loopback (a trusted network only). Optional tuning, for
+        deployments where code cannot easily pass arguments (orchestrator workers,
+        containers):
 
         * ``CLARIFAI_RATE_LIMIT`` — requests per second for this client (default 15,
           the API's per-account limit; ``0`` turns the client-side limiter off). When
@@ -204,25 +361,53 @@ class ClarifaiConfig:
             "user_id": env.get("CLARIFAI_USER_ID", "").strip(),
             "app_id": env.get("CLARIFAI_APP_ID", "").strip() or None,
         }
-        if env.get("CLARIFAI_API_BASE", "").strip():
-            values["base_url"] = env["CLARIFAI_API_BASE"].strip()
-        rate = _env_number(env, "CLARIFAI_RATE_LIMIT", float)
-        if rate is not None:
-            values["rate_limit"] = rate
-        timeout = _env_number(env, "CLARIFAI_TIMEOUT", float, positive=True)
-        if timeout is not None:
-            values["timeouts"] = dataclasses.replace(Timeouts(), read=timeout, write=timeout)
-        retry_changes: dict[str, Any] = {}
-        attempts = _env_number(env, "CLARIFAI_RETRY_MAX_ATTEMPTS", int, positive=True)
-        if attempts is not None:
-            retry_changes["max_attempts"] = attempts
-        elapsed = _env_number(env, "CLARIFAI_RETRY_MAX_ELAPSED", float)
-        if elapsed is not None:
-            retry_changes["max_elapsed"] = elapsed
-        if retry_changes:
-            values["retry"] = RetryPolicy(**retry_changes)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        given = {k for k, v in overrides.items() if v is not None}
+        try:
+            if "CLARIFAI_API_BASE" in env and "base_url" not in given:
+                # Set but empty is an error, never the public API: an unset variable in a
+                # script (CLARIFAI_API_BASE=$EMULATOR) must not send real work to production.
+                values["base_url"] = env["CLARIFAI_API_BASE"]
+            insecure = env.get("CLARIFAI_ALLOW_INSECURE_HTTP", "").strip().lower()
+            if insecure not in _TRUE + _FALSE:
+                raise ConfigurationError(
+                    "{allow_insecure_http} must be 1/true/yes/on or 0/false/no/off, got {value}",
+                    argument="allow_insecure_http",
+                    value=shown(insecure),
+                )
+            if insecure in _TRUE:
+                values["allow_insecure_http"] = True
+            rate = _env_number(env, "CLARIFAI_RATE_LIMIT", float)
+            if rate is not None:
+                values["rate_limit"] = rate
+            timeout = _env_number(env, "CLARIFAI_TIMEOUT", float, positive=True)
+            if timeout is not None:
+                values["timeouts"] = dataclasses.replace(Timeouts(), read=timeout, write=timeout)
+            retry_changes: dict[str, Any] = {}
+            attempts = _env_number(env, "CLARIFAI_RETRY_MAX_ATTEMPTS", int, positive=True)
+            if attempts is not None:
+                retry_changes["max_attempts"] = attempts
+            elapsed = _env_number(env, "CLARIFAI_RETRY_MAX_ELAPSED", float)
+            if elapsed is not None:
+                retry_changes["max_elapsed"] = elapsed
+            if retry_changes:
+                values["retry"] = RetryPolicy(**retry_changes)
+            values.update({k: v for k, v in overrides.items() if v is not None})
+            return cls(**values)
+        except ConfigurationError as exc:
+            # A value read from a variable is named by the variable; one passed in keeps
+            # its argument name (the command line shows its flag).
+            # A setting missing from both is named as an argument ("pass user_id=..." in
+            # Python, "--user-id" on the command line) next to its variable.
+            read = {k: v for k, v in ENV_SETTINGS.items() if k not in given and env.get(v, "").strip()}
+            if "CLARIFAI_API_BASE" in env and "base_url" not in given:
+                read["base_url"] = "CLARIFAI_API_BASE"
+            if "retry" in given:
+                read.pop("max_attempts", None)
+                read.pop("max_elapsed", None)
+            if "allow_insecure_http" not in given:
+                read.setdefault("allow_insecure_http", "CLARIFAI_ALLOW_INSECURE_HTTP=1")
+            exc.bind(read)
+            raise
 
     def replace(self, **changes: Any) -> ClarifaiConfig:
         """A copy with ``changes`` applied (validated again)."""

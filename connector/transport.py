@@ -102,8 +102,14 @@ def render_path(config: ClarifaiConfig, rpc: str, template: str, path: Mapping[s
     for name in _template_vars(template):
         value = values.get(name)
         if value is None or str(value) == "":
-            hint = " (set CLARIFAI_APP_ID or pass app_id)" if name == "app_id" else ""
-            raise ConfigurationError(f"{rpc}: missing path value {name!r}{hint}")
+            if name == "app_id":
+                raise ConfigurationError(
+                    "{rpc} needs an app id: set CLARIFAI_APP_ID or pass {app_id}",
+                    argument="app_id",
+                    spell={"app_id": "app_id=..."},
+                    rpc=rpc,
+                )
+            raise ConfigurationError(f"{rpc}: missing path value {name!r}")
         out = out.replace("{" + name + "}", quote(str(value), safe=""))
     return out
 

@@ -106,7 +106,7 @@ def test_export_json_summary_and_dataset_scope(env, tmp_path):
 
 
 def test_group_and_command_options_both_work(env, tmp_path, emulator):
-    env = {**env, "CLARIFAI_APP_ID": "", "CLARIFAI_API_BASE": ""}
+    env = {**env, "CLARIFAI_APP_ID": "", "CLARIFAI_API_BASE": None}
     out = tmp_path / "c.jsonl"
     result = run(
         ["--base-url", emulator.base_url, "export", "concepts", "--app-id", emulator.app_id, "-o", str(out)], env
@@ -208,7 +208,7 @@ def test_pat_from_file_and_missing_pat(env, tmp_path):
 
 
 EMBEDDED = {
-    "CLARIFAI_API_BASE": "",
+    "CLARIFAI_API_BASE": None,  # unset: a set but empty variable is an error, not "no API"
     "CLARIFAI_PAT": "",
     "CLARIFAI_USER_ID": "",
     "CLARIFAI_APP_ID": "",

@@ -98,9 +98,9 @@ def test_invalid_settings_refused(bad) -> None:
 
 
 def test_retry_policy_validation() -> None:
-    with pytest.raises(ConfigurationError, match="max_attempts must be at least 1"):
+    with pytest.raises(ConfigurationError, match="max_attempts must be a whole number >= 1, got 0"):
         RetryPolicy(max_attempts=0)
-    with pytest.raises(ConfigurationError, match="max_wait must not be negative"):
+    with pytest.raises(ConfigurationError, match=r"max_wait must be a number of seconds >= 0, got -1"):
         RetryPolicy(max_wait=-1)
 
 
@@ -161,3 +161,99 @@ def test_from_env_strips_whitespace_around_values() -> None:
         {"CLARIFAI_PAT": PAT + "\n", "CLARIFAI_USER_ID": " me ", "CLARIFAI_APP_ID": "app\n"}
     )
     assert (config.pat.reveal(), config.user_id, config.app_id) == (PAT, "me", "app")
+
+
+# -- the base URL, ids, and errors that name the setting where it came from ---------------
+
+
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [
+        ("http://127.0.0.1:8080/v2", "must be scheme://host[:port] with no path, got the path '/v2'"),
+        ("https://api.clarifai.com/v2/users/me", "no path"),
+        ("http://me:hunter2@127.0.0.1:8080", "must not hold a user or password"),
+        ("http://token@127.0.0.1:8080", "must not hold a user or password"),
+        ("https://api.clarifai.com?key=abc", "must not have a query or fragment"),
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("http://127.0.0.1:99999", "is not a valid URL"),
+        ("api.clarifai.com", "must be an http(s) URL"),
+        ("ftp://127.0.0.1", "got scheme 'ftp'"),
+    ],
+)
+def test_a_base_url_is_scheme_host_and_port_only(url: str, text: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        ClarifaiConfig(pat=PAT, user_id="me", base_url=url)
+    assert caught.value.argument == "base_url" and text in str(caught.value)
+    assert str(caught.value).startswith("base_url ")
+    assert "hunter2" not in str(caught.value) and "key=abc" not in str(caught.value)
+
+
+def test_a_base_url_keeps_its_port_and_drops_a_trailing_slash() -> None:
+    assert ClarifaiConfig(pat=PAT, user_id="me", base_url="http://127.0.0.1:8080/").base_url == "http://127.0.0.1:8080"
+
+
+def test_an_empty_api_base_variable_is_an_error_never_production() -> None:
+    for value in ("", "  "):
+        with pytest.raises(ConfigurationError, match=r"^CLARIFAI_API_BASE is empty") as caught:
+            ClarifaiConfig.from_env({**BASE_ENV, "CLARIFAI_API_BASE": value})
+        assert caught.value.argument == "base_url"
+    # Unset means the public API; an explicit base_url wins over an empty variable.
+    assert ClarifaiConfig.from_env(BASE_ENV).base_url == "https://api.clarifai.com"
+    given = ClarifaiConfig.from_env({**BASE_ENV, "CLARIFAI_API_BASE": ""}, base_url="http://127.0.0.1:1")
+    assert given.base_url == "http://127.0.0.1:1"
+
+
+def test_errors_name_the_variable_a_value_came_from_and_the_argument_otherwise() -> None:
+    env = {**BASE_ENV, "CLARIFAI_API_BASE": "http://127.0.0.1:1/v2"}
+    with pytest.raises(ConfigurationError, match=r"^CLARIFAI_API_BASE must be scheme://host") as caught:
+        ClarifaiConfig.from_env(env)
+    assert caught.value.render({"base_url": "--base-url"}).startswith("CLARIFAI_API_BASE ")  # bound to it
+    with pytest.raises(ConfigurationError, match=r"^base_url must be scheme://host") as caught:
+        ClarifaiConfig.from_env(BASE_ENV, base_url="http://127.0.0.1:1/v2")
+    assert caught.value.render({"base_url": "--base-url"}).startswith("--base-url ")
+    with pytest.raises(ConfigurationError, match=r"set CLARIFAI_USER_ID or pass user_id=\.\.\.$"):
+        ClarifaiConfig.from_env({"CLARIFAI_PAT": PAT})
+    with pytest.raises(ConfigurationError, match="set CLARIFAI_ALLOW_INSECURE_HTTP=1 if"):
+        ClarifaiConfig.from_env({**BASE_ENV, "CLARIFAI_API_BASE": "http://api.example.com"})
+    with pytest.raises(ConfigurationError, match=r"set allow_insecure_http=True if"):
+        ClarifaiConfig(pat=PAT, user_id="me", base_url="http://api.example.com")
+
+
+def test_allow_insecure_http_from_the_environment() -> None:
+    env = {**BASE_ENV, "CLARIFAI_API_BASE": "http://api.example.com", "CLARIFAI_ALLOW_INSECURE_HTTP": "1"}
+    assert ClarifaiConfig.from_env(env).allow_insecure_http is True
+    with pytest.raises(ConfigurationError, match=r"^CLARIFAI_ALLOW_INSECURE_HTTP must be 1/true"):
+        ClarifaiConfig.from_env({**env, "CLARIFAI_ALLOW_INSECURE_HTTP": "sure"})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "text"),
+    [
+        ("user_id", "me/you", "it contains '/'"),
+        ("user_id", " me", None),  # surrounding spaces are trimmed, not an error
+        ("app_id", "my app", "may hold only letters"),
+        ("app_id", "a" * 49, "longer than 48 characters"),
+        ("app_id", "-app", "must start with a letter or a digit"),
+    ],
+)
+def test_user_and_app_ids_follow_the_id_format(field: str, value: str, text: str | None) -> None:
+    values = {"pat": PAT, "user_id": "me", "base_url": "http://127.0.0.1:1", field: value}
+    if text is None:
+        assert getattr(ClarifaiConfig(**values), field) == value.strip()
+        return
+    with pytest.raises(ConfigurationError, match=text) as caught:
+        ClarifaiConfig(**values)
+    assert caught.value.argument == field
+
+
+def test_an_id_that_is_the_pat_is_refused_and_never_shown() -> None:
+    pat = "0123456789abcdef0123456789abcdef"
+    for field in ("user_id", "app_id"):
+        values = {"pat": pat, "user_id": "me", "base_url": "http://127.0.0.1:1", field: pat}
+        with pytest.raises(ConfigurationError, match="is the PAT") as caught:
+            ClarifaiConfig(**values)
+        assert pat not in str(caught.value)
+    with pytest.raises(ConfigurationError) as caught:
+        ClarifaiConfig(pat=PAT, user_id=pat + "/x", base_url="http://127.0.0.1:1")
+    assert pat not in str(caught.value) and "looks like a token" in str(caught.value)
