@@ -12,11 +12,15 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from connector.errors import ConflictError  # noqa: F401  (re-exported: its old home)
+from connector.errors import (
+    ConflictError,  # noqa: F401  (re-exported: its old home)
+    ValidationError,
+)
+from connector.ids import id_problem, is_valid_id, kind_of, shown  # noqa: F401  (is_valid_id re-exported)
 from connector.protocols import ClientProtocol
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,9 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 T = TypeVar("T")
 P = TypeVar("P", bound="Plan")
-
-#: Clarifai ids: letters, digits, ``_`` and ``-``.
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,11 +72,23 @@ def report(
 class Plan:
     """Base of every plan: a list of row dicts plus operation-specific fields.
 
-    Subclasses add their own fields; all of them must be JSON-serializable.
+    Subclasses add their own fields; all of them must be JSON-serializable. A subclass
+    states what its JSON must hold (``OPERATION``, the row ``ACTIONS``, the row keys that
+    are ids, the types of the others) so :meth:`from_dict` can refuse a malformed plan
+    with a :class:`~connector.errors.ValidationError` naming the field.
     """
 
     operation: str
     rows: list[dict[str, Any]]
+
+    #: The ``operation`` values a plan of this class may carry (empty: any string).
+    OPERATIONS: ClassVar[tuple[str, ...]] = ()
+    #: The ``action`` values a row may hold (empty: any).
+    ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    #: Row keys that must be present and hold an id.
+    ROW_IDS: ClassVar[tuple[str, ...]] = ()
+    #: Row keys that, when present, must hold a value of these types.
+    ROW_TYPES: ClassVar[Mapping[str, tuple[type, ...]]] = {}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serializable form of the whole plan."""
@@ -86,15 +99,102 @@ class Plan:
         return json.dumps(self.to_dict(), **kwargs)
 
     @classmethod
-    def from_dict(cls: type[P], data: dict[str, Any]) -> P:
+    def from_dict(cls: type[P], data: Mapping[str, Any]) -> P:
         """Rebuild a plan from :meth:`to_dict` (e.g. planned in one orchestrator task,
-        reviewed, applied in another). Unknown keys are ignored."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        reviewed, applied in another). Unknown keys are ignored. Raises ValidationError
+        naming the field (``rows[3].action``, ``policy.keep_last``...) when the plan is
+        not a mapping, misses a field, or holds a value of the wrong type."""
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                "{argument} must be a plan as a dict (from plan.to_dict()), got {value}",
+                argument="data",
+                value=shown(data),
+            )
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for name, f in fields.items():
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required and name not in data:
+                raise ValidationError(
+                    "the plan has no {argument} field: rebuild it from the JSON a plan's to_json() wrote",
+                    argument=name,
+                )
+        values = {k: v for k, v in data.items() if k in fields}
+        cls.check_fields(values)
+        return cls(**values)
 
     @classmethod
-    def from_json(cls: type[P], text: str) -> P:
-        return cls.from_dict(json.loads(text))
+    def from_json(cls: type[P], text: str | bytes) -> P:
+        """Rebuild a plan from :meth:`to_json`; ValidationError when ``text`` is not JSON
+        or not a plan of this kind (naming the field)."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise ValidationError(
+                "{argument} must be the plan's JSON text, got {value}", argument="text", value=shown(text)
+            )
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+            problem = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+            raise ValidationError(
+                "{argument} is not valid JSON: {problem}{where}", argument="text", problem=problem, where=where
+            ) from None
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                "{argument} must hold a JSON object (a plan), got {kind}", argument="text", kind=kind_of(data)
+            )
+        return cls.from_dict(data)
+
+    @classmethod
+    def check_fields(cls, values: Mapping[str, Any]) -> None:
+        """Raise ValidationError naming the first field of ``values`` (a plan's JSON) that
+        is malformed. Subclasses extend it for their own fields."""
+        operation = values.get("operation")
+        if not isinstance(operation, str) or (cls.OPERATIONS and operation not in cls.OPERATIONS):
+            want = " or ".join(repr(o) for o in cls.OPERATIONS) or "a string"
+            raise ValidationError(
+                "plan field {argument} must be {want} (this is a {kind}), got {value}",
+                argument="operation",
+                want=want,
+                kind=cls.__name__,
+                value=shown(operation),
+            )
+        rows = values.get("rows")
+        if not isinstance(rows, list):
+            raise ValidationError(
+                "plan field {argument} must be a list of rows, got {value}", argument="rows", value=shown(rows)
+            )
+        for n, row in enumerate(rows):
+            cls.check_row(n, row)
+
+    @classmethod
+    def check_row(cls, n: int, row: object) -> None:
+        """ValidationError naming ``rows[n]`` (or one of its keys) when the row is malformed."""
+        if not isinstance(row, dict):
+            raise ValidationError(
+                "plan field {argument} must be a row (a dict), got {value}", argument=f"rows[{n}]", value=shown(row)
+            )
+        for key in cls.ROW_IDS:
+            problem = id_problem(row.get(key))
+            if problem:
+                missing = key not in row
+                raise ValidationError(
+                    "plan field {argument} is missing"
+                    if missing
+                    else "plan field {argument} {value} is not an id: it {problem}",
+                    argument=f"rows[{n}].{key}",
+                    value=shown(row.get(key)),
+                    problem=problem,
+                )
+        if cls.ACTIONS and row.get("action") not in cls.ACTIONS:
+            raise ValidationError(
+                "plan field {argument} must be one of {allowed}, got {value}",
+                argument=f"rows[{n}].action",
+                allowed=sorted(cls.ACTIONS),
+                value=shown(row.get("action")),
+            )
+        for key, types in cls.ROW_TYPES.items():
+            if key in row:
+                check_field(f"rows[{n}].{key}", row[key], types)
 
     def to_dataframe(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The rows as a pandas DataFrame (pandas imported here, lazily)."""
@@ -107,6 +207,52 @@ class Plan:
 
     def columns(self) -> Sequence[str]:
         return ()
+
+
+_TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", type(None): "null"}
+_TYPE_NAMES.update({list: "a list", dict: "an object"})
+
+
+def check_field(field: str, value: object, types: tuple[type, ...]) -> None:
+    """ValidationError naming the plan ``field`` unless ``value`` has one of ``types``
+    (a bool is not a number here)."""
+    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+    if not ok:
+        names = [_TYPE_NAMES.get(t, t.__name__) for t in types if not (t is int and float in types)]
+        want = " or ".join(names)
+        raise ValidationError(
+            "plan field {argument} must be {want}, got {value}", argument=field, want=want, value=shown(value)
+        )
+
+
+def check_id_list(field: str, value: object) -> None:
+    """ValidationError naming the plan ``field`` unless ``value`` is a list of ids."""
+    check_field(field, value, (list,))
+    assert isinstance(value, list)
+    for n, item in enumerate(value):
+        problem = id_problem(item)
+        if problem:
+            raise ValidationError(
+                "plan field {argument} {value} is not an id: it {problem}",
+                argument=f"{field}[{n}]",
+                value=shown(item),
+                problem=problem,
+            )
+
+
+def check_timestamp(field: str, value: object, *, empty: bool = True) -> None:
+    """ValidationError naming the plan ``field`` unless ``value`` is an RFC 3339 / ISO
+    8601 timestamp (or, with ``empty``, ``""``/None)."""
+    if empty and value in ("", None):
+        return
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        parse_time(value)
+    except ValueError:
+        raise ValidationError(
+            "plan field {argument} must be an ISO 8601 timestamp, got {value}", argument=field, value=shown(value)
+        ) from None
 
 
 @dataclasses.dataclass
@@ -166,10 +312,6 @@ def deterministic_id(prefix: str, *parts: object, length: int = 16) -> str:
     return f"{prefix}-{digest}"
 
 
-def is_valid_id(value: object) -> bool:
-    return isinstance(value, str) and bool(_ID_RE.match(value))
-
-
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
@@ -191,6 +333,10 @@ def parse_time(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 def human_duration(value: timedelta) -> str:
     """``timedelta(days=7)`` -> ``"7d"``; ``timedelta(hours=36)`` -> ``"1d 12h"``;
     ``timedelta(0)`` -> ``"0s"`` (whole seconds; a negative duration is shown as 0s)."""
@@ -200,10 +346,6 @@ def human_duration(value: timedelta) -> str:
     minutes, seconds = divmod(rest, 60)
     parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if n]
     return " ".join(parts) or "0s"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _jsonable(value: Any) -> Any:

@@ -24,25 +24,44 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from connector.errors import GuardError, MissingObjectError, NotFoundError, ValidationError, VerificationError
+from connector.errors import GuardError, NotFoundError, ValidationError, VerificationError
+from connector.ids import shown
 from connector.objects import DatasetVersion
 from connector.operations.base import (
     OperationResult,
     Plan,
     ProgressCallback,
     Stopwatch,
+    check_field,
+    check_id_list,
+    check_timestamp,
     chunked,
     human_duration,
-    is_valid_id,
     parse_time,
     report,
-    unique,
     utcnow,
 )
+from connector.operations.checks import (
+    check_batch_size,
+    check_bool,
+    check_callback,
+    check_client,
+    check_ids,
+    check_now,
+    check_type,
+    require_dataset,
+)
 from connector.protocols import ClientProtocol
-from connector.status_codes import VERSION_FAILED, VERSION_PENDING, VERSION_READY, code_name, status_code_of
+from connector.status_codes import (
+    VERSION_FAILED,
+    VERSION_PENDING,
+    VERSION_READY,
+    code_name,
+    parse_status_code,
+    status_code_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,33 +96,104 @@ class PrunePolicy:
     max_delete_share: float | None = 0.9
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keep_ids", frozenset(self.keep_ids or ()))
-        object.__setattr__(self, "allow_origins", frozenset(str(o).upper() for o in (self.allow_origins or ())))
+        keep_ids = check_ids("keep_ids", self.keep_ids, "version id", single=False, empty=True)
+        object.__setattr__(self, "keep_ids", frozenset(keep_ids))
+        origins = self.allow_origins
+        if isinstance(origins, str) or not isinstance(origins, Iterable):
+            raise ValidationError(
+                "{argument} must be a collection of origins (one or more of {allowed}), got {value}",
+                argument="allow_origins",
+                allowed=sorted(PROTECTED_ORIGINS),
+                value=shown(origins),
+            )
+        names = [str(o).strip().upper() for o in origins]
+        bad = sorted(set(names) - PROTECTED_ORIGINS)
+        if bad:
+            raise ValidationError(
+                "{argument} accepts {allowed}, got {bad}",
+                argument="allow_origins",
+                allowed=sorted(PROTECTED_ORIGINS),
+                bad=bad,
+            )
+        object.__setattr__(self, "allow_origins", frozenset(names))
         if self.keep_last is not None and (
             not isinstance(self.keep_last, int) or isinstance(self.keep_last, bool) or self.keep_last < 1
         ):
             raise ValidationError(
-                f"keep_last must be an integer >= 1 (the newest READY version is always kept), got {self.keep_last!r}"
+                "{argument} must be an integer >= 1 (the newest READY version is always kept), got {value!r}",
+                argument="keep_last",
+                value=self.keep_last,
             )
         for name in ("keep_younger_than", "delete_failed_older_than"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, timedelta) or value < timedelta(0)):
-                raise ValidationError(f"{name} must be a non-negative duration, got {value!r}")
-        bad = self.allow_origins - PROTECTED_ORIGINS
-        if bad:
-            raise ValidationError(f"allow_origins accepts {sorted(PROTECTED_ORIGINS)}, got {sorted(bad)}")
+                raise ValidationError(
+                    "{argument} must be a non-negative duration, got {value!r}", argument=name, value=value
+                )
+        check_bool("keep_pinned", self.keep_pinned)
+        check_bool("allow_trained", self.allow_trained)
+        if not isinstance(self.pinned_key, str) or not self.pinned_key.strip():
+            raise ValidationError(
+                "{argument} must be a non-empty metadata key, got {value}",
+                argument="pinned_key",
+                value=shown(self.pinned_key),
+            )
         if self.max_delete is not None and (
             isinstance(self.max_delete, bool) or not isinstance(self.max_delete, int) or self.max_delete < 0
         ):
-            raise ValidationError(f"max_delete must be an integer >= 0, got {self.max_delete!r}")
-        if self.max_delete_share is not None and not (0 < float(self.max_delete_share) <= 1):
-            raise ValidationError(f"max_delete_share must be in (0, 1], got {self.max_delete_share!r}")
-        if not self.pinned_key:
-            raise ValidationError("pinned_key must not be empty")
+            raise ValidationError(
+                "{argument} must be an integer >= 0, got {value!r}", argument="max_delete", value=self.max_delete
+            )
+        share = self.max_delete_share
+        if share is not None and (
+            isinstance(share, bool) or not isinstance(share, int | float) or not (0 < float(share) <= 1)
+        ):
+            raise ValidationError(
+                "{argument} must be in (0, 1], got {value}", argument="max_delete_share", value=shown(share)
+            )
         if self.keep_last is None and self.keep_younger_than is None and self.delete_failed_older_than is None:
             raise ValidationError(
-                "the policy deletes nothing: set keep_last, keep_younger_than or delete_failed_older_than"
+                "the policy deletes nothing: set {keep_last}, {keep_younger_than} or {delete_failed_older_than}",
+                argument="keep_last",
             )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, field: str = "policy") -> PrunePolicy:
+        """The policy of a plan's ``policy`` field (durations as seconds, collections as
+        lists, as :meth:`Plan.to_dict` writes them). Unknown keys are ignored; a bad value
+        raises ValidationError naming ``<field>.<key>``."""
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                "plan field {argument} must be an object (a prune policy), got {value}",
+                argument=field,
+                value=shown(data),
+            )
+        known = [f.name for f in dataclasses.fields(cls)]
+        values: dict[str, Any] = {}
+        for key in known:
+            if key not in data:
+                continue
+            value = data[key]
+            duration = key in ("keep_younger_than", "delete_failed_older_than")
+            if duration and value is not None and not isinstance(value, timedelta):
+                check_field(f"{field}.{key}", value, (int, float))
+                try:
+                    value = timedelta(seconds=value)
+                except (OverflowError, ValueError):
+                    raise ValidationError(
+                        "plan field {argument} must be a number of seconds a duration can hold, got {value!r}",
+                        argument=f"{field}.{key}",
+                        value=value,
+                    ) from None
+            values[key] = value
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            if exc.argument is not None:
+                exc.bind({name: f"{field}.{name}" for name in known})
+                exc.argument = f"{field}.{exc.argument}"
+                exc.args = (exc.render(),)
+            raise
 
 
 @dataclasses.dataclass
@@ -114,6 +204,39 @@ class PrunePlan(Plan):
     datasets: list[str] = dataclasses.field(default_factory=list)
     now: str = ""
     guard: str | None = None  # why the guard refuses this plan, if it does
+
+    OPERATIONS = ("prune",)
+    ACTIONS = frozenset({"keep", "delete"})
+    ROW_IDS = ("dataset_id", "version_id")
+    ROW_TYPES: ClassVar[Mapping[str, tuple[type, ...]]] = {
+        "status": (str,),
+        "created_at": (str, type(None)),
+        "age_days": (int, float, type(None)),
+        "request_origin": (str,),
+        "pinned": (bool,),
+        "trained_on": (bool,),
+        "reason": (str,),
+    }
+
+    @classmethod
+    def check_fields(cls, values: Mapping[str, Any]) -> None:
+        super().check_fields(values)
+        seen: dict[tuple[str, str], int] = {}
+        for n, row in enumerate(values["rows"]):
+            key = (row["dataset_id"], row["version_id"])
+            if key in seen:
+                raise ValidationError(
+                    "plan field {argument} repeats version {version} (first in rows[{first}])",
+                    argument=f"rows[{n}]",
+                    version="/".join(key),
+                    first=seen[key],
+                )
+            seen[key] = n
+        PrunePolicy.from_dict(values.get("policy", {}))
+        if "datasets" in values:
+            check_id_list("datasets", values["datasets"])
+        check_timestamp("now", values.get("now", ""))
+        check_field("guard", values.get("guard"), (str, type(None)))
 
     def columns(self) -> Sequence[str]:
         return (
@@ -257,16 +380,55 @@ def _decide_one(
     return DELETE, "delete: " + " and ".join(parts)
 
 
-def guard_violation(plan_rows: Sequence[Mapping[str, Any]], policy: PrunePolicy) -> str | None:
-    """Why the guard refuses these rows, or None when they are within it."""
+def _guard_breach(plan_rows: Sequence[Mapping[str, Any]], policy: PrunePolicy) -> tuple[str, dict[str, Any]] | None:
+    """The guard's verdict on these rows as a message template naming the limit's
+    argument and its facts, or None when they are within it."""
     deletes = sum(1 for r in plan_rows if r["action"] == DELETE)
     total = len(plan_rows)
     if policy.max_delete is not None and deletes > policy.max_delete:
-        return f"the plan deletes {deletes} versions, more than max_delete={policy.max_delete}"
+        return "the plan deletes {deletes} versions, more than {max_delete}={limit}", {
+            "deletes": deletes,
+            "limit": policy.max_delete,
+        }
     if policy.max_delete_share is not None and total and deletes / total > policy.max_delete_share:
-        return (
-            f"the plan deletes {deletes} of {total} versions ({deletes / total:.0%}), more than "
-            f"max_delete_share={policy.max_delete_share:.0%}"
+        return "the plan deletes {deletes} of {total} versions ({share}), more than {max_delete_share}={limit}", {
+            "deletes": deletes,
+            "total": total,
+            "share": f"{deletes / total:.0%}",
+            "limit": f"{policy.max_delete_share:.0%}",
+        }
+    return None
+
+
+def guard_violation(plan_rows: Sequence[Mapping[str, Any]], policy: PrunePolicy) -> str | None:
+    """Why the guard refuses these rows, or None when they are within it."""
+    breach = _guard_breach(plan_rows, policy)
+    return (
+        None
+        if breach is None
+        else breach[0].format(max_delete="max_delete", max_delete_share="max_delete_share", **breach[1])
+    )
+
+
+def _guard_error(plan: PrunePlan, policy: PrunePolicy) -> GuardError | None:
+    """The GuardError for applying ``plan`` without ``force``, or None. Judged on the rows
+    being applied (a plan may have been edited after review, or come without its guard
+    field); the plan's own ``guard`` verdict counts too."""
+    breach = _guard_breach(plan.rows, policy)
+    if breach is not None:
+        template, facts = breach
+        return GuardError(
+            f"refusing to prune: {template}; pass {{force}} to apply it anyway",
+            argument="force",
+            spell={"force": "force=True"},
+            **facts,
+        )
+    if plan.guard:
+        return GuardError(
+            "refusing to prune: {guard}; pass {force} to apply it anyway",
+            argument="force",
+            spell={"force": "force=True"},
+            guard=plan.guard,
         )
     return None
 
@@ -284,6 +446,23 @@ def trained_versions(client: ClientProtocol) -> set[tuple[str, str]]:
     return out
 
 
+def check_plan_arguments(
+    datasets: object, policy: object, now: object = None, progress: object = None
+) -> list[str] | None:
+    """The dataset ids to read (None: every dataset of the app), after checking every
+    argument of :func:`plan_prune` (ValidationError naming the argument). No I/O."""
+    check_type("policy", policy, PrunePolicy, "a PrunePolicy")
+    check_now(now)
+    check_callback("progress", progress)
+    if datasets is None:
+        return None
+    if not isinstance(datasets, str) and isinstance(datasets, Sequence | frozenset | set) and not datasets:
+        raise ValidationError(
+            "{argument} is empty: pass dataset ids, or None for every dataset of the app", argument="datasets"
+        )
+    return check_ids("datasets", datasets, "dataset id")
+
+
 def plan_prune(
     client: ClientProtocol,
     datasets: str | Sequence[str] | None,
@@ -295,28 +474,15 @@ def plan_prune(
     """Read the versions of ``datasets`` (one id, a list, or None for every dataset of
     the app) and decide; writes nothing. Raises ValidationError for a bad argument or a
     dataset that does not exist."""
-    if not isinstance(policy, PrunePolicy):
-        raise ValidationError("policy must be a PrunePolicy")
-    if isinstance(datasets, str):
-        datasets = [datasets]
-    if datasets is not None:
-        datasets = list(datasets)
-        if not datasets:
-            raise ValidationError("datasets is empty: pass dataset ids, or None for every dataset of the app")
-        bad = [d for d in datasets if not is_valid_id(d)]
-        if bad:
-            raise ValidationError(f"invalid dataset ids: {bad}")
-        datasets = unique(datasets)
+    check_client(client)
+    wanted = check_plan_arguments(datasets, policy, now, progress)
     now = now or utcnow()
-    if datasets is None:
+    if wanted is None:
         ids = [d["id"] for d in client.list_datasets()]
     else:
         ids = []
-        for d in datasets:
-            try:
-                client.get_dataset(d)
-            except NotFoundError as exc:
-                raise MissingObjectError(f"dataset {d!r} does not exist in app {client.config.app_id!r}") from exc
+        for d in wanted:
+            require_dataset(client, d, "datasets")
             ids.append(d)
     versions: list[DatasetVersion] = []
     for n, dataset_id in enumerate(ids, 1):
@@ -338,65 +504,111 @@ def plan_prune(
     return plan
 
 
-def recheck_protections(client: ClientProtocol, plan: PrunePlan) -> dict[str, str]:
-    """Planned deletions that are protected NOW: ``"dataset/version" -> reason``.
+def plan_policy(plan: PrunePlan) -> PrunePolicy:
+    """The policy a plan was made with (ValidationError naming ``policy.<key>`` when its
+    ``policy`` field does not rebuild into one)."""
+    return PrunePolicy.from_dict(plan.policy)
 
-    A plan may be applied long after it was made (reviewed as JSON, applied by another
-    task); meanwhile a model may have been trained on a version, or newer versions
-    deleted. Re-reads each affected dataset's versions (and, unless the plan's policy
-    allows it, which versions models were trained on) and applies the protections of
-    :func:`decide` to the current state. Read-only.
-    """
+
+def _versions_from_rows(rows: Sequence[Mapping[str, Any]], policy: PrunePolicy) -> list[dict[str, Any]]:
+    """The plan's rows as the version objects :func:`decide` reads (what the plan saw)."""
+    out = []
+    for row in rows:
+        code = parse_status_code(row.get("status"))
+        out.append(
+            {
+                "id": row["version_id"],
+                "dataset_id": row["dataset_id"],
+                "status": {"code": code} if code is not None else {},
+                "created_at": row.get("created_at"),
+                "request_origin": row.get("request_origin"),
+                "metadata": {policy.pinned_key: bool(row.get("pinned"))},
+            }
+        )
+    return out
+
+
+def recheck_policy(
+    client: ClientProtocol, plan: PrunePlan, policy: PrunePolicy | None = None, *, read: bool = True
+) -> dict[str, str]:
+    """Planned deletions that the plan's policy keeps or protects: ``"dataset/version"
+    -> reason``. Every planned deletion is judged again by the whole policy (the keep
+    rules: newest N READY, keep ids, pinned, younger than, failed grace; and the
+    protections: newest READY, in flight, trained on, made by training or evaluation), at
+    the plan's ``now``:
+
+    * with ``read`` (a delayed apply), against the current state: each affected dataset's
+      versions are listed again (and, unless the policy allows it, which versions models
+      were trained on), so a version pinned, trained on or become the newest READY since
+      the plan was made is kept;
+    * without, against the facts the plan's rows recorded (no request).
+
+    A plan whose rows were edited (an action flipped to delete) therefore never deletes
+    what its policy keeps. A version that no longer exists is not listed (deleting it
+    again is a no-op). Read-only; MissingObjectError when a dataset the plan deletes
+    from does not exist."""
+    policy = policy or plan_policy(plan)
     targets = plan.to_delete
     if not targets:
         return {}
-    allow_trained = bool(plan.policy.get("allow_trained"))
-    allow_origins = {str(o).upper() for o in plan.policy.get("allow_origins") or ()}
-    trained = set() if allow_trained else trained_versions(client)
-    trained_any = {vid for ds, vid in trained if not ds}
-    protected: dict[str, str] = {}
+    now = parse_time(plan.now) or utcnow()
+    if read:
+        versions: list[dict[str, Any]] = []
+        for dataset_id in targets:
+            try:
+                current = list(client.list_dataset_versions(dataset_id))
+            except NotFoundError:
+                require_dataset(client, dataset_id, "plan")
+                raise
+            versions += [{**dict(v), "dataset_id": dataset_id} for v in current]
+        trained = set() if policy.allow_trained else trained_versions(client)
+    else:
+        rows = [r for r in plan.rows if r["dataset_id"] in targets]
+        versions = _versions_from_rows(rows, policy)
+        trained = {(r["dataset_id"], r["version_id"]) for r in rows if r.get("trained_on")}
+    decided = {(r["dataset_id"], r["version_id"]): r for r in decide(versions, policy, trained=trained, now=now)}
+    kept: dict[str, str] = {}
     for dataset_id, ids in targets.items():
-        current = [dict(v) for v in client.list_dataset_versions(dataset_id)]
-        ready = [v for v in current if status_code_of(v) in VERSION_READY]
-        newest_ready = max(ready, key=_age_order, default=None)
-        by_id = {str(v.get("id")): v for v in current}
         for vid in ids:
-            v = by_id.get(vid)
-            if v is None:
-                continue  # already gone: deleting it again is a no-op
-            code = status_code_of(v)
-            origin = origin_name(v.get("request_origin"))
-            key = f"{dataset_id}/{vid}"
-            if newest_ready is not None and str(newest_ready.get("id")) == vid:
-                protected[key] = "protected: now the newest READY version"
-            elif code in VERSION_PENDING:
-                protected[key] = f"protected: now {code_name(code)}"
-            elif not allow_trained and ((dataset_id, vid) in trained or vid in trained_any):
-                protected[key] = "protected: a model version has been trained on it since the plan was made"
-            elif origin in PROTECTED_ORIGINS and origin not in allow_origins:
-                protected[key] = f"protected: created by {origin}"
-    return protected
+            row = decided.get((dataset_id, vid))
+            if row is not None and row["action"] != DELETE:
+                kept[f"{dataset_id}/{vid}"] = f"{row['reason']} (rechecked when applied)"
+    return kept
 
 
-def _plan_guard_policy(plan: PrunePlan) -> Any:
-    """The guard limits of the plan's policy (PrunePolicy defaults where absent)."""
-    import types
+def recheck_protections(client: ClientProtocol, plan: PrunePlan) -> dict[str, str]:
+    """Planned deletions that the plan's policy keeps or protects NOW (the current state
+    read again): :func:`recheck_policy` with ``read=True``. Read-only."""
+    return recheck_policy(client, plan, read=True)
 
-    policy = plan.policy or {}
-    return types.SimpleNamespace(
-        max_delete=policy.get("max_delete", PrunePolicy.max_delete),
-        max_delete_share=policy.get("max_delete_share", PrunePolicy.max_delete_share),
-    )
+
+def check_apply_arguments(
+    plan: object, force: object, batch_size: object, verify: object, recheck: object, progress: object
+) -> PrunePolicy:
+    """Check every argument of :func:`apply_prune` and the plan's shape (no I/O); return
+    the plan's policy. ValidationError names the argument or the plan field."""
+    check_type("plan", plan, PrunePlan, "a PrunePlan (PrunePlan.from_json(text) rebuilds one)")
+    assert isinstance(plan, PrunePlan)
+    check_bool("force", force)
+    check_batch_size(batch_size)
+    check_bool("verify", verify)
+    check_bool("recheck", recheck)
+    check_callback("progress", progress)
+    PrunePlan.check_fields({f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)})
+    return plan_policy(plan)
 
 
 def check_guard(plan: PrunePlan, *, force: bool = False) -> None:
     """GuardError when the plan exceeds its guard (``max_delete``,
     ``max_delete_share``) and ``force`` is false; no I/O. The guard is judged on the
     plan's rows (a plan may have been edited after review, or come without its guard
-    field), not only on the plan's own verdict."""
-    guard = plan.guard or guard_violation(plan.rows, _plan_guard_policy(plan))
-    if guard and not force:
-        raise GuardError(f"refusing to prune: {guard}; pass force=True (CLI: --force) to apply it anyway")
+    field), not only on the plan's own verdict. ValidationError when the plan's
+    ``policy`` field does not rebuild into a policy."""
+    check_type("plan", plan, PrunePlan, "a PrunePlan")
+    check_bool("force", force)
+    guard = _guard_error(plan, plan_policy(plan))
+    if guard is not None and not force:
+        raise guard
 
 
 def apply_prune(
@@ -412,27 +624,54 @@ def apply_prune(
     """Delete the plan's versions, one DeleteDatasetVersions call per chunk of ids per
     dataset ("not found" counts as deleted), then list again to verify. Idempotent.
 
-    With ``recheck`` (the default), the protections are first checked again against the
-    current state (:func:`recheck_protections`), so a plan applied after a delay never
-    deletes a version that has become protected meanwhile; those are skipped and listed
-    in ``result.details["skipped"]``. :func:`prune`, which applies right after planning,
-    skips this second read.
+    Every argument and the plan's shape are checked first (ValidationError). Each planned
+    deletion is then judged again by the plan's whole policy (:func:`recheck_policy`):
+    with ``recheck`` (the default) against the current state, read again, so a plan
+    applied after a delay never deletes a version pinned, kept or protected meanwhile;
+    without, against the facts the plan's rows recorded. Either way an edited plan never
+    deletes what its policy keeps; those versions are skipped and listed in
+    ``result.details["skipped"]``. :func:`prune`, which applies right after planning,
+    uses the rows (no second read).
 
     Raises GuardError (before any write) when the plan exceeds its guard and ``force``
     is false, VerificationError when a deleted version is still listed."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    check_guard(plan, force=force)
+    check_client(client)
+    policy = check_apply_arguments(plan, force, batch_size, verify, recheck, progress)
+    guard = _guard_error(plan, policy)
+    if guard is not None and not force:
+        raise guard
+    return _apply(client, plan, policy, batch_size=batch_size, verify=verify, read=recheck, progress=progress)
+
+
+def _apply(
+    client: ClientProtocol,
+    plan: PrunePlan,
+    policy: PrunePolicy,
+    *,
+    batch_size: int,
+    verify: bool,
+    read: bool,
+    progress: ProgressCallback | None,
+    planned_now: bool = False,
+) -> OperationResult:
+    """Apply ``plan`` (arguments and guard already checked). ``read``: judge the rows by
+    a fresh read of the state, else by their recorded facts. ``planned_now``: the plan was
+    just made from what was read, which proved its datasets exist."""
     watch = Stopwatch(client)
-    skipped = recheck_protections(client, plan) if recheck else {}
+    skipped = recheck_policy(client, plan, policy, read=read)
     if skipped:
         logger.warning(
-            "prune: %d planned deletion(s) skipped, protected since the plan was made: %s",
+            "prune: %d planned deletion(s) skipped, kept by the plan's policy: %s",
             len(skipped),
             ", ".join(sorted(skipped)[:10]),
         )
     targets = {d: [v for v in ids if f"{d}/{v}" not in skipped] for d, ids in plan.to_delete.items()}
     targets = {d: ids for d, ids in targets.items() if ids}
+    if targets and not read and not planned_now:
+        # Without a fresh read nothing proved the datasets exist: a delete in a dataset
+        # (or app) that does not exist would pass for "already gone".
+        for dataset_id in targets:
+            require_dataset(client, dataset_id, "plan")
     total = sum(len(ids) for ids in targets.values())
     done = 0
     for dataset_id, ids in targets.items():
@@ -475,9 +714,13 @@ def prune(
     now: datetime | None = None,
     progress: ProgressCallback | None = None,
 ) -> tuple[PrunePlan, OperationResult]:
-    """Plan, then (unless ``dry_run``) apply and verify. Safe to rerun after a crash."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    """Plan, then (unless ``dry_run``) apply and verify. Safe to rerun after a crash.
+    Every argument is checked before the first request (ValidationError naming it)."""
+    check_client(client)
+    check_plan_arguments(datasets, policy, now, progress)
+    check_bool("dry_run", dry_run)
+    check_bool("force", force)
+    check_batch_size(batch_size)
     watch = Stopwatch(client)
     plan = plan_prune(client, datasets, policy, now=now, progress=progress)
     if dry_run:
@@ -490,6 +733,13 @@ def prune(
             requests=watch.requests,
             details={"guard": plan.guard},
         )
-    result = apply_prune(client, plan, force=force, batch_size=batch_size, recheck=False, progress=progress)
+    guard = _guard_error(plan, policy)
+    if guard is not None and not force:
+        raise guard
+    # The plan was made just now from what was read: its rows are the current state, and
+    # plan_prune proved every dataset exists (an empty dataset list reads nothing).
+    result = _apply(
+        client, plan, policy, batch_size=batch_size, verify=True, read=False, progress=progress, planned_now=True
+    )
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result

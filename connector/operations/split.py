@@ -26,37 +26,55 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from connector.errors import (
     ConflictError,
+    GuardError,
     MissingObjectError,
     NotFoundError,
     ValidationError,
     VerificationError,
     WaitFailedError,
 )
+from connector.ids import shown
 from connector.objects import DatasetVersion
 from connector.operations.base import (
     OperationResult,
     Plan,
     ProgressCallback,
     Stopwatch,
+    check_field,
+    check_id_list,
     chunked,
     deterministic_id,
-    is_valid_id,
     report,
     stable_hash,
 )
+from connector.operations.checks import (
+    check_batch_size,
+    check_bool,
+    check_callback,
+    check_client,
+    check_id,
+    check_ids,
+    check_type,
+    require_app,
+    require_dataset,
+)
 from connector.operations.idempotent import create_or_adopt, read_or_none
-from connector.operations.waits import wait_bulk_operation, wait_dataset_version
+from connector.operations.waits import check_schedule, wait_bulk_operation, wait_dataset_version
 from connector.protocols import ClientProtocol
 from connector.status_codes import VERSION_READY, status_code_of
 
 logger = logging.getLogger(__name__)
 
 MODES = ("incremental", "exact", "server")
+#: The metadata key under which a target created by a split records its source.
+SOURCE_KEY = "split_source"
+#: The longest the waits of a split may poll between reads (seconds).
+MAX_POLL_INTERVAL = 10.0
 
 
 # -- pure assignment -------------------------------------------------------------------
@@ -180,15 +198,52 @@ class SplitSpec:
     run_key: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "concepts", tuple(self.concepts or ()))
-        object.__setattr__(self, "ratios", dict(self.ratios))
-        object.__setattr__(self, "targets", dict(self.targets or {}))
+        if isinstance(self.concepts, str):
+            raise ValidationError(
+                "{argument} must be a collection of concept ids, not one string (wrap it: [{value}])",
+                argument="concepts",
+                value=shown(self.concepts),
+            )
+        object.__setattr__(
+            self, "concepts", tuple(check_ids("concepts", self.concepts or (), "concept id", empty=True))
+        )
+        for name in ("ratios", "targets"):
+            value = getattr(self, name)
+            if value is None and name == "targets":
+                value = {}
+            if not isinstance(value, Mapping):
+                raise ValidationError(
+                    "{argument} must be a mapping of split names to {what}, got {value}",
+                    argument=name,
+                    what="shares" if name == "ratios" else "dataset ids",
+                    value=shown(value),
+                )
+            object.__setattr__(self, name, dict(value))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, str | int):
+            raise ValidationError(
+                "{argument} must be a string or an integer, got {value}", argument="seed", value=shown(self.seed)
+            )
         object.__setattr__(self, "seed", str(self.seed))
         self.validate()
 
     @property
     def source_name(self) -> str:
         return self.dataset_id if self.dataset_id else "app"
+
+    @property
+    def source_label(self) -> str:
+        """The source in words: ``dataset 'x'``, ``app inputs with concept(s) [...]``."""
+        if self.dataset_id:
+            version = f" (version {self.version_id!r})" if self.version_id else ""
+            return f"dataset {self.dataset_id!r}{version}"
+        return f"the app's inputs with concept(s) {list(self.concepts)}" if self.concepts else "the app's inputs"
+
+    def provenance(self) -> dict[str, Any]:
+        """What a target created by this split records in its metadata (``split_source``):
+        the source dataset, or the app and its concept filter."""
+        if self.dataset_id:
+            return {"dataset_id": self.dataset_id}
+        return {"app": True, "concepts": sorted(self.concepts)}
 
     def ordered_ratios(self) -> list[tuple[str, float]]:
         return [(k, float(v)) for k, v in self.ratios.items()]
@@ -197,49 +252,99 @@ class SplitSpec:
         return self.targets.get(split) or f"{self.source_name}-{split}"
 
     def validate(self) -> None:
-        """Raise ValidationError for any bad argument (called before any read/write)."""
+        """Raise ValidationError naming the argument for any bad one (called before any
+        read or write)."""
+        check_bool("app", self.app)
+        check_bool("stratify", self.stratify)
+        check_bool("snapshot", self.snapshot)
+        if self.dataset_id is not None:
+            check_id("dataset_id", self.dataset_id, "dataset id")
         if bool(self.dataset_id) == bool(self.app):
-            raise ValidationError("give exactly one source: dataset_id=... or app=True")
-        if self.dataset_id is not None and not is_valid_id(self.dataset_id):
-            raise ValidationError(f"invalid source dataset id {self.dataset_id!r}")
-        if self.version_id is not None and (not self.dataset_id or not is_valid_id(self.version_id)):
-            raise ValidationError(f"version_id {self.version_id!r} needs a valid dataset_id and must be a valid id")
+            raise ValidationError(
+                "give exactly one source: {dataset_id} or {app}",
+                argument="dataset_id",
+                spell={"dataset_id": "dataset_id=...", "app": "app=True"},
+            )
+        if self.version_id is not None:
+            check_id("version_id", self.version_id, "dataset version id")
+            if not self.dataset_id:
+                raise ValidationError(
+                    "{argument} {value!r} needs a source dataset ({dataset_id})",
+                    argument="version_id",
+                    value=self.version_id,
+                )
         if self.concepts and not self.app:
-            raise ValidationError("concepts filters an app source only (use app=True)")
+            raise ValidationError(
+                "{argument} filters an app source only (use {app})", argument="concepts", spell={"app": "app=True"}
+            )
         if self.mode not in MODES:
-            raise ValidationError(f"mode must be one of {MODES}, got {self.mode!r}")
+            raise ValidationError(
+                "{argument} must be one of {modes}, got {value}", argument="mode", modes=MODES, value=shown(self.mode)
+            )
         if len(self.ratios) < 2:
-            raise ValidationError(f"give at least two splits, got {list(self.ratios)}")
+            raise ValidationError(
+                "give at least two splits in {argument}, got {names}", argument="ratios", names=list(self.ratios)
+            )
         for name, value in self.ratios.items():
-            if not is_valid_id(str(name)):
-                raise ValidationError(f"invalid split name {name!r}")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < float(value) < 1):
-                raise ValidationError(f"ratio of {name!r} must be a number in (0, 1), got {value!r}")
+            check_id("ratios", name, "split name")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (0 < float(value) < 1):
+                raise ValidationError(
+                    "{argument}: the share of {name!r} must be a number in (0, 1), got {value}",
+                    argument="ratios",
+                    name=name,
+                    value=shown(value),
+                )
         total = sum(float(v) for v in self.ratios.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValidationError(f"ratios must sum to 1, got {total:g} ({dict(self.ratios)})")
+            raise ValidationError(
+                "{argument} must sum to 1, got {total} ({ratios})",
+                argument="ratios",
+                total=f"{total:g}",
+                ratios=str(dict(self.ratios)),
+            )
         unknown = set(self.targets) - set(self.ratios)
         if unknown:
-            raise ValidationError(f"targets names splits that have no ratio: {sorted(unknown)}")
+            raise ValidationError(
+                "{argument} names splits that have no ratio: {unknown}", argument="targets", unknown=sorted(unknown)
+            )
+        for split, target in self.targets.items():
+            check_id("targets", target, f"target dataset id (of split {split!r})")
         names = [self.target_of(s) for s in self.ratios]
-        bad = [n for n in names if not is_valid_id(n)]
-        if bad:
-            raise ValidationError(f"invalid target dataset ids: {bad}")
+        for name in names:
+            check_id("targets", name, "target dataset id")
         if len(set(names)) != len(names):
-            raise ValidationError(f"two splits share one target dataset: {names}")
+            raise ValidationError(
+                "two splits share one target dataset in {argument}: {names}", argument="targets", names=names
+            )
         if self.dataset_id and self.dataset_id in names:
-            raise ValidationError(f"a target equals the source dataset {self.dataset_id!r}")
-        if self.group_by is not None and (not isinstance(self.group_by, str) or not self.group_by):
-            raise ValidationError("group_by must be a non-empty metadata key")
+            raise ValidationError(
+                "a target equals the source dataset {source!r} ({argument})", argument="targets", source=self.dataset_id
+            )
+        if self.group_by is not None and (not isinstance(self.group_by, str) or not self.group_by.strip()):
+            raise ValidationError(
+                "{argument} must be a non-empty metadata key, got {value}",
+                argument="group_by",
+                value=shown(self.group_by),
+            )
         if self.mode == "server":
             if self.stratify or self.group_by:
-                raise ValidationError("server mode is a random split: it supports neither stratify nor group_by")
+                raise ValidationError(
+                    "server mode ({argument}) is a random split: it supports neither {stratify} nor {group_by}",
+                    argument="mode",
+                )
             if self.version_id or self.concepts:
-                raise ValidationError("server mode splits a whole dataset or the whole app only")
+                raise ValidationError(
+                    "server mode ({argument}) splits a whole dataset or the whole app only (no {version_id} or {concepts})",
+                    argument="mode",
+                )
             if any(abs(float(v) * 100 - round(float(v) * 100)) > 1e-9 for v in self.ratios.values()):
-                raise ValidationError("server mode takes whole percentages (e.g. 0.8, 0.15)")
-        if self.run_key is not None and not str(self.run_key):
-            raise ValidationError("run_key must not be empty")
+                raise ValidationError(
+                    "server mode takes whole percentages in {argument} (e.g. 0.8, 0.15)", argument="ratios"
+                )
+        if self.run_key is not None and (not isinstance(self.run_key, str) or not self.run_key.strip()):
+            raise ValidationError(
+                "{argument} must be a non-empty string, got {value}", argument="run_key", value=shown(self.run_key)
+            )
 
 
 @dataclasses.dataclass
@@ -257,6 +362,51 @@ class SplitPlan(Plan):
     #: server mode: the bulk operation id and whether it exists already
     bulk_operation_id: str | None = None
     bulk_operation_exists: bool = False
+    #: Why the guard refuses this plan (a target holding inputs from elsewhere, or the
+    #: source of another split), if it does; :func:`apply_split` needs ``force`` then.
+    guard: str | None = None
+
+    OPERATIONS = ("split",)
+    ACTIONS = frozenset({"add", "keep", "remove", "stay"})
+    ROW_IDS = ("input_id", "target")
+    ROW_TYPES: ClassVar[Mapping[str, tuple[type, ...]]] = {
+        "split": (str,),
+        "stratum": (str, type(None)),
+        "unit": (str, type(None)),
+    }
+
+    @classmethod
+    def check_fields(cls, values: Mapping[str, Any]) -> None:
+        super().check_fields(values)
+        spec_fields = {f.name for f in dataclasses.fields(SplitSpec)}
+        spec = values.get("spec", {})
+        check_field("spec", spec, (dict,))
+        unknown = sorted(set(spec) - spec_fields)
+        if unknown:
+            raise ValidationError(
+                "plan field {argument} is not a split setting (known: {known})",
+                argument=f"spec.{unknown[0]}",
+                known=sorted(spec_fields),
+            )
+        try:
+            SplitSpec(**spec)
+        except ValidationError as exc:
+            if exc.argument is not None:
+                exc.bind({name: f"spec.{name}" for name in spec_fields})
+                exc.argument = f"spec.{exc.argument}"
+                exc.args = (exc.render(),)
+            raise
+        for name in ("targets", "members"):
+            check_field(name, values.get(name, {}), (dict,))
+        for split, target in values.get("targets", {}).items():
+            check_id_list(f"targets.{split}", [target])
+        for split, ids in values.get("members", {}).items():
+            check_id_list(f"members.{split}", ids)
+        check_id_list("create_datasets", values.get("create_datasets", []))
+        check_field("source_count", values.get("source_count", 0), (int,))
+        check_field("bulk_operation_id", values.get("bulk_operation_id"), (str, type(None)))
+        check_field("bulk_operation_exists", values.get("bulk_operation_exists", False), (bool,))
+        check_field("guard", values.get("guard"), (str, type(None)))
 
     def columns(self) -> Sequence[str]:
         return ("input_id", "stratum", "unit", "split", "target", "action")
@@ -284,51 +434,147 @@ def read_source(client: ClientProtocol, spec: SplitSpec) -> list[SourceInput]:
     """The inputs of the source. A dataset version is read through its dataset (the API
     lists a dataset's inputs only: ListDatasetInputsRequest has no version filter); the
     version must exist, be READY, and hold as many inputs as the dataset has now,
-    otherwise ValidationError."""
+    otherwise ValidationError. MissingObjectError when the source dataset, its version
+    or the app does not exist."""
     if spec.dataset_id:
-        try:
-            client.get_dataset(spec.dataset_id)
-        except NotFoundError as exc:
-            raise MissingObjectError(f"source dataset {spec.dataset_id!r} does not exist") from exc
+        require_dataset(client, spec.dataset_id, "dataset_id", "source dataset")
         items = [_source_input(i) for i in client.list_dataset_inputs(spec.dataset_id)]
         if spec.version_id:
             try:
                 version = client.get_dataset_version(spec.dataset_id, spec.version_id)
             except NotFoundError as exc:
-                raise MissingObjectError(f"dataset version {spec.dataset_id}/{spec.version_id} does not exist") from exc
+                raise MissingObjectError(
+                    "{argument}: dataset version {dataset}/{version} does not exist",
+                    argument="version_id",
+                    dataset=spec.dataset_id,
+                    version=spec.version_id,
+                ) from exc
             if status_code_of(version) not in VERSION_READY:
-                raise ValidationError(f"dataset version {spec.dataset_id}/{spec.version_id} is not READY")
+                raise ValidationError(
+                    "{argument}: dataset version {dataset}/{version} is not READY",
+                    argument="version_id",
+                    dataset=spec.dataset_id,
+                    version=spec.version_id,
+                )
             count = ((version.get("metrics") or {}).get("/") or {}).get("inputs_count")
             if count is not None and int(count) != len(items):
                 raise ValidationError(
-                    f"dataset {spec.dataset_id!r} changed since version {spec.version_id!r} "
-                    f"({len(items)} inputs now, {count} in the version); the API cannot list a "
-                    "version's inputs, so split the dataset itself or a fresh version"
+                    "{argument}: dataset {dataset!r} changed since version {version!r} ({now} inputs now, {then} in "
+                    "the version); the API cannot list a version's inputs, so split the dataset itself or a fresh version",
+                    argument="version_id",
+                    dataset=spec.dataset_id,
+                    version=spec.version_id,
+                    now=len(items),
+                    then=int(count),
                 )
         return items
-    items = [_source_input(i) for i in client.list_inputs()]
+    try:
+        items = [_source_input(i) for i in client.list_inputs()]
+    except NotFoundError:
+        require_app(client)
+        raise
     if spec.concepts:
         wanted = set(spec.concepts)
         items = [i for i in items if wanted & set(i.concepts)]
     return items
 
 
+def _check_selection(spec: SplitSpec, source: Sequence[SourceInput]) -> None:
+    """ValidationError when the source selects no input: an empty split is never what
+    was meant (a mistyped concept, a concept found only on annotations, an empty dataset)."""
+    if source:
+        return
+    if spec.concepts:
+        raise ValidationError(
+            "the selection is empty: no input of the app carries concept(s) {concepts} in its own data "
+            "(concepts only on annotations do not count); check {argument}",
+            argument="concepts",
+            concepts=list(spec.concepts),
+        )
+    if spec.dataset_id:
+        raise ValidationError(
+            "source dataset {dataset!r} ({argument}) holds no inputs: nothing to split",
+            argument="dataset_id",
+            dataset=spec.dataset_id,
+        )
+    raise ValidationError("the app holds no inputs: nothing to split ({argument})", argument="app")
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetState:
+    """A target dataset as found when planning: None members when it does not exist."""
+
+    members: set[str] | None
+    provenance: Any = None
+
+
+def _target_state(client: ClientProtocol, dataset_id: str) -> TargetState:
+    dataset = read_or_none(lambda: client.get_dataset(dataset_id))
+    if dataset is None:
+        return TargetState(None)
+    members = {str((i.get("input") or i).get("id")) for i in client.list_dataset_inputs(dataset_id)}
+    return TargetState(members, (dataset.get("metadata") or {}).get(SOURCE_KEY))
+
+
 def _members(client: ClientProtocol, dataset_id: str) -> set[str] | None:
-    try:
-        client.get_dataset(dataset_id)
-    except NotFoundError:
-        return None
-    return {str((i.get("input") or i).get("id")) for i in client.list_dataset_inputs(dataset_id)}
+    return _target_state(client, dataset_id).members
+
+
+def split_guard(
+    client: ClientProtocol,
+    spec: SplitSpec,
+    plan: SplitPlan,
+    source_ids: set[str] | Callable[[], set[str]],
+    state: Mapping[str, TargetState],
+) -> str | None:
+    """Why the guard refuses to write to the plan's targets, or None. A target the plan
+    writes to is refused when it holds inputs that are not from this source (unless it
+    records this same source: then they are inputs the source has lost since) or when it
+    is itself the source of another split (a dataset records it as its ``split_source``).
+    Reads the app's datasets once, only when a target that the plan writes to exists."""
+    written = {r["target"] for r in plan.rows if r["action"] in ("add", "remove")}
+    if spec.mode == "server":
+        written = set(plan.targets.values())
+    existing = {ds: st for ds, st in ((plan.targets[s], st) for s, st in state.items()) if st.members is not None}
+    reasons: list[str] = []
+    for dataset_id, st in sorted(existing.items()):
+        if dataset_id not in written or st.provenance == spec.provenance() or not st.members:
+            continue
+        if callable(source_ids):  # read the source only when a target needs it
+            source_ids = source_ids()
+        foreign = st.members - source_ids
+        if foreign:
+            reasons.append(
+                f"target {dataset_id!r} holds {len(foreign)} input(s) not from {spec.source_label} "
+                f"(e.g. {sorted(foreign)[0]!r})"
+            )
+    sources = {ds for ds in existing if ds in written}
+    if sources:
+        for dataset in client.list_datasets():
+            recorded = (dataset.get("metadata") or {}).get(SOURCE_KEY)
+            if isinstance(recorded, Mapping) and recorded.get("dataset_id") in sources:
+                reasons.append(
+                    f"target {recorded['dataset_id']!r} is the source of another split "
+                    f"(dataset {dataset.get('id')!r} was split from it)"
+                )
+    return "; ".join(reasons) or None
 
 
 def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCallback | None = None) -> SplitPlan:
-    """Read the source and the targets and decide; writes nothing."""
+    """Read the source and the targets and decide; writes nothing. ValidationError when
+    the source selects no input; the plan's ``guard`` says why applying it needs
+    ``force`` (see :func:`split_guard`)."""
+    check_client(client)
+    check_type("spec", spec, SplitSpec, "a SplitSpec")
+    check_callback("progress", progress)
     spec.validate()
     ratios = spec.ordered_ratios()
     targets = {split: spec.target_of(split) for split, _ in ratios}
     source = read_source(client, spec)
+    _check_selection(spec, source)
     report(progress, "split", "read source", len(source), len(source), spec.source_name)
-    current = {split: _members(client, ds) for split, ds in targets.items()}
+    state = {split: _target_state(client, ds) for split, ds in targets.items()}
+    current = {split: st.members for split, st in state.items()}
     create = [targets[s] for s, m in current.items() if m is None]
     spec_dict = dataclasses.asdict(spec)
     plan = SplitPlan(
@@ -338,6 +584,8 @@ def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCal
         op_id = deterministic_id("split", spec.run_key or "", spec.source_name, sorted(targets.items()), ratios)
         plan.bulk_operation_id = op_id
         plan.bulk_operation_exists = _server_split_exists(client, op_id, targets, current)
+        if not plan.bulk_operation_exists:
+            plan.guard = split_guard(client, spec, plan, {i.id for i in source}, state)
         return plan
     if spec.group_by:
         _check_group_key(source, spec.group_by)
@@ -379,6 +627,7 @@ def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCal
                 )
     plan.rows = rows
     plan.members = {s: sorted(v) for s, v in members.items()}
+    plan.guard = split_guard(client, spec, plan, set(by_id), state)
     return plan
 
 
@@ -390,12 +639,16 @@ def _check_group_key(source: Sequence[SourceInput], key: str) -> None:
     seen = sorted({k for item in source if isinstance(item.metadata, Mapping) for k in item.metadata})
     known = f"the keys they have: {seen[:20]}" if seen else "they have no metadata"
     raise ValidationError(
-        f"group_by key {key!r} is in the metadata of none of the {len(source)} source inputs ({known})"
+        "{argument} key {key!r} is in the metadata of none of the {n} source inputs ({known})",
+        argument="group_by",
+        key=key,
+        n=len(source),
+        known=known,
     )
 
 
 def _server_split_exists(
-    client: Any, op_id: str, targets: Mapping[str, str], current: Mapping[str, set[str] | None]
+    client: ClientProtocol, op_id: str, targets: Mapping[str, str], current: Mapping[str, set[str] | None]
 ) -> bool:
     """Whether the server split's bulk operation exists; when it does not, every target
     must be empty (ValidationError otherwise: the operation would mix into them)."""
@@ -404,8 +657,10 @@ def _server_split_exists(
     busy = [targets[s] for s, m in current.items() if m]
     if busy:
         raise ValidationError(
-            f"server-side split needs empty targets, but {busy} already hold inputs; "
-            "use incremental/exact mode, or empty the targets first"
+            "server-side split ({argument}) needs empty targets, but {busy} already hold inputs; "
+            "use incremental/exact mode, or empty the targets first",
+            argument="mode",
+            busy=busy,
         )
     return False
 
@@ -428,33 +683,65 @@ def _spec_from_plan(plan: SplitPlan) -> SplitSpec:
     return SplitSpec(**plan.spec)
 
 
-def ensure_dataset(client: ClientProtocol, dataset_id: str) -> bool:
-    """Create dataset ``dataset_id`` unless it exists; True if this call created it.
-    Idempotent (an existing dataset with that id is adopted)."""
+def ensure_dataset(client: ClientProtocol, dataset_id: str, metadata: Mapping[str, Any] | None = None) -> bool:
+    """Create dataset ``dataset_id`` (with ``metadata``) unless it exists; True if this
+    call created it. Idempotent (an existing dataset with that id is adopted as it is)."""
     if read_or_none(lambda: client.get_dataset(dataset_id)) is not None:
         return False
+    body: dict[str, Any] = {"id": dataset_id}
+    if metadata:
+        body["metadata"] = dict(metadata)
     _, created = create_or_adopt(
-        lambda: client.post_datasets([{"id": dataset_id}])[0],
+        lambda: client.post_datasets([body])[0],
         lambda: read_or_none(lambda: client.get_dataset(dataset_id)),
         what=f"dataset {dataset_id}",
     )
     return created
 
 
+def check_apply_arguments(
+    plan: object,
+    force: object,
+    batch_size: object,
+    timeout: object,
+    poll_interval: object,
+    progress: object,
+    recheck: object = True,
+) -> SplitSpec:
+    """Check every argument of :func:`apply_split` and the plan's shape (no I/O); return
+    the plan's spec. ValidationError names the argument or the plan field."""
+    check_type("plan", plan, SplitPlan, "a SplitPlan (SplitPlan.from_json(text) rebuilds one)")
+    assert isinstance(plan, SplitPlan)
+    check_bool("force", force)
+    check_bool("recheck", recheck)
+    check_batch_size(batch_size)
+    check_schedule(timeout, poll_interval, MAX_POLL_INTERVAL, names={"interval": "poll_interval"})
+    check_callback("progress", progress)
+    SplitPlan.check_fields({f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)})
+    spec = _spec_from_plan(plan)
+    _check_plan_targets(plan, spec)
+    return spec
+
+
 def apply_split(
     client: ClientProtocol,
     plan: SplitPlan,
     *,
+    force: bool = False,
     batch_size: int = 128,
     timeout: float = 600.0,
     poll_interval: float = 0.25,
     recheck: bool = True,
     progress: ProgressCallback | None = None,
 ) -> OperationResult:
-    """Write the plan: create missing targets, add (and in exact mode remove) inputs in
-    batches, or run the server-side bulk split; then verify (VerificationError on
-    leakage or a target that differs from its plan) and optionally snapshot each target
-    as a dataset version with a deterministic id, waited until READY. Idempotent.
+    """Write the plan: create missing targets (recording the source in their metadata,
+    ``split_source``), add (and in exact mode remove) inputs in batches, or run the
+    server-side bulk split; then verify (VerificationError on leakage or a target that
+    differs from its plan) and optionally snapshot each target as a dataset version with
+    a deterministic id, waited until READY. Idempotent.
+
+    Every argument (the waits' ``timeout`` and ``poll_interval`` included) and the plan's
+    shape are checked before the first request (ValidationError).
 
     With ``recheck`` (the default) the source and the targets are read again first
     (:func:`recheck_split`), so a plan applied after a delay is narrowed to what still
@@ -462,12 +749,14 @@ def apply_split(
     ``result.details["skipped"]``), inputs that joined the source since are left for
     the next plan (counted in ``details["not_in_plan"]``), and a plan the current state
     contradicts otherwise raises ConflictError before any write. :func:`split`, which
-    applies right after planning, skips this second read."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    spec = _spec_from_plan(plan)
-    _check_plan_targets(plan, spec)
-    watch = Stopwatch(client)
+    applies right after planning, skips this second read.
+
+    GuardError, before any write, when the guard refuses the plan (a target holding
+    inputs from elsewhere, or the source of another split) and ``force`` is false: judged
+    again on the targets as they are now (with ``recheck``, or when the plan carries no
+    verdict), else the plan's ``guard`` verdict."""
+    check_client(client)
+    spec = check_apply_arguments(plan, force, batch_size, timeout, poll_interval, progress, recheck)
     skipped: dict[str, str] = {}
     not_in_plan = 0
     if recheck:
@@ -478,7 +767,81 @@ def apply_split(
                 len(skipped),
                 ", ".join(sorted(skipped)[:10]),
             )
-    created = [ds for ds in plan.create_datasets if ensure_dataset(client, ds)]
+    if not force:
+        # The guard judged on what the targets hold now (a plan made again by the
+        # recheck, or read here when the plan's verdict was dropped or never made).
+        guard = plan.guard or (None if recheck and spec.mode != "server" else _guard_now(client, spec, plan))
+        if guard:
+            raise _guard_error(guard)
+    result = _apply(
+        client,
+        plan,
+        spec,
+        batch_size=batch_size,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        progress=progress,
+        # The recheck's fresh plan read the source and the targets (server mode reads only
+        # the targets, which does not prove the app exists).
+        planned_now=recheck and spec.mode != "server",
+    )
+    if skipped:
+        result.details["skipped"] = dict(sorted(skipped.items()))
+    if not_in_plan:
+        result.details["not_in_plan"] = not_in_plan
+    return result
+
+
+def _guard_now(client: ClientProtocol, spec: SplitSpec, plan: SplitPlan) -> str | None:
+    """The split guard judged on the current state: reads the targets, and the source only
+    when a target that holds inputs needs it."""
+    state = {split: _target_state(client, ds) for split, ds in plan.targets.items()}
+    return split_guard(client, spec, plan, lambda: {i.id for i in read_source(client, spec)}, state)
+
+
+def check_guard(plan: SplitPlan, *, force: bool = False) -> None:
+    """GuardError when the plan's ``guard`` verdict refuses it and ``force`` is false;
+    no I/O (:func:`apply_split` judges the guard again on the targets as they are)."""
+    check_type("plan", plan, SplitPlan, "a SplitPlan")
+    check_bool("force", force)
+    if plan.guard and not force:
+        raise _guard_error(plan.guard)
+
+
+def _guard_error(guard: str) -> GuardError:
+    return GuardError(
+        "refusing to split: {guard}; pass {force} to write to it anyway, or choose other {targets}",
+        argument="force",
+        spell={"force": "force=True"},
+        guard=guard,
+    )
+
+
+def _require_containers(client: ClientProtocol, plan: SplitPlan) -> None:
+    """MissingObjectError, before any write, when the app or a target the plan writes to
+    (and does not create) is gone: a write there would fail half-way, or (a delete with
+    "not found is done") pass for done."""
+    require_app(client)
+    written = {r["target"] for r in plan.rows if r["action"] in ("add", "remove")}
+    for dataset_id in sorted(written - set(plan.create_datasets)):
+        require_dataset(client, dataset_id, "plan", "target dataset")
+
+
+def _apply(
+    client: ClientProtocol,
+    plan: SplitPlan,
+    spec: SplitSpec,
+    *,
+    batch_size: int,
+    timeout: float,
+    poll_interval: float,
+    progress: ProgressCallback | None,
+    planned_now: bool = False,
+) -> OperationResult:
+    watch = Stopwatch(client)
+    if not planned_now:
+        _require_containers(client, plan)
+    created = [ds for ds in plan.create_datasets if ensure_dataset(client, ds, {SOURCE_KEY: spec.provenance()})]
     added = removed = 0
     source_ids: set[str] | None = None
     if spec.mode == "server":
@@ -514,8 +877,6 @@ def apply_split(
         details={
             "per_split": {s: len(ids) for s, ids in counts_by_split.items()},
             "per_concept": _per_concept(plan, counts_by_split) if spec.mode != "server" else {},
-            **({"skipped": dict(sorted(skipped.items()))} if skipped else {}),
-            **({"not_in_plan": not_in_plan} if not_in_plan else {}),
         },
     )
     if spec.snapshot:
@@ -526,7 +887,7 @@ def apply_split(
     return result
 
 
-def recheck_split(client: Any, plan: SplitPlan) -> tuple[SplitPlan, dict[str, str], int]:
+def recheck_split(client: ClientProtocol, plan: SplitPlan) -> tuple[SplitPlan, dict[str, str], int]:
     """The plan narrowed to what still holds now, for an apply that comes after a
     delay: ``(plan, skipped, not_in_plan)``. Read-only (it plans again from the same
     spec and compares).
@@ -542,6 +903,7 @@ def recheck_split(client: Any, plan: SplitPlan) -> tuple[SplitPlan, dict[str, st
       again.
     Server mode reads only the targets and the operation (they decide whether the
     operation is created, and it must not be while a target holds inputs).
+    The narrowed plan's ``guard`` is the verdict of a plan made now.
     """
     spec = _spec_from_plan(plan)
     if spec.mode == "server":
@@ -551,7 +913,7 @@ def recheck_split(client: Any, plan: SplitPlan) -> tuple[SplitPlan, dict[str, st
         exists = _server_split_exists(client, plan.bulk_operation_id, plan.targets, current)
         create = [plan.targets[s] for s, m in current.items() if m is None]
         return dataclasses.replace(plan, bulk_operation_exists=exists, create_datasets=create), {}, 0
-    fresh = plan_split(client, spec)
+    fresh = plan_split(client, spec)  # also judges the guard on the targets as they are now
     writes = ("add", "remove")
     fresh_rows: dict[tuple[str, str], str] = {(r["target"], r["input_id"]): r["action"] for r in fresh.rows}
     in_source = {r["input_id"] for r in fresh.rows if r.get("unit") is not None}
@@ -603,6 +965,7 @@ def recheck_split(client: Any, plan: SplitPlan) -> tuple[SplitPlan, dict[str, st
         rows=rows,
         members=members,
         create_datasets=[d for d in plan.create_datasets if d in fresh.create_datasets],
+        guard=fresh.guard,
     )
     return narrowed, skipped, not_in_plan
 
@@ -614,7 +977,10 @@ def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
     expected = {split: spec.target_of(split) for split, _ in spec.ordered_ratios()}
     if dict(plan.targets) != expected:
         raise ValidationError(
-            f"the plan's targets {dict(plan.targets)} are not those of its spec {expected}; make the plan again"
+            "the plan's {argument} {targets} are not those of its spec {expected}; make the plan again",
+            argument="targets",
+            targets=str(dict(plan.targets)),
+            expected=str(expected),
         )
     allowed = set(expected.values())
     named = {str(r.get("target")) for r in plan.rows if r.get("action") in ("add", "remove")} | set(
@@ -623,7 +989,10 @@ def _check_plan_targets(plan: SplitPlan, spec: SplitSpec) -> None:
     stray = sorted(named - allowed)
     if stray:
         raise ValidationError(
-            f"the plan writes to {stray}, not one of the plan's targets {sorted(allowed)}; make the plan again"
+            "the plan writes to {stray}, not one of the plan's {argument} {allowed}; make the plan again",
+            argument="targets",
+            stray=stray,
+            allowed=sorted(allowed),
         )
 
 
@@ -755,14 +1124,23 @@ def split(
     spec: SplitSpec,
     *,
     dry_run: bool = False,
+    force: bool = False,
     batch_size: int = 128,
     timeout: float = 600.0,
     poll_interval: float = 0.25,
     progress: ProgressCallback | None = None,
 ) -> tuple[SplitPlan, OperationResult]:
-    """Plan, then (unless ``dry_run``) apply and verify. Safe to rerun after a crash."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValidationError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    """Plan, then (unless ``dry_run``) apply and verify. Safe to rerun after a crash.
+    Every argument (``timeout`` and ``poll_interval`` of the waits included) is checked
+    before the first request (ValidationError naming it); GuardError before any write
+    when the plan's guard refuses it and ``force`` is false."""
+    check_client(client)
+    check_type("spec", spec, SplitSpec, "a SplitSpec")
+    check_bool("dry_run", dry_run)
+    check_bool("force", force)
+    check_batch_size(batch_size)
+    check_schedule(timeout, poll_interval, MAX_POLL_INTERVAL, names={"interval": "poll_interval"})
+    check_callback("progress", progress)
     watch = Stopwatch(client)
     plan = plan_split(client, spec, progress=progress)
     if dry_run:
@@ -780,15 +1158,20 @@ def split(
             ids={"targets": list(plan.targets.values()), "would_create": plan.create_datasets},
             elapsed=watch.elapsed,
             requests=watch.requests,
+            details={"guard": plan.guard},
         )
-    result = apply_split(
+    if plan.guard and not force:
+        raise _guard_error(plan.guard)
+    # Planned just now: the reads that made the plan proved the app and targets exist.
+    result = _apply(
         client,
         plan,
+        spec,
         batch_size=batch_size,
         timeout=timeout,
         poll_interval=poll_interval,
-        recheck=False,
         progress=progress,
+        planned_now=True,
     )
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result

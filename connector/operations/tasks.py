@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from connector.errors import (
     ConflictError,
@@ -25,19 +25,32 @@ from connector.errors import (
     ValidationError,
     VerificationError,
 )
+from connector.ids import id_problem, shown
+from connector.objects import Task
 from connector.operations.base import (
     OperationResult,
     Plan,
     ProgressCallback,
     Stopwatch,
+    check_field,
+    check_timestamp,
     chunked,
     deterministic_id,
     human_duration,
-    is_valid_id,
     parse_time,
     report,
     unique,
     utcnow,
+)
+from connector.operations.checks import (
+    check_bool,
+    check_callback,
+    check_client,
+    check_id,
+    check_ids,
+    check_now,
+    check_type,
+    require_app,
 )
 from connector.operations.idempotent import create_or_adopt, read_or_none
 from connector.operations.waits import TaskStatus, TaskUntil, wait_task
@@ -66,26 +79,40 @@ TASK_DONE, TASK_WONT_DO, TASK_FAILED, TASK_IDLE = (
 )
 
 
-def _enum(value: str, allowed: Sequence[str], what: str, aliases: Mapping[str, str] | None = None) -> str:
-    text = str(value).strip()
-    if aliases and text.lower() in aliases:
+def _enum(value: object, allowed: Sequence[str], what: str, aliases: Mapping[str, str] | None = None) -> str:
+    """``value`` as one of ``allowed`` (case-insensitive, or an alias); ValidationError
+    naming the argument ``what`` otherwise."""
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and aliases and text.lower() in aliases:
         return aliases[text.lower()]
-    if text.upper() in allowed:
+    if text is not None and text.upper() in allowed:
         return text.upper()
     choices = sorted(set(allowed) | set(aliases or ()))
-    raise ValidationError(f"{what} must be one of {choices}, got {value!r}")
+    raise ValidationError(
+        "{argument} must be one of {choices}, got {value}", argument=what, choices=choices, value=shown(value)
+    )
 
 
-def _ids(values: Iterable[str] | None, what: str) -> tuple[str, ...]:
+def _ids(values: object, what: str, argument: str) -> tuple[str, ...]:
+    """User or concept ids (one id as a string, or a collection), each in the API's id
+    format, without repeats; ValidationError naming ``argument``."""
     if values is None:
         return ()
-    if isinstance(values, str):
-        values = [values]
-    out = tuple(dict.fromkeys(str(v) for v in values))
-    bad = [v for v in out if not v or not v.strip() or len(v) > 128]
-    if bad:
-        raise ValidationError(f"invalid {what}: {bad}")
-    return out
+    return tuple(check_ids(argument, values, what, empty=True))
+
+
+def _whole(argument: str, value: object, low: int, high: int, hint: str = "") -> int:
+    """A whole number in ``[low, high]`` (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(
+            "{argument} must be a whole number from {low} to {high}{hint}, got {value}",
+            argument=argument,
+            low=low,
+            high=high,
+            hint=hint,
+            value=shown(value),
+        )
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,59 +149,84 @@ class TaskSpec:
     def __post_init__(self) -> None:
         s = object.__setattr__
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ValidationError("a task needs a non-empty name")
-        s(self, "type", _enum(self.type, tuple(TASK_TYPES.values()), "type", TASK_TYPES))
-        s(self, "concept_ids", _ids(self.concept_ids, "concept ids"))
-        if not self.concept_ids:
-            raise ValidationError("a task needs at least one concept id")
-        s(self, "workers", _ids(self.workers, "worker user ids"))
-        if not self.workers:
-            raise ValidationError("a task needs at least one worker user id")
-        s(self, "input_source", _enum(self.input_source, INPUT_SOURCES, "input_source"))
-        if self.input_source != "ALL_INPUTS" and not is_valid_id(self.input_source_id):
             raise ValidationError(
-                f"input_source {self.input_source} needs a valid input_source_id, got {self.input_source_id!r}"
+                "a task needs a non-empty {argument}, got {value}", argument="name", value=shown(self.name)
             )
+        s(self, "type", _enum(self.type, tuple(TASK_TYPES.values()), "type", TASK_TYPES))
+        s(self, "concept_ids", _ids(self.concept_ids, "concept id", "concept_ids"))
+        if not self.concept_ids:
+            raise ValidationError("a task needs at least one concept id in {argument}", argument="concept_ids")
+        s(self, "workers", _ids(self.workers, "worker user id", "workers"))
+        if not self.workers:
+            raise ValidationError("a task needs at least one worker user id in {argument}", argument="workers")
+        s(self, "input_source", _enum(self.input_source, INPUT_SOURCES, "input_source"))
+        if self.input_source != "ALL_INPUTS":
+            if self.input_source_id is None:
+                raise ValidationError(
+                    "{input_source} {source} needs {argument} (the dataset or saved search id)",
+                    argument="input_source_id",
+                    source=self.input_source,
+                )
+            check_id("input_source_id", self.input_source_id, f"{self.input_source.lower().replace('_', ' ')} id")
         if self.input_source == "ALL_INPUTS" and self.input_source_id:
-            raise ValidationError("input_source_id is only for DATASET or SAVED_SEARCH sources")
+            raise ValidationError(
+                "{argument} is only for DATASET or SAVED_SEARCH sources ({input_source})", argument="input_source_id"
+            )
         s(self, "worker_strategy", _enum(self.worker_strategy, WORKER_STRATEGIES, "worker_strategy"))
         s(self, "partition", _enum(self.partition, PARTITION_TYPES, "partition"))
+        if not isinstance(self.weights, Mapping):
+            raise ValidationError(
+                "{argument} must be a mapping of worker user id to weight, got {value}",
+                argument="weights",
+                value=shown(self.weights),
+            )
         s(self, "weights", dict(self.weights or {}))
         if self.worker_strategy == "PARTITIONED":
-            if (
-                isinstance(self.workers_per_input, bool)
-                or not isinstance(self.workers_per_input, int)
-                or not 1 <= self.workers_per_input <= len(self.workers)
-            ):
-                raise ValidationError(
-                    f"workers_per_input must be between 1 and the number of workers ({len(self.workers)}), got {self.workers_per_input!r}"
-                )
+            _whole("workers_per_input", self.workers_per_input, 1, len(self.workers), " (the number of workers)")
             if self.partition == "WEIGHTED":
                 if set(self.weights) != set(self.workers):
-                    raise ValidationError("WEIGHTED partition needs one weight per worker (weights keys = workers)")
-                if any(isinstance(w, bool) or not isinstance(w, (int, float)) or w <= 0 for w in self.weights.values()):
-                    raise ValidationError("weights must be positive numbers")
+                    raise ValidationError(
+                        "WEIGHTED partition needs one weight per worker ({argument} keys = {workers})",
+                        argument="weights",
+                    )
+                if any(
+                    isinstance(w, bool) or not isinstance(w, int | float) or not w > 0 for w in self.weights.values()
+                ):
+                    raise ValidationError("{argument} must be positive numbers", argument="weights")
         elif self.weights:
-            raise ValidationError("weights apply to worker_strategy PARTITIONED with partition WEIGHTED only")
-        s(self, "review", _enum(self.review, REVIEW_STRATEGIES, "review"))
-        s(self, "reviewers", _ids(self.reviewers, "reviewer user ids"))
-        if self.review != "NONE" and not self.reviewers:
-            raise ValidationError(f"review {self.review} needs at least one reviewer")
-        if self.review == "NONE" and self.reviewers:
-            raise ValidationError("reviewers given but review is NONE")
-        if self.review == "CONSENSUS" and not 1 <= int(self.approval_threshold) <= len(self.workers):
             raise ValidationError(
-                f"approval_threshold must be between 1 and the number of workers, got {self.approval_threshold}"
+                "{argument} apply to {worker_strategy} PARTITIONED with {partition} WEIGHTED only", argument="weights"
             )
-        if not 0 < int(self.sample_percentage) <= 100:
-            raise ValidationError(f"sample_percentage must be in 1..100, got {self.sample_percentage}")
+        s(self, "review", _enum(self.review, REVIEW_STRATEGIES, "review"))
+        s(self, "reviewers", _ids(self.reviewers, "reviewer user id", "reviewers"))
+        if self.review != "NONE" and not self.reviewers:
+            raise ValidationError(
+                "{review} {strategy} needs at least one reviewer in {argument}",
+                argument="reviewers",
+                strategy=self.review,
+            )
+        if self.review == "NONE" and self.reviewers:
+            raise ValidationError("{argument} given but {review} is NONE", argument="reviewers")
+        if self.review == "CONSENSUS":
+            _whole("approval_threshold", self.approval_threshold, 1, len(self.workers), " (the number of workers)")
+        _whole("sample_percentage", self.sample_percentage, 1, 100)
         if self.priority is not None:
             s(self, "priority", _enum(self.priority, PRIORITIES, "priority"))
+        if not isinstance(self.description, str):
+            raise ValidationError(
+                "{argument} must be a string, got {value}", argument="description", value=shown(self.description)
+            )
+        if not isinstance(self.metadata, Mapping):
+            raise ValidationError(
+                "{argument} must be a mapping, got {value}", argument="metadata", value=shown(self.metadata)
+            )
         s(self, "metadata", dict(self.metadata or {}))
-        if self.task_id is not None and not is_valid_id(self.task_id):
-            raise ValidationError(f"invalid task id {self.task_id!r}")
-        if self.run_key is not None and not str(self.run_key):
-            raise ValidationError("run_key must not be empty")
+        if self.task_id is not None:
+            check_id("task_id", self.task_id, "task id")
+        if self.run_key is not None and (not isinstance(self.run_key, str) or not self.run_key.strip()):
+            raise ValidationError(
+                "{argument} must be a non-empty string, got {value}", argument="run_key", value=shown(self.run_key)
+            )
 
     @property
     def id(self) -> str:
@@ -278,8 +330,10 @@ def create_task(
     """Create the task unless it exists (idempotent). An existing identical task is
     adopted; a different one raises ConflictError; "outcome unknown" is resolved by
     reading back. ``dry_run`` reports what would happen and writes nothing."""
-    if not isinstance(spec, TaskSpec):
-        raise ValidationError("spec must be a TaskSpec")
+    check_client(client)
+    check_type("spec", spec, TaskSpec, "a TaskSpec")
+    check_bool("dry_run", dry_run)
+    check_callback("progress", progress)
     watch = Stopwatch(client)
     body = spec.to_task()
     want = identity(body)
@@ -289,8 +343,12 @@ def create_task(
             f"task {spec.id!r} exists and differs from the requested one "
             f"({_diff(identity(existing), want)}); use another name/run key or delete it first"
         )
-    if existing is None and spec.input_source == "DATASET":
-        _require_dataset(client, spec.input_source_id or "")
+    if existing is None:
+        # "Not found" may mean the app is missing: say so before the first write.
+        if spec.input_source == "DATASET":
+            _require_dataset(client, spec.input_source_id or "")
+        else:
+            require_app(client)
     action = "adopt" if existing is not None else "create"
     if dry_run or existing is not None:
         task = existing or body
@@ -322,14 +380,28 @@ def create_task(
 
 
 def _require_dataset(client: ClientProtocol, dataset_id: str) -> None:
-    """ValidationError (before any write) when the task's source dataset is missing."""
+    """MissingObjectError (before any write) when the task's source dataset (or the app)
+    is missing."""
     try:
         client.get_dataset(dataset_id)
     except NotFoundError as exc:
+        require_app(client)
         raise MissingObjectError(
-            f"input source dataset {dataset_id!r} does not exist in app {client.config.app_id!r}; "
-            "create it (or fix input_source_id) before creating the task"
+            "input source dataset {dataset!r} does not exist in app {app!r}; "
+            "create it (or fix {argument}) before creating the task",
+            argument="input_source_id",
+            dataset=dataset_id,
+            app=client.config.app_id,
         ) from exc
+
+
+def _get_task(client: ClientProtocol, task_id: str) -> Task:
+    """GetTask; on "not found", MissingObjectError if it is the app that is missing."""
+    try:
+        return client.get_task(task_id)
+    except NotFoundError:
+        require_app(client)
+        raise
 
 
 def _diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
@@ -354,6 +426,8 @@ def watch_task(
     (``until="work"``) / review percent (``until="review"``) reaches ``percent``.
     WaitFailedError when the task fails or is marked WONT_DO; WaitTimeoutError at the
     deadline. Read-only. The same as :func:`connector.operations.waits.wait_task`."""
+    check_client(client)
+    check_callback("progress", progress)
     return wait_task(
         client,
         task_id,
@@ -380,6 +454,18 @@ def _merge(current: Sequence[str], given: Sequence[str] | None, mode: str) -> li
     return [c for c in current if c not in set(given)]
 
 
+def _update_mode(mode: object) -> str:
+    text = mode.strip().lower() if isinstance(mode, str) else None
+    if text not in UPDATE_MODES:
+        raise ValidationError(
+            "{argument} must be one of {modes}, got {value}",
+            argument="mode",
+            modes=list(UPDATE_MODES),
+            value=shown(mode),
+        )
+    return text
+
+
 def update_task(
     client: ClientProtocol,
     task_id: str,
@@ -394,18 +480,21 @@ def update_task(
     merge (add) or remove. Reads the task, computes the new lists, and patches only if
     something changes (so a rerun writes nothing). Refuses to leave a task with no
     worker or no concept (ValidationError)."""
-    if str(mode).strip().lower() not in UPDATE_MODES:
-        raise ValidationError(f"mode must be one of {list(UPDATE_MODES)}, got {mode!r}")
-    mode = str(mode).strip().lower()
+    check_client(client)
+    check_id("task_id", task_id, "task id")
+    mode = _update_mode(mode)
+    check_bool("dry_run", dry_run)
     if workers is None and reviewers is None and concepts is None:
-        raise ValidationError("nothing to update: give workers, reviewers or concepts")
-    workers = _ids(workers, "worker user ids") if workers is not None else None
-    reviewers = _ids(reviewers, "reviewer user ids") if reviewers is not None else None
-    concepts = _ids(concepts, "concept ids") if concepts is not None else None
-    if not is_valid_id(task_id):
-        raise ValidationError(f"invalid task id {task_id!r}")
+        raise ValidationError(
+            "nothing to update: give {workers}, {reviewers} or {concepts}",
+            argument="workers",
+            spell={"workers": "workers=[...]", "reviewers": "reviewers=[...]", "concepts": "concepts=[...]"},
+        )
+    workers = _ids(workers, "worker user id", "workers") if workers is not None else None
+    reviewers = _ids(reviewers, "reviewer user id", "reviewers") if reviewers is not None else None
+    concepts = _ids(concepts, "concept id", "concepts") if concepts is not None else None
     watch = Stopwatch(client)
-    task = client.get_task(task_id)
+    task = _get_task(client, task_id)
     changes = _member_changes(task, task_id, workers, reviewers, concepts, mode)
     if changes and not dry_run:
         _patch_members(client, task, task_id, changes)
@@ -435,12 +524,28 @@ def _member_changes(
     new_reviewers = _merge(reviewer_ids(task), reviewers, mode)
     new_concepts = _merge(concept_ids(task), concepts, mode)
     if new_workers is not None and not new_workers:
-        raise ValidationError(f"the update would leave task {task_id!r} with no worker")
+        raise ValidationError(
+            "the update would leave task {task!r} with no worker ({argument}, mode {mode})",
+            argument="workers",
+            task=task_id,
+            mode=mode,
+        )
     if new_concepts is not None and not new_concepts:
-        raise ValidationError(f"the update would leave task {task_id!r} with no concept")
+        raise ValidationError(
+            "the update would leave task {task!r} with no concept ({argument}, mode {mode})",
+            argument="concepts",
+            task=task_id,
+            mode=mode,
+        )
     review_strategy = str((task.get("review") or {}).get("strategy") or "NONE")
     if new_reviewers is not None and review_strategy != "NONE" and not new_reviewers:
-        raise ValidationError(f"the update would leave task {task_id!r} ({review_strategy} review) with no reviewer")
+        raise ValidationError(
+            "the update would leave task {task!r} ({strategy} review) with no reviewer ({argument}, mode {mode})",
+            argument="reviewers",
+            task=task_id,
+            strategy=review_strategy,
+            mode=mode,
+        )
     changes: dict[str, list[str]] = {}
     if new_workers is not None and sorted(new_workers) != worker_ids(task):
         changes["workers"] = new_workers
@@ -455,7 +560,9 @@ def _member_changes(
 MEMBER_FIELDS = {"workers": worker_ids, "reviewers": reviewer_ids, "concepts": concept_ids}
 
 
-def _patch_members(client: Any, task: Mapping[str, Any], task_id: str, changes: Mapping[str, Sequence[str]]) -> None:
+def _patch_members(
+    client: ClientProtocol, task: Mapping[str, Any], task_id: str, changes: Mapping[str, Sequence[str]]
+) -> None:
     """PatchTasks (overwrite) ``task`` with the new member lists, then read it back
     (VerificationError when a list is not the one sent)."""
     patched = _strip_readonly(task)
@@ -496,10 +603,11 @@ def _strip_readonly(task: Mapping[str, Any]) -> dict[str, Any]:
 def mark_done(client: ClientProtocol, task_id: str, *, dry_run: bool = False) -> OperationResult:
     """Mark the task done (PatchTasks with status TASK_DONE) unless it already is.
     Idempotent."""
-    if not is_valid_id(task_id):
-        raise ValidationError(f"invalid task id {task_id!r}")
+    check_client(client)
+    check_id("task_id", task_id, "task id")
+    check_bool("dry_run", dry_run)
     watch = Stopwatch(client)
-    task = client.get_task(task_id)
+    task = _get_task(client, task_id)
     already = status_code_of(task) == TASK_DONE
     if not already and not dry_run:
         patched = _strip_readonly(task)
@@ -518,12 +626,13 @@ def mark_done(client: ClientProtocol, task_id: str, *, dry_run: bool = False) ->
 
 
 def delete_task(client: ClientProtocol, task_ids: str | Sequence[str], *, dry_run: bool = False) -> OperationResult:
-    """Delete tasks; "not found" counts as deleted (idempotent)."""
-    ids = [task_ids] if isinstance(task_ids, str) else list(task_ids)
-    bad = [t for t in ids if not is_valid_id(t)]
-    if not ids or bad:
-        raise ValidationError(f"give valid task ids, got {ids!r}")
+    """Delete tasks; "not found" counts as deleted (idempotent). The app is read first
+    (MissingObjectError when it does not exist: a delete there would pass for done)."""
+    check_client(client)
+    ids = check_ids("task_ids", task_ids, "task id")
+    check_bool("dry_run", dry_run)
     watch = Stopwatch(client)
+    require_app(client)
     if not dry_run:
         for chunk in chunked(ids, 100):
             client.delete_tasks(chunk)
@@ -546,6 +655,30 @@ class CleanupPlan(Plan):
 
     older_than_seconds: float = 0.0
     now: str = ""
+
+    OPERATIONS = ("tasks.cleanup", "tasks.delete")
+    ACTIONS = frozenset({"keep", "delete", "absent"})
+    ROW_IDS = ("task_id",)
+    ROW_TYPES: ClassVar[Mapping[str, tuple[type, ...]]] = {
+        "name": (str,),
+        "status": (str, type(None)),
+        "modified_at": (str, type(None)),
+        "age_days": (int, float, type(None)),
+        "reason": (str,),
+    }
+
+    @classmethod
+    def check_fields(cls, values: Mapping[str, Any]) -> None:
+        super().check_fields(values)
+        for n, row in enumerate(values["rows"]):
+            check_timestamp(f"rows[{n}].modified_at", row.get("modified_at"))
+        seconds = values.get("older_than_seconds", 0.0)
+        check_field("older_than_seconds", seconds, (int, float))
+        if seconds < 0:
+            raise ValidationError(
+                "plan field {argument} must be 0 or more, got {value!r}", argument="older_than_seconds", value=seconds
+            )
+        check_timestamp("now", values.get("now", ""))
 
     def columns(self) -> Sequence[str]:
         return ("task_id", "name", "status", "modified_at", "age_days", "action", "reason")
@@ -591,14 +724,32 @@ def decide_cleanup(
     return rows
 
 
+def _check_cleanup_arguments(older_than: object, now: object, include_idle: object) -> None:
+    if not isinstance(older_than, timedelta) or older_than < timedelta(0):
+        raise ValidationError(
+            "{argument} must be a non-negative duration, got {value}", argument="older_than", value=shown(older_than)
+        )
+    check_now(now)
+    check_bool("include_idle", include_idle)
+
+
+def _list_tasks(client: ClientProtocol) -> list[Task]:
+    """Every task of the app; MissingObjectError when the app does not exist."""
+    try:
+        return list(client.list_tasks())
+    except NotFoundError:
+        require_app(client)
+        raise
+
+
 def plan_cleanup(
     client: ClientProtocol, older_than: timedelta, *, now: datetime | None = None, include_idle: bool = True
 ) -> CleanupPlan:
     """List the app's tasks and decide which to delete; writes nothing."""
-    if not isinstance(older_than, timedelta) or older_than < timedelta(0):
-        raise ValidationError(f"older_than must be a non-negative duration, got {older_than!r}")
+    check_client(client)
+    _check_cleanup_arguments(older_than, now, include_idle)
     now = now or utcnow()
-    rows = decide_cleanup(client.list_tasks(), older_than, now=now, include_idle=include_idle)
+    rows = decide_cleanup(_list_tasks(client), older_than, now=now, include_idle=include_idle)
     return CleanupPlan(
         operation="tasks.cleanup", rows=rows, older_than_seconds=older_than.total_seconds(), now=now.isoformat()
     )
@@ -612,7 +763,7 @@ def recheck_cleanup(client: ClientProtocol, plan: CleanupPlan) -> dict[str, str]
     planned = {r["task_id"]: r for r in plan.rows if r["action"] == "delete"}
     if not planned:
         return {}
-    current = {str(t.get("id")): t for t in client.list_tasks()}
+    current = {str(t.get("id")): t for t in _list_tasks(client)}
     skipped: dict[str, str] = {}
     for tid, row in planned.items():
         task = current.get(tid)
@@ -636,7 +787,21 @@ def apply_cleanup(
     With ``recheck`` (the default) the tasks are listed first and a planned task that
     changed since the plan was made (reopened, worked on) is skipped, logged and listed
     in ``result.details["skipped"]``: a delayed apply never deletes live work.
-    :func:`cleanup_tasks`, which applies right after planning, skips this read."""
+    :func:`cleanup_tasks`, which applies right after planning, skips this read.
+    Every argument and the plan's shape are checked first (ValidationError)."""
+    check_client(client)
+    check_type("plan", plan, CleanupPlan, "a CleanupPlan (CleanupPlan.from_json(text) rebuilds one)")
+    check_bool("recheck", recheck)
+    check_callback("progress", progress)
+    CleanupPlan.check_fields({f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)})
+    if not recheck and plan.to_delete:
+        require_app(client)  # a delete in a missing app would pass for "already gone"
+    return _apply_cleanup(client, plan, recheck=recheck, progress=progress)
+
+
+def _apply_cleanup(
+    client: ClientProtocol, plan: CleanupPlan, *, recheck: bool, progress: ProgressCallback | None
+) -> OperationResult:
     watch = Stopwatch(client)
     skipped = recheck_cleanup(client, plan) if recheck else {}
     if skipped:
@@ -674,7 +839,12 @@ def cleanup_tasks(
     now: datetime | None = None,
     progress: ProgressCallback | None = None,
 ) -> tuple[CleanupPlan, OperationResult]:
-    """Plan, then (unless ``dry_run``) delete and verify. Safe to rerun."""
+    """Plan, then (unless ``dry_run``) delete and verify. Safe to rerun. Every argument
+    is checked before the first request (ValidationError naming it)."""
+    check_client(client)
+    _check_cleanup_arguments(older_than, now, include_idle)
+    check_bool("dry_run", dry_run)
+    check_callback("progress", progress)
     watch = Stopwatch(client)
     plan = plan_cleanup(client, older_than, now=now, include_idle=include_idle)
     if dry_run:
@@ -686,7 +856,8 @@ def cleanup_tasks(
             elapsed=watch.elapsed,
             requests=watch.requests,
         )
-    result = apply_cleanup(client, plan, recheck=False, progress=progress)
+    # Planned just now: the listing that made the plan proved the app exists.
+    result = _apply_cleanup(client, plan, recheck=False, progress=progress)
     result.elapsed, result.requests = watch.elapsed, watch.requests
     return plan, result
 
@@ -694,16 +865,19 @@ def cleanup_tasks(
 # -- delete and update as reviewable plans ------------------------------------------------
 
 
-def plan_delete_tasks(client: Any, task_ids: str | Sequence[str], *, now: datetime | None = None) -> CleanupPlan:
+def plan_delete_tasks(
+    client: ClientProtocol, task_ids: str | Sequence[str], *, now: datetime | None = None
+) -> CleanupPlan:
     """Read each task and plan its deletion; writes nothing. A task that exists gets
     ``action`` ``delete``; one that does not, ``absent`` (nothing to delete: a delete
     would be a no-op). Apply it with :func:`apply_cleanup`, which lists the tasks again
     first and keeps any planned task changed since (reopened, worked on).
-    ValidationError for an empty list or an invalid id."""
-    ids = [task_ids] if isinstance(task_ids, str) else list(task_ids)
-    bad = [t for t in ids if not is_valid_id(t)]
-    if not ids or bad:
-        raise ValidationError(f"give valid task ids, got {ids!r}")
+    ValidationError for an empty list or an invalid id; MissingObjectError when the app
+    does not exist (every task would otherwise look "absent")."""
+    check_client(client)
+    ids = check_ids("task_ids", task_ids, "task id")
+    check_now(now)
+    require_app(client)
     now = now or utcnow()
     rows: list[dict[str, Any]] = []
     for tid in unique(ids):
@@ -746,6 +920,37 @@ class TaskUpdatePlan(Plan):
     task_id: str = ""
     mode: str = "merge"
 
+    OPERATIONS = ("tasks.update",)
+    ACTIONS = frozenset({"change", "unchanged"})
+    ROW_TYPES: ClassVar[Mapping[str, tuple[type, ...]]] = {"field": (str,)}
+
+    @classmethod
+    def check_fields(cls, values: Mapping[str, Any]) -> None:
+        super().check_fields(values)
+        problem = id_problem(values.get("task_id"))
+        if problem:
+            raise ValidationError(
+                "plan field {argument} {value} is not a task id: it {problem}",
+                argument="task_id",
+                value=shown(values.get("task_id")),
+                problem=problem,
+            )
+        if values.get("mode", "merge") not in UPDATE_MODES:
+            raise ValidationError(
+                "plan field {argument} must be one of {modes}, got {value}",
+                argument="mode",
+                modes=list(UPDATE_MODES),
+                value=shown(values.get("mode")),
+            )
+        for n, row in enumerate(values["rows"]):
+            if row.get("field") not in (*MEMBER_FIELDS, "status"):
+                raise ValidationError(
+                    "plan field {argument} must be one of {fields}, got {value}",
+                    argument=f"rows[{n}].field",
+                    fields=[*MEMBER_FIELDS, "status"],
+                    value=shown(row.get("field")),
+                )
+
     def columns(self) -> Sequence[str]:
         return ("task_id", "field", "before", "after", "action")
 
@@ -756,7 +961,7 @@ class TaskUpdatePlan(Plan):
 
 
 def plan_update_task(
-    client: Any,
+    client: ClientProtocol,
     task_id: str,
     *,
     workers: Sequence[str] | None = None,
@@ -768,20 +973,29 @@ def plan_update_task(
     """Read the task and plan :func:`update_task` (members by ``mode``) and, with
     ``done``, :func:`mark_done`; writes nothing. Every argument is checked as those
     functions check it (ValidationError); a missing task raises the client's
-    NotFoundError. Apply the plan with :func:`apply_update_task`."""
-    if str(mode).strip().lower() not in UPDATE_MODES:
-        raise ValidationError(f"mode must be one of {list(UPDATE_MODES)}, got {mode!r}")
-    mode = str(mode).strip().lower()
+    NotFoundError (MissingObjectError when it is the app that is missing). Apply the
+    plan with :func:`apply_update_task`."""
+    check_client(client)
+    check_id("task_id", task_id, "task id")
+    mode = _update_mode(mode)
+    check_bool("done", done)
     if workers is None and reviewers is None and concepts is None and not done:
-        raise ValidationError("nothing to update: give workers, reviewers or concepts, or done=True")
+        raise ValidationError(
+            "nothing to update: give {workers}, {reviewers} or {concepts}, or {done}",
+            argument="workers",
+            spell={
+                "workers": "workers=[...]",
+                "reviewers": "reviewers=[...]",
+                "concepts": "concepts=[...]",
+                "done": "done=True",
+            },
+        )
     given = {
-        "workers": _ids(workers, "worker user ids") if workers is not None else None,
-        "reviewers": _ids(reviewers, "reviewer user ids") if reviewers is not None else None,
-        "concepts": _ids(concepts, "concept ids") if concepts is not None else None,
+        "workers": _ids(workers, "worker user id", "workers") if workers is not None else None,
+        "reviewers": _ids(reviewers, "reviewer user id", "reviewers") if reviewers is not None else None,
+        "concepts": _ids(concepts, "concept id", "concepts") if concepts is not None else None,
     }
-    if not is_valid_id(task_id):
-        raise ValidationError(f"invalid task id {task_id!r}")
-    task = client.get_task(task_id)
+    task = _get_task(client, task_id)
     changes = _member_changes(task, task_id, given["workers"], given["reviewers"], given["concepts"], mode)
     rows: list[dict[str, Any]] = []
     for field, getter in MEMBER_FIELDS.items():
@@ -805,7 +1019,7 @@ def _update_row(task_id: str, field: str, before: Any, after: Any) -> dict[str, 
     }
 
 
-def apply_update_task(client: Any, plan: TaskUpdatePlan, *, recheck: bool = True) -> OperationResult:
+def apply_update_task(client: ClientProtocol, plan: TaskUpdatePlan, *, recheck: bool = True) -> OperationResult:
     """Make the plan's changes: member lists by one PatchTasks (overwrite), read back;
     then the status (as :func:`mark_done`). Idempotent: a field already at its planned
     value is not written again.
@@ -814,12 +1028,14 @@ def apply_update_task(client: Any, plan: TaskUpdatePlan, *, recheck: bool = True
     ``before`` nor the planned ``after`` (someone changed it since the plan was made)
     is skipped, logged and listed in ``result.details["skipped"]``: a delayed apply
     never overwrites a change it did not review. ValidationError for a plan without a
-    valid task id."""
+    valid task id or a malformed plan (naming the field)."""
+    check_client(client)
+    check_type("plan", plan, TaskUpdatePlan, "a TaskUpdatePlan (TaskUpdatePlan.from_json(text) rebuilds one)")
+    check_bool("recheck", recheck)
+    TaskUpdatePlan.check_fields({f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)})
     task_id = plan.task_id
-    if not is_valid_id(task_id):
-        raise ValidationError(f"the plan names no valid task id, got {task_id!r}")
     watch = Stopwatch(client)
-    task = client.get_task(task_id)
+    task = _get_task(client, task_id)
     current: dict[str, Any] = {field: getter(task) for field, getter in MEMBER_FIELDS.items()}
     current["status"] = code_name(status_code_of(task))
     wanted = plan.changes

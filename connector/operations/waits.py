@@ -19,8 +19,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
 from connector.errors import ValidationError, WaitFailedError, WaitKind, WaitTimeoutError
+from connector.ids import shown
 from connector.objects import BulkOperation, DatasetVersion, InputsAddJob, Task, TaskCounts, TaskStatusCountPerUser
-from connector.operations.base import ProgressCallback, is_valid_id, report
+from connector.operations.base import ProgressCallback, report
+from connector.operations.checks import check_id
 from connector.protocols import ClientProtocol
 from connector.status_codes import (
     BULK_OPERATION_DONE,
@@ -167,11 +169,18 @@ def classify_task(status: TaskStatus, until: TaskUntil = "done", percent: float 
 def check_task_until(until: object, percent: object) -> tuple[TaskUntil, float | None]:
     """Validate a task wait's ``until`` and ``percent``; ValidationError names the argument."""
     if until not in ("done", "work", "review"):
-        raise ValidationError(f"until must be 'done', 'work' or 'review', got {until!r}")
+        raise ValidationError(
+            "{argument} must be 'done', 'work' or 'review', got {value}", argument="until", value=shown(until)
+        )
     if until == "done":
         return "done", None
     if isinstance(percent, bool) or not isinstance(percent, int | float) or not 0 < float(percent) <= 100:
-        raise ValidationError(f"until={until!r} needs percent in (0, 100], got {percent!r}")
+        raise ValidationError(
+            "{until} {mode!r} needs {argument} in (0, 100], got {value}",
+            argument="percent",
+            mode=until,
+            value=shown(percent),
+        )
     return until, float(percent)
 
 
@@ -284,9 +293,18 @@ class Waiter(Generic[T]):
         return max(0.0, min(pause, self._deadline - now))
 
 
-def check_schedule(timeout: object, interval: object, max_interval: object, backoff: object = 1.6) -> None:
-    """ValidationError (naming the argument) for a negative timeout, a non-positive
-    interval, or a backoff below 1."""
+def check_schedule(
+    timeout: object,
+    interval: object,
+    max_interval: object,
+    backoff: object = 1.6,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """ValidationError naming the argument for a negative timeout, a non-positive
+    interval, or a backoff below 1. ``names`` renames the arguments for a caller whose
+    own arguments are called otherwise (``{"interval": "poll_interval"}``)."""
+    names = names or {}
     number: dict[str, float] = {}
     for name, value in (
         ("timeout", timeout),
@@ -295,14 +313,27 @@ def check_schedule(timeout: object, interval: object, max_interval: object, back
         ("backoff", backoff),
     ):
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            raise ValidationError(f"{name} must be a number of seconds, got {value!r}")
+            raise ValidationError(
+                "{argument} must be a number of seconds, got {value}",
+                argument=names.get(name, name),
+                value=shown(value),
+            )
         number[name] = value
     if number["timeout"] < 0:
-        raise ValidationError(f"timeout must not be negative, got {timeout}")
-    if number["interval"] <= 0 or number["max_interval"] <= 0:
-        raise ValidationError("poll intervals must be positive")
+        raise ValidationError(
+            "{argument} must not be negative, got {value}", argument=names.get("timeout", "timeout"), value=timeout
+        )
+    for name in ("interval", "max_interval"):
+        if number[name] <= 0:
+            raise ValidationError(
+                "{argument} must be a positive number of seconds, got {value}",
+                argument=names.get(name, name),
+                value=number[name],
+            )
     if number["backoff"] < 1:
-        raise ValidationError(f"backoff must be at least 1, got {backoff}")
+        raise ValidationError(
+            "{argument} must be at least 1, got {value}", argument=names.get("backoff", "backoff"), value=backoff
+        )
 
 
 def poll(
@@ -502,10 +533,7 @@ def task_waiter(
 
 def _check_ids(**ids: object) -> None:
     for name, value in ids.items():
-        if not isinstance(value, str) or not value.strip():
-            raise ValidationError(f"{name} must be a non-empty id, got {value!r}")
-        if name == "task_id" and not is_valid_id(value):
-            raise ValidationError(f"invalid task id {value!r}")
+        check_id(name, value, name.removesuffix("_id").replace("_", " ") + " id")
 
 
 # -- the synchronous waits -----------------------------------------------------------------

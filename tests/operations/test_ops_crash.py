@@ -74,7 +74,8 @@ def _prune_run(client: Any) -> Any:
 
 def _split_setup(client: Any, emulator: Any) -> None:
     make_dataset(client, "src", make_inputs(client, 9))
-    # A stray input sits in a target already: exact mode removes it.
+    # A stray input sits in a target already: exact mode removes it (with force: the
+    # guard refuses a target holding inputs that are not from the source).
     make_dataset(client, "src-train", make_inputs(client, 1, prefix="stray"))
 
 
@@ -90,7 +91,7 @@ SPLIT = SplitSpec(
 
 
 def _split_run(client: Any) -> Any:
-    return split(client, SPLIT, batch_size=4, timeout=20, poll_interval=0.01)
+    return split(client, SPLIT, force=True, batch_size=4, timeout=20, poll_interval=0.01)
 
 
 SPLIT_INCREMENTAL = SplitSpec(

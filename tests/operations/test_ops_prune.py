@@ -193,8 +193,8 @@ def test_a_delayed_apply_skips_versions_protected_since_the_plan(client, emulato
     result = apply_prune(client, plan)
     assert result.ids["deleted"] == []
     assert result.details["skipped"] == {
-        "ds-b/w1": "protected: a model version has been trained on it since the plan was made",
-        "ds-b/w2": "protected: now the newest READY version",
+        "ds-b/w1": "protected: a model version was trained on it (rechecked when applied)",
+        "ds-b/w2": "protected: newest READY version (rechecked when applied)",
     }
     assert result.counts["skipped"] == 2 and writes(emulator) == []
     assert _version_ids(client, "ds-b") == ["w1", "w2"]
@@ -217,3 +217,14 @@ def test_reasons_show_durations_as_people_write_them(client, emulator, history):
     plan = plan_prune(client, "ds-b", PrunePolicy(keep_younger_than=timedelta(days=1, hours=12)))
     reasons = {r["reason"] for r in plan.rows}
     assert "kept: younger than 1d 12h" in reasons
+
+
+def test_prune_judges_the_rows_it_just_planned_without_reading_again(client, emulator, history):
+    """prune() plans and applies at once: the plan's own reads proved the dataset exists
+    and gave the facts, so the apply reads nothing more than the final verification."""
+    emulator.admin.clear_requests()
+    _, result = prune(client, "ds-b", PrunePolicy(keep_last=1, max_delete_share=None), now=LATER)
+    rpcs = [r["rpc"] for r in emulator.admin.requests()]
+    assert sorted(result.ids["deleted"]) == ["ds-b/w1", "ds-b/w2"]
+    assert rpcs.count("GetDataset") == 1 and rpcs.count("ListDatasetVersions") == 2  # plan, verify
+    assert rpcs.count("DeleteDatasetVersions") == 1 and result.requests == len(rpcs)

@@ -78,7 +78,7 @@ def test_a_delete_plan_marks_missing_tasks_absent_and_applies_with_a_recheck(cli
     assert result.operation == "tasks.delete" and result.ids["deleted"] == [doomed]
     assert "TASK_DONE" in result.details["skipped"][keep_alive]
     assert [t["id"] for t in client.list_tasks()] == [keep_alive]
-    with pytest.raises(ValidationError, match="valid task ids"):
+    with pytest.raises(ValidationError, match="task_ids is empty: give at least one task id"):
         plan_delete_tasks(client, [])
 
 

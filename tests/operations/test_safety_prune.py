@@ -35,9 +35,15 @@ def test_rows_edited_after_planning_are_guarded(client, emulator):
         apply_prune(client, PrunePlan.from_json(json.dumps(data)))
     assert writes(emulator) == []
     assert len(list(client.list_dataset_versions("ds"))) == 5
-    # --force still applies it, as documented.
+    # --force passes the guard, but never what the plan's own policy keeps: v2 and v3
+    # are among the newest 4 READY versions, so the edit that flipped them is ignored.
     result = apply_prune(client, PrunePlan.from_json(json.dumps(data)), force=True)
-    assert sorted(result.ids["deleted"]) == ["ds/v1", "ds/v2", "ds/v3"]
+    assert sorted(result.ids["deleted"]) == ["ds/v1"]
+    assert result.details["skipped"] == {
+        "ds/v2": "kept: among the newest 4 READY versions (rechecked when applied)",
+        "ds/v3": "kept: among the newest 4 READY versions (rechecked when applied)",
+    }
+    assert sorted(v["id"] for v in client.list_dataset_versions("ds")) == ["v2", "v3", "v4", "v5"]
 
 
 def test_a_plan_without_its_guard_field_is_guarded(client, emulator):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from connector.errors import PartialFailureError, ValidationError
-from connector.operations import SplitPlan, SplitSpec, apply_split, plan_split
+from connector.errors import ConflictError, GuardError, PartialFailureError, ValidationError
+from connector.operations import SplitPlan, SplitSpec, apply_split, plan_split, split
 from tests.support.scenarios import make_dataset, make_inputs, writes
 
 
@@ -87,3 +87,101 @@ def test_a_rerun_onto_a_cancelled_server_split_says_how_to_start_afresh(client, 
     message = str(info.value)
     assert plan.bulk_operation_id in message and "BULK_OPERATION_CANCELLED" in message
     assert "run_key" in message and "run again once fixed" not in message
+
+
+# -- the split guard: targets holding inputs from elsewhere, targets that are sources ----
+
+
+def test_a_target_holding_inputs_from_elsewhere_is_refused_unless_forced(client, emulator):
+    ids = make_inputs(client, 8)
+    make_dataset(client, "src", ids[:6])
+    make_dataset(client, "shelf", ids[6:])  # two inputs that are not in src
+    for mode in ("exact", "incremental"):
+        spec = SplitSpec(dataset_id="src", mode=mode, seed="g", targets={"train": "shelf"})
+        plan, result = split(client, spec, dry_run=True)
+        assert plan.guard == "target 'shelf' holds 2 input(s) not from dataset 'src' (e.g. 'in006')"
+        assert result.details["guard"] == plan.guard
+        emulator.admin.clear_requests()
+        with pytest.raises(GuardError, match=r"target 'shelf' holds 2 input.s. not from dataset 'src'") as caught:
+            split(client, spec)
+        assert caught.value.argument == "force" and "pass force=True" in str(caught.value)
+        assert writes(emulator) == []
+        with pytest.raises(GuardError):
+            apply_split(client, SplitPlan.from_json(plan.to_json()))
+        assert writes(emulator) == []
+    assert _members(client, "shelf") == sorted(ids[6:])
+    # Forced, exact mode makes the target what the plan says: the foreign inputs go.
+    plan, _ = split(client, SplitSpec(dataset_id="src", mode="exact", seed="g", targets={"train": "shelf"}), force=True)
+    assert _members(client, "shelf") == sorted(plan.members["train"])
+    assert not set(ids[6:]) & set(_members(client, "shelf"))
+
+
+def test_a_rerun_after_the_source_lost_inputs_is_not_guarded(client, emulator):
+    """Targets a split created record their source: inputs the source has lost since are
+    leftovers of this same split, not foreign ones."""
+    ids = make_inputs(client, 10)
+    make_dataset(client, "src", ids)
+    spec = SplitSpec(dataset_id="src", mode="exact", seed="r")
+    split(client, spec)
+    assert client.get_dataset("src-train")["metadata"] == {"split_source": {"dataset_id": "src"}}
+    gone = _members(client, "src-train")[0]
+    client.delete_dataset_inputs("src", [gone])
+    plan, result = split(client, spec)
+    assert plan.guard is None and result.counts["removed"] == 1
+    assert gone not in _members(client, "src-train") + _members(client, "src-test")
+
+
+def test_a_target_that_is_the_source_of_another_split_is_refused(client, emulator):
+    ids = make_inputs(client, 10)
+    make_dataset(client, "all", ids)
+    make_dataset(client, "pets", ids[:6])
+    split(client, SplitSpec(dataset_id="pets", seed="p"))  # pets -> pets-train, pets-test
+    # Splitting "all" into "pets" would change the source of the pets split.
+    spec = SplitSpec(dataset_id="all", seed="a", targets={"train": "pets"})
+    emulator.admin.clear_requests()
+    with pytest.raises(GuardError, match="target 'pets' is the source of another split"):
+        split(client, spec)
+    assert writes(emulator) == []
+    plan, _ = split(client, spec, dry_run=True)
+    assert "dataset 'pets-t" in (plan.guard or "")
+
+
+def test_an_empty_selection_is_an_error_not_an_empty_split(client, emulator):
+    ids = make_inputs(client, 4)
+    make_dataset(client, "empty")
+    client.post_inputs([{"id": "noted", "data": {"text": {"raw": "x"}}}])
+    client.post_annotations([{"input_id": "noted", "data": {"concepts": [{"id": "zebra", "value": 1}]}}])
+    emulator.admin.clear_requests()
+    cases = [
+        (SplitSpec(dataset_id="empty"), "dataset_id", "source dataset 'empty' (dataset_id) holds no inputs"),
+        (SplitSpec(app=True, concepts=["nope"]), "concepts", "carries concept(s) ['nope']"),
+        (SplitSpec(app=True, concepts=["zebra"]), "concepts", "concepts only on annotations do not count"),
+    ]
+    for spec, argument, text in cases:
+        with pytest.raises(ValidationError) as caught:
+            split(client, spec)
+        assert caught.value.argument == argument and text in str(caught.value)
+    assert writes(emulator) == []
+    assert [d["id"] for d in client.list_datasets()] == ["empty"]  # no target was created
+    assert ids  # the app does hold inputs with concepts (cat, dog, bird), just not these
+
+
+def test_a_saved_plan_is_guarded_on_the_targets_as_they_are_when_applied(client, emulator):
+    ids = make_inputs(client, 8)
+    make_dataset(client, "src", ids[:6])
+    make_dataset(client, "shelf")
+    spec = SplitSpec(dataset_id="src", mode="exact", seed="s", targets={"train": "shelf"})
+    clean = plan_split(client, spec)
+    assert clean.guard is None
+    client.post_dataset_inputs("shelf", ids[6:])  # meanwhile, someone filled the target
+    dropped = dict(plan_split(client, spec).to_dict(), guard=None)  # an edit that drops the verdict
+    emulator.admin.clear_requests()
+    # The recheck refuses the clean plan outright: a plan made now would also remove them.
+    with pytest.raises(ConflictError, match="also removes"):
+        apply_split(client, SplitPlan.from_json(clean.to_json()))
+    # Without it, or with a plan whose verdict was dropped, the guard judges the targets now.
+    for plan, recheck in ((clean, False), (SplitPlan.from_dict(dropped), True), (SplitPlan.from_dict(dropped), False)):
+        with pytest.raises(GuardError, match="target 'shelf' holds 2 input"):
+            apply_split(client, SplitPlan.from_json(plan.to_json()), recheck=recheck)
+    assert writes(emulator) == []
+    assert _members(client, "shelf") == sorted(ids[6:])

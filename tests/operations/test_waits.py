@@ -81,7 +81,7 @@ def test_poll_returns_when_done_and_fails_at_once():
 def test_poll_rejects_bad_arguments():
     with pytest.raises(ValidationError, match="timeout must not be negative"):
         poll(dict, lambda o: DONE, what="x", timeout=-1)
-    with pytest.raises(ValidationError, match="intervals must be positive"):
+    with pytest.raises(ValidationError, match="interval must be a positive number of seconds, got 0"):
         poll(dict, lambda o: DONE, what="x", interval=0)
 
 
