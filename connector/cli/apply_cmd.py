@@ -30,7 +30,11 @@ from connector.operations.base import OperationResult
 
 @click.command("apply")
 @click.argument("plan_file", metavar="PLAN.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Apply a prune plan its guard refuses.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Apply a plan its guard refuses (prune: too many deletions; split: targets holding inputs from elsewhere).",
+)
 @click.option(
     "--batch-size", type=click.IntRange(min=1), default=None, help="Ids per write request (default: as saved)."
 )

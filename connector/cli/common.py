@@ -76,7 +76,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
@@ -84,6 +84,7 @@ import click
 
 from connector.config import ClarifaiConfig, Secret
 from connector.errors import (
+    ArgumentError,
     AuthenticationError,
     ClarifaiError,
     ConfigurationError,
@@ -94,6 +95,7 @@ from connector.errors import (
     NotFoundError,
     ValidationError,
 )
+from connector.ids import looks_like_secret
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -150,11 +152,18 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def error_message(exc: BaseException, *, debug: bool = False) -> str:
-    """The one-line message printed for ``exc`` (without the ``error:`` prefix)."""
+def error_message(exc: BaseException, *, debug: bool = False, names: Mapping[str, str] | None = None) -> str:
+    """The one-line message printed for ``exc`` (without the ``error:`` prefix). An
+    error that names an argument names it as ``names`` says (the command's flags, see
+    :func:`argument_names`)."""
     if isinstance(exc, (KeyboardInterrupt, click.Abort)):
         return "interrupted"
     notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
+    if isinstance(exc, ArgumentError) and names is not None:
+        text = exc.render(names) or type(exc).__name__
+        if isinstance(exc, GuardError) and "--force" not in text:
+            text += " (re-run with --force to apply it)"
+        return one_line(text + notes)
     if isinstance(exc, ConnectorError):
         text = str(exc) or type(exc).__name__
         if isinstance(exc, GuardError) and "--force" not in text:
@@ -164,6 +173,46 @@ def error_message(exc: BaseException, *, debug: bool = False) -> str:
         return one_line(f"{exc.strerror or exc}: {exc.filename}")
     hint = "" if debug else " (re-run with --debug for the traceback)"
     return one_line(f"unexpected {type(exc).__name__}: {exc}{hint}")
+
+
+class ArgumentOption(click.Option):
+    """A click option that also stands for Python arguments of other names
+    (``python_names``): an error naming ``input_source_id`` is shown as ``--dataset``
+    on a command whose ``--dataset`` option declares that name."""
+
+    def __init__(self, *args: Any, python_names: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.python_names = tuple(python_names)
+
+
+def _flag(param: click.Parameter) -> str:
+    """How a person types ``param``: its long option (``--keep-id``), or an argument's
+    metavar (``TASK_IDS``)."""
+    if isinstance(param, click.Option):
+        longs = [o for o in param.opts if o.startswith("--")]
+        return (longs or param.opts)[0]
+    return param.human_readable_name
+
+
+def argument_names(ctx: click.Context) -> dict[str, str]:
+    """Python argument name -> how the running command spells it, read from the
+    command's own parameters and those of its parent groups: ``keep_ids`` ->
+    ``--keep-id`` (the option's name is the argument's), plus the ``python_names`` an
+    :class:`ArgumentOption` declares. Where several options stand for one name, the one
+    given on the command line wins."""
+    candidates: dict[str, list[tuple[click.Parameter, click.Context]]] = {}
+    current: click.Context | None = ctx
+    while current is not None:
+        for param in current.command.params:
+            for name in (param.name, *getattr(param, "python_names", ())):
+                if name:
+                    candidates.setdefault(name, []).append((param, current))
+        current = current.parent
+    names: dict[str, str] = {}
+    for name, found in candidates.items():
+        given = [p for p, c in found if c.params.get(p.name or "") not in (None, False, ())]
+        names[name] = _flag(given[0] if given else found[0][0])
+    return names
 
 
 class CommandError(click.ClickException):
@@ -220,8 +269,9 @@ class CliState:
         return os.environ if self.env is None else self.env
 
     def has_remote_config(self) -> bool:
-        """True when a base URL was configured by flag or environment."""
-        return bool(self.base_url or self.environ.get("CLARIFAI_API_BASE"))
+        """True when a base URL was configured by flag or environment (a variable set
+        but empty counts: building the config then says it is empty)."""
+        return self.base_url is not None or "CLARIFAI_API_BASE" in self.environ
 
     def read_pat(self) -> str:
         """The PAT from ``--pat-file``, else ``CLARIFAI_PAT``, else a hidden prompt when
@@ -230,16 +280,32 @@ class CliState:
         if self.pat:
             return self.pat.reveal()
         if self.pat_file is not None:
+            # The path is shown only when it reads as a path and cannot be a key: there is
+            # no --pat flag, so pasting the PAT after --pat-file is an easy mistake.
+            path = str(self.pat_file)
+            if ("/" in path or path.startswith((".", "~"))) and not looks_like_secret(path):
+                where = repr(path)
+            else:
+                where = (
+                    "(not shown: it does not read as a file path; --pat-file takes a file that holds the PAT, "
+                    "not the PAT itself)"
+                )
             try:
                 text = Path(self.pat_file).read_text(encoding="utf-8")
-            except OSError as exc:
+            except (OSError, UnicodeDecodeError) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a UTF-8 text file"
                 raise ConfigurationError(
-                    f"cannot read the PAT file {str(self.pat_file)!r}: {exc.strerror or exc}"
+                    "cannot read the PAT file given by {argument} {where}: {why}",
+                    argument="pat_file",
+                    where=where,
+                    why=why,
                 ) from None
             lines = text.strip().splitlines()
             pat = lines[0].strip() if lines else ""
             if not pat:
-                raise ConfigurationError(f"the PAT file {str(self.pat_file)!r} is empty")
+                raise ConfigurationError(
+                    "the PAT file given by {argument} {where} is empty", argument="pat_file", where=where
+                )
             return pat
         pat = self.environ.get("CLARIFAI_PAT", "").strip()
         if pat:
@@ -248,7 +314,9 @@ class CliState:
             pat = click.prompt("Clarifai PAT", hide_input=True, err=True).strip()
             if pat:
                 return pat
-        raise ConfigurationError("no Clarifai PAT: set CLARIFAI_PAT or pass --pat-file PATH")
+        raise ConfigurationError(
+            "no Clarifai PAT: set CLARIFAI_PAT or pass {argument} PATH (a file holding it)", argument="pat_file"
+        )
 
     def build_config(self, **overrides: Any) -> ClarifaiConfig:
         """A :class:`ClarifaiConfig` from flags, then the environment; ``overrides``
@@ -464,12 +532,12 @@ def interactive() -> bool:
 
 
 # -- error handling ---------------------------------------------------------------------
-def report_error(exc: BaseException, *, debug: bool = False) -> int:
+def report_error(exc: BaseException, *, debug: bool = False, names: Mapping[str, str] | None = None) -> int:
     """Print ``exc`` as one line on stderr (traceback first when ``debug``) and return
-    its exit code."""
+    its exit code. ``names`` spells the arguments an error names (the command's flags)."""
     if debug and not isinstance(exc, (KeyboardInterrupt, click.Abort)):
         traceback.print_exception(exc, file=sys.stderr)
-    click.echo(f"error: {error_message(exc, debug=debug)}", err=True)
+    click.echo(f"error: {error_message(exc, debug=debug, names=names)}", err=True)
     return exit_code_for(exc)
 
 
@@ -490,10 +558,12 @@ def handle_errors(f: F) -> F:
             raise click.exceptions.Exit(EXIT_FAILED) from None
         except (KeyboardInterrupt, click.Abort, Exception) as exc:
             debug = False
+            names: dict[str, str] | None = None
             ctx = click.get_current_context(silent=True)
             if ctx is not None:
                 debug = cli_state(ctx).debug
-            code = report_error(exc, debug=debug)
+                names = argument_names(ctx)
+            code = report_error(exc, debug=debug, names=names)
             raise click.exceptions.Exit(code) from None
 
     return cast(F, wrapper)
@@ -675,9 +745,11 @@ __all__ = [
     "EXIT_USAGE",
     "PROGRESS_LOG_AFTER",
     "PROGRESS_LOG_INTERVAL",
+    "ArgumentOption",
     "CliState",
     "CommandError",
     "ProgressLines",
+    "argument_names",
     "cli_state",
     "connection_options",
     "dry_run_option",

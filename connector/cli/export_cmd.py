@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from connector.cli.common import (
+    ArgumentOption,
     cli_state,
     connection_options,
     emit,
@@ -95,6 +96,8 @@ class InventoryChoice(click.Choice[str]):
     "--out",
     "-o",
     required=True,
+    cls=ArgumentOption,
+    python_names=("path_or_uri",),
     metavar="PATH|URI",
     help="Destination: a local path, - for stdout (with --format), or an fsspec URI (s3://..., memory://...).",
 )
@@ -102,6 +105,8 @@ class InventoryChoice(click.Choice[str]):
     "--format",
     "-f",
     "fmt",
+    cls=ArgumentOption,
+    python_names=("format",),
     type=click.Choice(sorted(FORMATS)),
     default=None,
     help="Output format (default: from the --out suffix; must match a known suffix).",

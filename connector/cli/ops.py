@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from connector.cli.common import (
+    ArgumentOption,
     cli_state,
     connection_options,
     dry_run_option,
@@ -30,6 +31,7 @@ from connector.cli.common import (
 from connector.cli.plans import KINDS, ApplySettings, ReviewOptions, review_and_apply
 from connector.cli.suggest import did_you_mean, known_ids, suggest_on_missing
 from connector.errors import ValidationError
+from connector.ids import shown
 from connector.operations.base import OperationResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,14 +41,27 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def parse_duration(text: str | None) -> timedelta | None:
-    """``30d``, ``12h``, ``90m``, ``45s``, ``2w`` -> timedelta (ValidationError otherwise)."""
+def parse_duration(text: str | None, argument: str) -> timedelta | None:
+    """``30d``, ``12h``, ``90m``, ``45s``, ``2w`` -> timedelta; ValidationError naming
+    ``argument`` otherwise (a duration too long to hold included)."""
     if text is None:
         return None
     match = _DURATION.match(text)
     if not match:
-        raise ValidationError(f"bad duration {text!r}: use a number and a unit s/m/h/d/w, e.g. 30d")
-    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+        raise ValidationError(
+            "bad duration {value} for {argument}: use a number and a unit s/m/h/d/w, e.g. 30d",
+            argument=argument,
+            value=shown(text),
+        )
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    except OverflowError:
+        raise ValidationError(
+            "duration {value} for {argument} is too long (at most {most} days)",
+            argument=argument,
+            value=shown(text),
+            most=timedelta.max.days,
+        ) from None
 
 
 def parse_ratios(text: str) -> dict[str, float]:
@@ -55,11 +70,20 @@ def parse_ratios(text: str) -> dict[str, float]:
     for part in text.split(","):
         name, sep, value = part.partition("=")
         if not sep or not name.strip():
-            raise ValidationError(f"bad --ratios {text!r}: use name=share pairs, e.g. train=0.8,test=0.2")
+            raise ValidationError(
+                "bad {argument} {value}: use name=share pairs, e.g. train=0.8,test=0.2",
+                argument="ratios",
+                value=shown(text),
+            )
         try:
             out[name.strip()] = float(value)
         except ValueError:
-            raise ValidationError(f"bad share {value!r} for split {name.strip()!r} in --ratios") from None
+            raise ValidationError(
+                "bad share {share} for split {name!r} in {argument}",
+                argument="ratios",
+                share=shown(value),
+                name=name.strip(),
+            ) from None
     return out
 
 
@@ -72,7 +96,13 @@ def parse_ratios(text: str) -> dict[str, float]:
 @click.option("--keep-last", type=int, default=None, help="Keep the newest N READY versions.")
 @click.option("--keep-younger-than", metavar="DURATION", help="Keep versions younger than this (e.g. 30d).")
 @click.option("--keep-id", "keep_ids", multiple=True, metavar="ID", help="Keep this version id (repeatable).")
-@click.option("--no-keep-pinned", is_flag=True, help="Do not protect versions whose metadata marks them pinned.")
+@click.option(
+    "--no-keep-pinned",
+    is_flag=True,
+    cls=ArgumentOption,
+    python_names=("keep_pinned",),
+    help="Do not protect versions whose metadata marks them pinned.",
+)
 @click.option("--pinned-key", default="pinned", show_default=True, help="Metadata key that pins a version.")
 @click.option("--delete-failed-older-than", metavar="DURATION", help="Delete failed versions older than this.")
 @click.option("--allow-trained", is_flag=True, help="Allow deleting versions a model version was trained on.")
@@ -127,25 +157,32 @@ def prune(
     from connector.operations.prune import prune as run_prune
 
     if bool(datasets) == all_datasets:
-        raise ValidationError("give --dataset ID (repeatable) or --all-datasets")
+        raise ValidationError("give {argument} ID (repeatable) or {all_datasets}", argument="datasets")
     policy = PrunePolicy(
         keep_last=keep_last,
-        keep_younger_than=parse_duration(keep_younger_than),
+        keep_younger_than=parse_duration(keep_younger_than, "keep_younger_than"),
         keep_ids=frozenset(keep_ids),
         keep_pinned=not no_keep_pinned,
         pinned_key=pinned_key,
-        delete_failed_older_than=parse_duration(delete_failed_older_than),
+        delete_failed_older_than=parse_duration(delete_failed_older_than, "delete_failed_older_than"),
         allow_trained=allow_trained,
         allow_origins=frozenset(allow_origins),
         max_delete=max_delete,
         max_delete_share=max_delete_share,
     )
-    if batch_size < 1:
-        raise ValidationError(f"--batch-size must be >= 1, got {batch_size}")
     state = cli_state()
     with state.client() as client, suggest_on_missing(client):
         with progress_callback(state) as callback:
-            plan, planned = run_prune(client, list(datasets) or None, policy, dry_run=True, progress=callback)
+            # Every argument is checked before the first request, the apply's too.
+            plan, planned = run_prune(
+                client,
+                list(datasets) or None,
+                policy,
+                dry_run=True,
+                force=force,
+                batch_size=batch_size,
+                progress=callback,
+            )
         review_and_apply(
             state,
             client,
@@ -164,7 +201,7 @@ def prune(
 @click.command()
 @click.option("--dataset", "dataset_id", metavar="ID", help="Source dataset.")
 @click.option("--version", "version_id", metavar="ID", help="Source dataset version (with --dataset).")
-@click.option("--app", "whole_app", is_flag=True, help="Split every input of the app.")
+@click.option("--app", "app", is_flag=True, help="Split every input of the app.")
 @click.option("--concept", "concepts", multiple=True, help="With --app: only inputs with this concept (repeatable).")
 @click.option("--ratios", default="train=0.8,test=0.2", show_default=True, help="Split shares, name=share pairs.")
 @click.option(
@@ -182,6 +219,11 @@ def prune(
 @click.option("--run-key", help="Key that makes created ids unique to one run.")
 @click.option("--batch-size", type=int, default=128, show_default=True)
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for server work.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write to targets the guard refuses (holding inputs from elsewhere, or the source of another split).",
+)
 @connection_options
 @output_options
 @dry_run_option
@@ -190,7 +232,7 @@ def prune(
 def split(
     dataset_id: str | None,
     version_id: str | None,
-    whole_app: bool,
+    app: bool,
     concepts: tuple[str, ...],
     ratios: str,
     targets: tuple[str, ...],
@@ -202,6 +244,7 @@ def split(
     run_key: str | None,
     batch_size: int,
     timeout: float,
+    force: bool,
     dry_run: bool,
     yes: bool,
     plan_out: Path | None,
@@ -220,12 +263,12 @@ def split(
     for item in targets:
         name, sep, ds = item.partition("=")
         if not sep:
-            raise ValidationError(f"bad --target {item!r}: use SPLIT=DATASET")
+            raise ValidationError("bad {argument} {value}: use SPLIT=DATASET", argument="targets", value=shown(item))
         target_map[name] = ds
     spec = SplitSpec(
         dataset_id=dataset_id,
         version_id=version_id,
-        app=whole_app,
+        app=app,
         concepts=concepts,
         ratios=parse_ratios(ratios),
         targets=target_map,
@@ -236,19 +279,20 @@ def split(
         snapshot=snapshot,
         run_key=run_key,
     )
-    if batch_size < 1:
-        raise ValidationError(f"--batch-size must be >= 1, got {batch_size}")
     state = cli_state()
     with state.client() as client, suggest_on_missing(client):
         with progress_callback(state) as callback:
-            plan, planned = run_split(client, spec, dry_run=True, progress=callback)
+            # Every argument is checked before the first request, the apply's too.
+            plan, planned = run_split(
+                client, spec, dry_run=True, force=force, batch_size=batch_size, timeout=timeout, progress=callback
+            )
         review_and_apply(
             state,
             client,
             KINDS["split"],
             plan,
             ReviewOptions(dry_run=dry_run, yes=yes, plan_out=plan_out, show_all=show_all),
-            settings=ApplySettings(batch_size=batch_size, timeout=timeout),
+            settings=ApplySettings(force=force, batch_size=batch_size, timeout=timeout),
             dry_result=planned,
             save_options={"batch_size": batch_size, "timeout": timeout},
         )
@@ -264,14 +308,44 @@ def tasks() -> None:
 
 @tasks.command("create")
 @click.option("--name", required=True)
-@click.option("--concept", "concepts", multiple=True, required=True, help="Concept id (repeatable).")
+@click.option(
+    "--concept",
+    "concepts",
+    multiple=True,
+    required=True,
+    cls=ArgumentOption,
+    python_names=("concept_ids",),
+    help="Concept id (repeatable).",
+)
 @click.option("--worker", "workers", multiple=True, required=True, help="Worker user id (repeatable).")
 @click.option(
-    "--type", "task_type", type=click.Choice(["classification", "bounding_box", "polygon"]), default="classification"
+    "--type",
+    "task_type",
+    type=click.Choice(["classification", "bounding_box", "polygon"]),
+    default="classification",
+    cls=ArgumentOption,
+    python_names=("type",),
 )
-@click.option("--dataset", "dataset_id", help="Label the inputs of this dataset (default: all inputs).")
-@click.option("--saved-search", help="Label the inputs of this saved search.")
-@click.option("--strategy", type=click.Choice(["FULL", "PARTITIONED"]), default="FULL")
+@click.option(
+    "--dataset",
+    "dataset_id",
+    cls=ArgumentOption,
+    python_names=("input_source_id", "input_source"),
+    help="Label the inputs of this dataset (default: all inputs).",
+)
+@click.option(
+    "--saved-search",
+    cls=ArgumentOption,
+    python_names=("input_source_id", "input_source"),
+    help="Label the inputs of this saved search.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["FULL", "PARTITIONED"]),
+    default="FULL",
+    cls=ArgumentOption,
+    python_names=("worker_strategy",),
+)
 @click.option("--partition", type=click.Choice(["EVENLY", "WEIGHTED"]), default="EVENLY")
 @click.option("--weight", "weights", multiple=True, metavar="USER=W", help="Worker weight (WEIGHTED; repeatable).")
 @click.option("--workers-per-input", type=int, default=1)
@@ -306,14 +380,16 @@ def create(
     from connector.operations.tasks import TaskSpec, create_task
 
     if dataset_id and saved_search:
-        raise ValidationError("give --dataset or --saved-search, not both")
+        raise ValidationError("give {argument} or {saved_search}, not both", argument="dataset_id")
     weight_map: dict[str, float] = {}
     for item in weights:
         user, sep, value = item.partition("=")
         try:
             weight_map[user] = float(value) if sep else float("nan")
         except ValueError:
-            raise ValidationError(f"bad --weight {item!r}: use USER=NUMBER") from None
+            raise ValidationError(
+                "bad {argument} {value}: use USER=NUMBER", argument="weights", value=shown(item)
+            ) from None
     source, source_id = (
         ("DATASET", dataset_id)
         if dataset_id
@@ -389,7 +465,7 @@ def watch(task_id: str, until: TaskUntil, percent: float | None, timeout: float,
 @click.option("--reviewer", "reviewers", multiple=True, help="Reviewer user id (repeatable).")
 @click.option("--concept", "concepts", multiple=True, help="Concept id (repeatable).")
 @click.option("--mode", type=click.Choice(["overwrite", "merge", "remove"]), default="merge", show_default=True)
-@click.option("--done", "mark", is_flag=True, help="Mark the task done.")
+@click.option("--done", "mark", is_flag=True, cls=ArgumentOption, python_names=("done",), help="Mark the task done.")
 @connection_options
 @output_options
 @dry_run_option
@@ -414,7 +490,9 @@ def update(
     from connector.operations.tasks import plan_update_task
 
     if not (workers or reviewers or concepts or mark):
-        raise ValidationError("nothing to update: give --worker, --reviewer, --concept or --done")
+        raise ValidationError(
+            "nothing to update: give {argument}, {reviewers}, {concepts} or {mark}", argument="workers"
+        )
     state = cli_state()
     with state.client() as client, suggest_on_missing(client):
         watch = _Requests(client)
@@ -504,7 +582,13 @@ def delete(task_ids: tuple[str, ...], dry_run: bool, yes: bool, plan_out: Path |
 
 @tasks.command("cleanup")
 @click.option("--older-than", required=True, metavar="DURATION", help="e.g. 30d")
-@click.option("--exclude-idle", is_flag=True, help="Do not treat idle tasks as abandoned.")
+@click.option(
+    "--exclude-idle",
+    is_flag=True,
+    cls=ArgumentOption,
+    python_names=("include_idle",),
+    help="Do not treat idle tasks as abandoned.",
+)
 @connection_options
 @output_options
 @dry_run_option
@@ -519,7 +603,7 @@ def cleanup(
     and is required when stdin is not a terminal."""
     from connector.operations.tasks import cleanup_tasks
 
-    duration = parse_duration(older_than)
+    duration = parse_duration(older_than, "older_than")
     assert duration is not None
     state = cli_state()
     with state.client() as client:

@@ -9,7 +9,8 @@ Every command that changes or deletes things (``prune``, ``split``, ``tasks upda
 2. ``--plan-out PATH`` saves the plan as JSON (with the operation it belongs to and the
    app it was made for), to be applied later with ``clarifai-connector apply PATH``;
 3. ``--dry-run`` stops here;
-4. a guard that refuses the plan (prune's ``--max-delete`` / ``--max-delete-share``)
+4. a guard that refuses the plan (prune's ``--max-delete`` / ``--max-delete-share``;
+   split's targets holding inputs from elsewhere)
    ends the command with exit code 5, the refused plan shown above the error;
 5. **confirm**: on a terminal the command asks (``--yes`` skips the question); when
    stdin is not a terminal nobody can answer, so it refuses to apply without ``--yes``
@@ -40,7 +41,9 @@ from connector.cli.common import (
     EXIT_USAGE,
     CliState,
     CommandError,
+    argument_names,
     emit_json,
+    error_message,
     interactive,
     note,
     progress_callback,
@@ -50,6 +53,7 @@ from connector.errors import ValidationError
 from connector.operations.base import OperationResult, Plan
 from connector.operations.prune import PrunePlan, apply_prune, check_guard, recheck_protections
 from connector.operations.split import SplitPlan, apply_split, recheck_split
+from connector.operations.split import check_guard as check_split_guard
 from connector.operations.tasks import CleanupPlan, TaskUpdatePlan, apply_cleanup, apply_update_task, recheck_cleanup
 
 #: The ``format`` field of a saved plan file, and its version.
@@ -341,7 +345,7 @@ def _apply_split(client: Any, plan: Plan, s: ApplySettings, progress: ProgressFn
     kw: dict[str, Any] = {"batch_size": s.batch_size} if s.batch_size else {}
     if s.timeout is not None:
         kw["timeout"] = s.timeout
-    return apply_split(client, cast(SplitPlan, plan), recheck=s.recheck, progress=progress, **kw)
+    return apply_split(client, cast(SplitPlan, plan), force=s.force, recheck=s.recheck, progress=progress, **kw)
 
 
 def _apply_tasks(client: Any, plan: Plan, s: ApplySettings, progress: ProgressFn) -> OperationResult:
@@ -370,7 +374,7 @@ class PlanKind:
     result: Callable[[CliState, OperationResult], None]
     #: Read-only: what applying now would skip (``apply --dry-run``); None: not known.
     recheck: Callable[[Any, Any], dict[str, str]] | None = None
-    #: Raises when a guard refuses the plan (prune).
+    #: Raises when a guard refuses the plan (prune, split).
     guard: Callable[[Any, bool], None] | None = None
 
 
@@ -384,7 +388,15 @@ KINDS: dict[str, PlanKind] = {
         recheck=recheck_protections,
         guard=lambda plan, force: check_guard(plan, force=force),
     ),
-    "split": PlanKind("split", SplitPlan, split_view, _apply_split, split_result, recheck=_recheck_split),
+    "split": PlanKind(
+        "split",
+        SplitPlan,
+        split_view,
+        _apply_split,
+        split_result,
+        recheck=_recheck_split,
+        guard=lambda plan, force: check_split_guard(plan, force=force),
+    ),
     "tasks.cleanup": PlanKind(
         "tasks.cleanup", CleanupPlan, tasks_view, _apply_tasks, tasks_result, recheck=recheck_cleanup
     ),
@@ -544,7 +556,8 @@ def review_and_apply(
             kind.guard(plan, settings.force)
         except Exception as exc:
             if state.json_output:
-                emit_json(document(None, refused=str(exc)))
+                # The same words as the error line: flags, not Python arguments.
+                emit_json(document(None, refused=error_message(exc, names=argument_names(click.get_current_context()))))
             raise
     if not view.writes:
         if state.json_output:

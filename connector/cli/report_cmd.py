@@ -171,7 +171,7 @@ def report(
     if prune_plan is not None and policy_given:
         raise ValidationError("give --prune-plan or a prune policy (--keep-last ...), not both")
     check_target(out)
-    stale = parse_duration(stale_after)
+    stale = parse_duration(stale_after, "stale_after")
     split_map = parse_splits(splits)
     policy = None
     if policy_given:
@@ -179,8 +179,8 @@ def report(
 
         policy = PrunePolicy(
             keep_last=keep_last,
-            keep_younger_than=parse_duration(keep_younger_than),
-            delete_failed_older_than=parse_duration(delete_failed_older_than),
+            keep_younger_than=parse_duration(keep_younger_than, "keep_younger_than"),
+            delete_failed_older_than=parse_duration(delete_failed_older_than, "delete_failed_older_than"),
         )
     plan: Any = read_plan_file(prune_plan) if prune_plan is not None else None
 

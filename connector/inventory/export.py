@@ -102,7 +102,13 @@ def infer_format(path: str | os.PathLike[str] | None, format: str | None = None)
             )
         return fmt
     if by_suffix is None:
-        raise ValidationError(f"cannot tell the format from {shown}; pass format= (one of: {', '.join(FORMATS)})")
+        raise ValidationError(
+            "cannot tell the format from {path}; pass {format} (one of: {formats})",
+            argument="format",
+            spell={"format": "format="},
+            path=shown,
+            formats=", ".join(FORMATS),
+        )
     return by_suffix
 
 
@@ -123,6 +129,56 @@ def descriptor_of(path: str) -> int | None:
         return None
     name, fd, proc_fd = match.groups()
     return _STD_FDS[name] if name else int(fd or proc_fd)
+
+
+def check_destination(path: str | os.PathLike[str], argument: str = "path_or_uri") -> None:
+    """Refuse, before anything is read, a destination that cannot be written: an empty
+    one, a local path naming an existing directory, or a URI whose filesystem package is
+    not installed (the error names the package to install). Errors name ``argument``."""
+    target = os.fspath(path)
+    if not isinstance(target, str) or not target.strip():
+        raise ValidationError("{argument} is empty: name a file or an fsspec URI", argument=argument)
+    if _is_uri(target):
+        protocol = target.split("://", 1)[0]
+        try:
+            import fsspec
+        except ImportError:
+            raise ConfigurationError(
+                "{argument}: writing to {protocol}:// needs fsspec and the filesystem's package, which are not "
+                "installed: pip install fsspec",
+                argument=argument,
+                protocol=protocol,
+            ) from None
+        try:
+            fsspec.get_filesystem_class(protocol)
+        except ImportError:
+            from fsspec.registry import known_implementations
+
+            known = known_implementations.get(protocol, {})
+            package = str(known.get("class", "")).split(".", 1)[0] or f"the package for {protocol}://"
+            raise ConfigurationError(
+                "{argument}: writing to {protocol}:// needs {package}, which is not installed: pip install {package}",
+                argument=argument,
+                protocol=protocol,
+                package=package,
+            ) from None
+        except ValueError:
+            raise ValidationError(
+                "{argument}: {protocol}:// is not a filesystem fsspec knows (s3://, gs://, memory://...)",
+                argument=argument,
+                protocol=protocol,
+            ) from None
+        return
+    if target.startswith("file://"):
+        target = target[len("file://") :]
+    dest = Path(target).expanduser()
+    if dest.is_dir():
+        raise ValidationError(
+            "{argument} {dest!r} is a directory: name a file, e.g. {example!r}",
+            argument=argument,
+            dest=str(dest),
+            example=str(dest / "inventory.parquet"),
+        )
 
 
 @contextlib.contextmanager
@@ -334,6 +390,7 @@ def export(
     destination: contextlib.AbstractContextManager[IO[bytes]]
     if isinstance(path_or_uri, (str, os.PathLike)):
         fmt = infer_format(path_or_uri, format)
+        check_destination(path_or_uri)
         destination, name = open_destination(path_or_uri), os.fspath(path_or_uri)
     else:  # an open binary stream: written as it is, flushed, left open
         fmt = infer_format(None, format)

@@ -80,12 +80,22 @@ def _names(value: str | Iterable[str] | None, what: str) -> list[str] | None:
         return None
     names = [value] if isinstance(value, str) else list(value)
     cleaned = []
+    argument = f"{what}s"  # the argument naming them: datasets=, models= (CLI --dataset, --model)
     for name in names:
         if not isinstance(name, str) or not name.strip():
-            raise ValidationError(f"{what} ids must be non-empty strings, got {name!r}")
+            raise ValidationError(
+                "{argument}: {what} ids must be non-empty strings, got {value!r}",
+                argument=argument,
+                what=what,
+                value=name,
+            )
         cleaned.append(name.strip())
     if not cleaned:
-        raise ValidationError(f"an empty list of {what} ids was given; pass None for all {what}s")
+        raise ValidationError(
+            "an empty list of {what} ids was given in {argument}; pass None for all {what}s",
+            argument=argument,
+            what=what,
+        )
     return list(dict.fromkeys(cleaned))
 
 

@@ -365,11 +365,21 @@ def find_splits(
         if isinstance(value, Mapping):
             pairs = tuple((str(k), str(v)) for k, v in value.items())
         elif isinstance(value, str):
-            raise ValidationError(f"splits[{source!r}] must map split names to datasets, got {value!r}")
+            raise ValidationError(
+                "{argument}[{source!r}] must map split names to datasets, got {value!r}",
+                argument="splits",
+                source=source,
+                value=value,
+            )
         else:
             pairs = tuple((_split_name(str(source), str(t)), str(t)) for t in value)
         if len(pairs) < 2:
-            raise ValidationError(f"splits[{source!r}] needs at least two targets, got {list(pairs)}")
+            raise ValidationError(
+                "{argument}[{source!r}] needs at least two targets, got {pairs}",
+                argument="splits",
+                source=source,
+                pairs=str(list(pairs)),
+            )
         found[str(source)] = SplitSource(str(source), pairs, "argument")
     return [found[s] for s in sorted(found)]
 

@@ -109,10 +109,10 @@ def test_the_refused_plan_is_shown_with_exit_5(demo, env):
     assert refused.exit_code == EXIT_GUARD
     assert refused.stdout.startswith("Plan: 2 to delete, 3 to keep")
     assert "cd-v1" in refused.stdout and "cd-v3" in refused.stdout
-    assert "refusing to prune: the plan deletes 2 versions, more than max_delete=1" in refused.stderr
+    assert "refusing to prune: the plan deletes 2 versions, more than --max-delete=1" in refused.stderr
     as_json = run([*args, "--max-delete", "1", "--yes", "--json"], env)
     doc = json.loads(as_json.stdout)
-    assert as_json.exit_code == EXIT_GUARD and doc["result"] is None and "max_delete=1" in doc["refused"]
+    assert as_json.exit_code == EXIT_GUARD and doc["result"] is None and "--max-delete=1" in doc["refused"]
     assert sorted(r["version_id"] for r in doc["plan"]["rows"] if r["action"] == "delete") == ["cd-v1", "cd-v3"]
     assert writes(demo) == []
     forced = run([*args, "--max-delete", "1", "--yes", "--force"], env)
@@ -148,7 +148,7 @@ def test_a_saved_prune_plan_applied_after_a_model_was_trained_on_a_version_skips
 
     preview = run(["apply", str(path), "--dry-run"], env)
     assert preview.exit_code == EXIT_OK
-    assert "ds/v2: protected: a model version has been trained on it since the plan was made" in preview.stdout
+    assert "ds/v2: protected: a model version was trained on it (rechecked when applied)" in preview.stdout
     assert len(list(client.list_dataset_versions("ds"))) == 4  # a dry run
 
     emulator.admin.clear_requests()
@@ -299,7 +299,7 @@ def test_concept_stratify_and_group_by_have_an_effect_on_the_demo_seed(demo, cli
     assert all(len(splits) == 1 for splits in split_of.values())  # a subject never straddles
 
     unknown = run(["split", "--dataset", "cats-dogs", "--group-by", "patient", "--dry-run"], env)
-    assert unknown.exit_code == EXIT_USAGE and "group_by key 'patient'" in unknown.stderr
+    assert unknown.exit_code == EXIT_USAGE and "--group-by key 'patient'" in unknown.stderr
 
 
 # -- progress in a log ------------------------------------------------------------------
