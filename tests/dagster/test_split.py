@@ -91,10 +91,28 @@ def test_seeded_leakage_fails_the_blocking_check_and_stops_downstream(
     assert set().union(*(members[SPEC.target_of(s)] for s in SPEC.ratios)) == members["cats-dogs"]
 
 
-def test_inputs_from_outside_the_source_fail_union_and_ratio(demo: EmulatorServer, resources: dict[str, Any]) -> None:
+def test_a_target_holding_inputs_from_outside_the_source_is_refused_before_any_write(
+    demo: EmulatorServer, resources: dict[str, Any]
+) -> None:
     with ClarifaiClient(demo.client_config()) as client:
         strays = [i["input"]["id"] for i in client.list_dataset_inputs("products")][:60]
         client.post_datasets([{"id": "cats-dogs-validation"}])
+        client.post_dataset_inputs("cats-dogs-validation", strays)
+    since = demo.admin.requests()[-1]["seq"]
+    result = materialize(_assets([]), resources=resources, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE").event_specific_data
+    assert "target 'cats-dogs-validation' holds 60 input(s) not from dataset 'cats-dogs'" in failure.error.message
+    assert failure.user_failure_data.metadata["error"].value == "GuardError"
+    assert demo.admin.requests(mutated=True, since=since) == []
+
+
+def test_inputs_from_outside_the_source_fail_union_and_ratio(demo: EmulatorServer, resources: dict[str, Any]) -> None:
+    """Inputs from elsewhere that reach a target the split made (the guard leaves targets
+    that record this source alone) fail the checks."""
+    assert materialize(_assets([]), resources=resources).success
+    with ClarifaiClient(demo.client_config()) as client:
+        strays = [i["input"]["id"] for i in client.list_dataset_inputs("products")][:60]
         client.post_dataset_inputs("cats-dogs-validation", strays)
     result = materialize(_assets([]), resources=resources, raise_on_error=False)
     assert not result.success
