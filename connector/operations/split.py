@@ -362,6 +362,10 @@ class SplitPlan(Plan):
     #: server mode: the bulk operation id and whether it exists already
     bulk_operation_id: str | None = None
     bulk_operation_exists: bool = False
+    #: server mode: the source's input ids as planned (the bulk operation's input ids for
+    #: an app source, and what the targets' union is verified against), so applying the
+    #: plan never lists the source again
+    source_ids: list[str] | None = None
     #: Why the guard refuses this plan (a target holding inputs from elsewhere, or the
     #: source of another split), if it does; :func:`apply_split` needs ``force`` then.
     guard: str | None = None
@@ -407,6 +411,9 @@ class SplitPlan(Plan):
         check_field("bulk_operation_id", values.get("bulk_operation_id"), (str, type(None)))
         check_field("bulk_operation_exists", values.get("bulk_operation_exists", False), (bool,))
         check_field("guard", values.get("guard"), (str, type(None)))
+        source_ids = values.get("source_ids")
+        if source_ids is not None:
+            check_id_list("source_ids", source_ids)
 
     def columns(self) -> Sequence[str]:
         return ("input_id", "stratum", "unit", "split", "target", "action")
@@ -583,6 +590,7 @@ def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCal
     if spec.mode == "server":
         op_id = deterministic_id("split", spec.run_key or "", spec.source_name, sorted(targets.items()), ratios)
         plan.bulk_operation_id = op_id
+        plan.source_ids = sorted(i.id for i in source)
         plan.bulk_operation_exists = _server_split_exists(client, op_id, targets, current)
         if not plan.bulk_operation_exists:
             plan.guard = split_guard(client, spec, plan, {i.id for i in source}, state)
@@ -845,8 +853,13 @@ def _apply(
     added = removed = 0
     source_ids: set[str] | None = None
     if spec.mode == "server":
-        # Read once: the bulk operation's input ids (app source) and the verification.
-        source_ids = {i.id for i in read_source(client, spec)}
+        # The source was read once, by the plan: its ids are the bulk operation's input
+        # ids (app source) and what the verification compares with. A plan saved by an
+        # older version has none: read the source then, once.
+        if plan.source_ids is not None:
+            source_ids = set(plan.source_ids)
+        else:
+            source_ids = {i.id for i in read_source(client, spec)}
         _apply_server(client, spec, plan, source_ids, timeout=timeout, poll_interval=poll_interval, progress=progress)
     else:
         removes = plan.actions("remove")
@@ -1064,7 +1077,11 @@ def verify_split(
     if spec.mode == "server":
         source = source_ids if source_ids is not None else {i.id for i in read_source(client, spec)}
         if set(seen) != source:
-            raise VerificationError(f"server-side split: targets hold {len(seen)} inputs, the source {len(source)}")
+            raise VerificationError(
+                f"server-side split: targets hold {len(seen)} inputs, the source {len(source)} when planned "
+                f"({len(set(seen) - source)} not in the source, {len(source - set(seen))} missing); if the source "
+                "changed since the plan was made, empty the targets and split again"
+            )
         return actual
     for split, want in plan.members.items():
         missing = set(want) - actual[split]

@@ -146,15 +146,46 @@ def test_server_mode_bulk_split(client, emulator, source):
         split(client, SplitSpec(dataset_id="src", mode="server", run_key="r2"))
 
 
-def test_server_mode_app_source_reads_the_source_once_when_applying(client, emulator, source):
+def _source_reads(emulator, rpc, path_end):
+    return [r for r in emulator.admin.requests() if r["rpc"] == rpc and r["path"].endswith(path_end)]
+
+
+def test_server_mode_app_source_reads_the_source_once(client, emulator, source):
     spec = SplitSpec(app=True, mode="server", run_key="app1", ratios={"train": 0.5, "test": 0.5})
     plan = plan_split(client, spec)
+    assert plan.source_ids == sorted(source)
     emulator.admin.clear_requests()
     result = apply_split(client, plan, timeout=30)
-    listings = [r for r in emulator.admin.requests() if r["rpc"] == "ListInputs"]
-    assert len(listings) == 1, listings  # the bulk operation's input ids and the verification share one read
+    # The plan's ids are the bulk operation's input ids and what the verification uses.
+    assert [r for r in emulator.admin.requests() if r["rpc"] == "ListInputs"] == []
     train, test = _members(client, "app-train"), _members(client, "app-test")
     assert sorted(train + test) == sorted(source) and not set(train) & set(test)
+    assert result.counts["split_train"] + result.counts["split_test"] == len(source)
+
+
+@pytest.mark.parametrize("per_page", [7, 1000])
+def test_server_mode_split_lists_the_source_once(client_config, emulator, source, per_page):
+    from connector.client import ClarifaiClient
+
+    spec = SplitSpec(dataset_id="src", mode="server", run_key=f"once{per_page}", ratios={"train": 0.8, "test": 0.2})
+    with ClarifaiClient(client_config.replace(per_page=per_page, page_concurrency=1)) as c:
+        split(c, spec, timeout=30, poll_interval=0.01)
+    pages = -(-len(source) // per_page) + (len(source) % per_page == 0)
+    source_pages = _source_reads(emulator, "ListDatasetInputs", "/datasets/src/inputs")
+    assert len(source_pages) == pages, source_pages  # one listing: plan and apply share it
+    for target in ("src-train", "src-test"):  # each target listed once more, to verify
+        assert _source_reads(emulator, "ListDatasetInputs", f"/datasets/{target}/inputs")
+
+
+def test_server_mode_plan_saved_without_source_ids_reads_the_source_when_applied(client, emulator, source):
+    from connector.operations import SplitPlan
+
+    spec = SplitSpec(dataset_id="src", mode="server", run_key="old", ratios={"train": 0.5, "test": 0.5})
+    saved = plan_split(client, spec).to_dict()
+    del saved["source_ids"]
+    emulator.admin.clear_requests()
+    result = apply_split(client, SplitPlan.from_dict(saved), timeout=30, poll_interval=0.01)
+    assert _source_reads(emulator, "ListDatasetInputs", "/datasets/src/inputs")
     assert result.counts["split_train"] + result.counts["split_test"] == len(source)
 
 
