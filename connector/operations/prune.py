@@ -43,6 +43,7 @@ from connector.operations.base import (
     report,
     utcnow,
 )
+from connector.operations.batches import run_batches, write_concurrency
 from connector.operations.checks import (
     check_batch_size,
     check_bool,
@@ -674,11 +675,20 @@ def _apply(
             require_dataset(client, dataset_id, "plan")
     total = sum(len(ids) for ids in targets.values())
     done = 0
-    for dataset_id, ids in targets.items():
-        for chunk in chunked(ids, batch_size):
-            client.delete_dataset_versions(dataset_id, chunk)
-            done += len(chunk)
-            report(progress, "prune", "delete", done, total, dataset_id)
+
+    def deleted(batch: tuple[str, list[str]]) -> None:
+        nonlocal done
+        done += len(batch[1])
+        report(progress, "prune", "delete", done, total, batch[0])
+
+    # Each batch deletes its own versions ("not found" is done): order-independent, so
+    # the batches run concurrently under the client's rate limiter.
+    run_batches(
+        [(d, chunk) for d, ids in targets.items() for chunk in chunked(ids, batch_size)],
+        lambda batch: client.delete_dataset_versions(batch[0], batch[1]),
+        concurrency=write_concurrency(client),
+        done=deleted,
+    )
     if verify:
         leftover = []
         for dataset_id, ids in targets.items():

@@ -52,6 +52,7 @@ from connector.operations.base import (
     report,
     stable_hash,
 )
+from connector.operations.batches import run_batches, write_concurrency
 from connector.operations.checks import (
     check_batch_size,
     check_bool,
@@ -856,26 +857,42 @@ def _apply(
         # The source was read once, by the plan: its ids are the bulk operation's input
         # ids (app source) and what the verification compares with. A plan saved by an
         # older version has none: read the source then, once.
-        if plan.source_ids is not None:
-            source_ids = set(plan.source_ids)
-        else:
-            source_ids = {i.id for i in read_source(client, spec)}
+        planned = plan.source_ids
+        source_ids = set(planned) if planned is not None else {i.id for i in read_source(client, spec)}
         _apply_server(client, spec, plan, source_ids, timeout=timeout, poll_interval=poll_interval, progress=progress)
     else:
-        removes = plan.actions("remove")
-        total = sum(map(len, removes.values()))
-        for target, ids in removes.items():
-            for chunk in chunked(ids, batch_size):
-                client.delete_dataset_inputs(target, chunk)
-                removed += len(chunk)
-                report(progress, "split", "remove", removed, total, target)
-        adds = plan.actions("add")
-        total = sum(map(len, adds.values()))
-        for target, ids in adds.items():
-            for chunk in chunked(ids, batch_size):
-                client.post_dataset_inputs(target, chunk, ignore_duplicates=True)
-                added += len(chunk)
-                report(progress, "split", "add", added, total, target)
+        # Removes first, then adds (as before): a run cut short between the phases
+        # leaves an input in no target rather than in two. Within a phase the batches
+        # are order-independent and run concurrently under the client's rate limiter.
+        concurrency = write_concurrency(client)
+        removes = [(t, chunk) for t, ids in plan.actions("remove").items() for chunk in chunked(ids, batch_size)]
+        total = sum(len(chunk) for _, chunk in removes)
+
+        def removed_one(batch: tuple[str, list[str]]) -> None:
+            nonlocal removed
+            removed += len(batch[1])
+            report(progress, "split", "remove", removed, total, batch[0])
+
+        run_batches(
+            removes,
+            lambda batch: client.delete_dataset_inputs(batch[0], batch[1]),
+            concurrency=concurrency,
+            done=removed_one,
+        )
+        adds = [(t, chunk) for t, ids in plan.actions("add").items() for chunk in chunked(ids, batch_size)]
+        total_adds = sum(len(chunk) for _, chunk in adds)
+
+        def added_one(batch: tuple[str, list[str]]) -> None:
+            nonlocal added
+            added += len(batch[1])
+            report(progress, "split", "add", added, total_adds, batch[0])
+
+        run_batches(
+            adds,
+            lambda batch: client.post_dataset_inputs(batch[0], batch[1], ignore_duplicates=True),
+            concurrency=concurrency,
+            done=added_one,
+        )
     counts_by_split = verify_split(client, plan, spec, source_ids=source_ids)
     result = OperationResult(
         operation="split",

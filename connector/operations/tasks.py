@@ -42,6 +42,7 @@ from connector.operations.base import (
     unique,
     utcnow,
 )
+from connector.operations.batches import run_batches, write_concurrency
 from connector.operations.checks import (
     check_bool,
     check_callback,
@@ -634,8 +635,7 @@ def delete_task(client: ClientProtocol, task_ids: str | Sequence[str], *, dry_ru
     watch = Stopwatch(client)
     require_app(client)
     if not dry_run:
-        for chunk in chunked(ids, 100):
-            client.delete_tasks(chunk)
+        run_batches(list(chunked(ids, 100)), client.delete_tasks, concurrency=write_concurrency(client))
     return OperationResult(
         operation="tasks.delete",
         dry_run=dry_run,
@@ -812,10 +812,13 @@ def _apply_cleanup(
         )
     ids = [t for t in plan.to_delete if t not in skipped]
     done = 0
-    for chunk in chunked(ids, 100):
-        client.delete_tasks(chunk)
+
+    def deleted(chunk: list[str]) -> None:
+        nonlocal done
         done += len(chunk)
         report(progress, "tasks", "delete" if plan.operation == "tasks.delete" else "cleanup", done, len(ids))
+
+    run_batches(list(chunked(ids, 100)), client.delete_tasks, concurrency=write_concurrency(client), done=deleted)
     if ids:
         left = {str(t.get("id")) for t in client.list_tasks()} & set(ids)
         if left:

@@ -252,3 +252,32 @@ def test_server_split_killed_and_dropped_never_duplicates_the_bulk_operation(cli
     emulator.admin.script_fault("applied_then_dropped", 1, rpc="PostBulkOperations")
     split(client, spec, timeout=20, poll_interval=0.01)
     check()
+
+
+@pytest.mark.parametrize(
+    ("name", "rpc"), [("split-exact-snapshot", "PostDatasetInputs"), ("prune", "DeleteDatasetVersions")]
+)
+def test_killed_while_write_batches_are_in_flight(client, emulator, name, rpc):
+    """Writes run as concurrent batches: a kill at the second batch of a phase, while
+    the first may still be in flight, surfaces only once every request sent has been
+    answered (none outlives the run), and a rerun converges."""
+    setup, run = SCENARIOS[name]
+    expected, _ = _reference(emulator, client, name)
+    _reset(emulator)
+    setup(client, emulator)
+    emulator.admin.clear_requests()
+    with _client(emulator, Budget(None)) as c:
+        run(c)
+    log = emulator.admin.requests()
+    writes = [n for n, r in enumerate(log) if r["rpc"] == rpc]
+    assert len(writes) >= 2, writes
+    _reset(emulator)
+    setup(client, emulator)
+    emulator.admin.clear_requests()
+    budget = Budget(writes[1])  # lets requests through up to the second batch's
+    with _client(emulator, budget) as c, pytest.raises(Killed):
+        run(c)
+    assert len(emulator.admin.requests()) == budget.count  # every request sent was answered
+    with _client(emulator, Budget(None)) as c:
+        run(c)
+    assert _state(emulator, client) == expected
