@@ -102,7 +102,17 @@ def json_text(value: Any) -> str | None:
     """Compact JSON text with sorted keys (stable across runs), or ``None`` if absent."""
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    """What ``json_text`` writes for a value decoded JSON never holds: a mapping as an
+    object, any other iterable as a list, anything else as its text."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        return list(value)
+    return str(value)
 
 
 def str_list(values: Any) -> list[str]:
@@ -186,13 +196,23 @@ def annotation_concept_ids(data: Any) -> list[str]:
     if not isinstance(data, Mapping):
         return []
     found = ids_of(data.get("concepts"))
-    for region in data.get("regions") or []:
+    for region in _list(data.get("regions")):
         found.extend(ids_of(dig(region, "data.concepts")))
-    for frame in data.get("frames") or []:
+    for frame in _list(data.get("frames")):
         found.extend(ids_of(dig(frame, "data.concepts")))
-        for region in dig(frame, "data.regions") or []:
+        for region in _list(dig(frame, "data.regions")):
             found.extend(ids_of(dig(region, "data.concepts")))
     return unique(found)
+
+
+def _list(value: Any) -> list[Any]:
+    """A repeated field's items (``[]`` when absent or not a list)."""
+    return value if isinstance(value, list) else []
+
+
+def length(value: Any) -> int:
+    """How many items a repeated field holds (0 when absent or not a list)."""
+    return len(value) if isinstance(value, list) else 0
 
 
 def version_metrics(metrics: Any) -> Mapping[str, Any]:
@@ -220,6 +240,7 @@ __all__ = [
     "first_key",
     "ids_of",
     "json_text",
+    "length",
     "status_code",
     "status_name",
     "str_list",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from connector.errors import ValidationError
-from connector.inventory.schemas import TIMESTAMP, InventorySpec, get_spec
+from connector.inventory.schemas import InventorySpec, get_spec
 from connector.protocols import ClientProtocol
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,45 +34,13 @@ logger = logging.getLogger(__name__)
 DEFAULT_CHUNK_ROWS = 100_000
 
 
-def _timestamps(values: list[str | None]) -> pa.Array:
-    """RFC 3339 strings -> ``timestamp[us, UTC]`` (nanoseconds truncated)."""
-    strings = pa.array(values, type=pa.string())
-    try:
-        return strings.cast(pa.timestamp("ns", tz="UTC")).cast(TIMESTAMP, safe=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        # Odd forms (offsets other than Z, dates beyond the ns range): parse one by one.
-        import datetime as dt
-
-        parsed: list[dt.datetime | None] = []
-        for value in values:
-            if not value:
-                parsed.append(None)
-                continue
-            try:
-                stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                logger.warning("unparseable timestamp %r left empty", value)
-                parsed.append(None)
-                continue
-            if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=dt.UTC)
-            parsed.append(stamp.astimezone(dt.UTC))
-        return pa.array(parsed, type=TIMESTAMP)
-
-
 def record_batch(
     inventory: str | InventorySpec, items: Sequence[Mapping[str, Any]], scope: Mapping[str, Any] | None = None
 ) -> pa.RecordBatch:
     """One record batch of inventory ``inventory`` from API items (one page), with the
     inventory's exact schema. Pure: no request is made."""
     spec = inventory if isinstance(inventory, InventorySpec) else get_spec(inventory)
-    scope = scope or {}
-    arrays = []
-    for col in spec.columns:
-        get = col.get
-        values = [get(item, scope) for item in items]
-        arrays.append(_timestamps(values) if col.is_timestamp else pa.array(values, type=col.type))
-    return pa.RecordBatch.from_arrays(arrays, schema=spec.schema)
+    return spec.extractor(items, scope or {})
 
 
 def _names(value: str | Iterable[str] | None, what: str) -> list[str] | None:

@@ -5,6 +5,12 @@ value from an API item, a description). The pyarrow schema, the pandas dtypes
 (``pd.ArrowDtype`` of each Arrow type) and the tables of ``docs/inventories.md``
 (:func:`schema_markdown`) are all derived from them; a test checks the docs.
 
+How a column reads an item is data, not code: the dotted paths it reads
+(:attr:`Column.paths`) and a function of the values found there (:attr:`Column.fn`),
+then its type's conversion. :mod:`connector.inventory.compiled` turns that into one
+function per inventory that walks each item once for every column
+(:attr:`InventorySpec.extractor`); :attr:`Column.get` reads one item the same way.
+
 Column types: pyarrow-backed strings, tz-aware UTC timestamps (microseconds), nullable
 64-bit integers and floats, booleans, lists of strings; nested messages and metadata
 are kept as compact JSON text with sorted keys. Field names come from the official
@@ -22,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from connector.inventory import extract as x
+from connector.inventory.compiled import TIMESTAMP, Extractor, compile_extractor, distinct
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -33,22 +40,52 @@ STRING = pa.string()
 INT64 = pa.int64()
 FLOAT64 = pa.float64()
 BOOL = pa.bool_()
-TIMESTAMP = pa.timestamp("us", tz="UTC")
 STRING_LIST = pa.list_(pa.string())
 
 
 @dataclasses.dataclass(frozen=True)
 class Column:
-    """One column: its name, Arrow type, extractor, and what it holds."""
+    """One column: its name, Arrow type, how it reads an item, and what it holds.
+
+    A column reads ``paths`` (dotted, ``""`` for the item itself) and, with ``fn``,
+    becomes ``fn(*values)`` (without it, its one path's value); then its type's
+    conversion (:mod:`connector.inventory.extract` helpers: ``as_str``, ``as_int``,
+    ``json_text`` ...). ``scope_key`` fills an empty value from the listing's scope;
+    ``default`` fills a null. ``get`` may be given instead of paths (a getter of
+    ``(item, scope)``); otherwise it is derived and reads one item like the compiled
+    extractor does.
+    """
 
     name: str
     type: pa.DataType
-    get: Getter
-    doc: str
+    get: Getter = None  # type: ignore[assignment]  # derived in __post_init__ when not given
+    doc: str = ""
     #: JSON text of a nested message (a string column, documented as ``json``).
     is_json: bool = False
     #: Dotted field paths of the official message this column reads (checked by a test).
     sources: tuple[str, ...] = ()
+    #: The dotted paths walked for this column (``""``: the item itself).
+    paths: tuple[str, ...] = ()
+    #: ``fn(*values at paths)``: the column's value before its type's conversion.
+    fn: Callable[..., Any] | None = None
+    #: A scope key (e.g. ``dataset_id``) whose value fills an empty value.
+    scope_key: str | None = None
+    #: The value of a null (booleans whose absence means false).
+    default: Any = None
+
+    def __post_init__(self) -> None:
+        if self.get is None:
+            if not self.paths and self.scope_key is None:
+                raise ValueError(f"column {self.name!r} needs paths, a scope_key or a getter")
+            object.__setattr__(self, "get", self._read)
+
+    def _read(self, item: Mapping[str, Any], scope: Mapping[str, Any]) -> Any:
+        """One item's value, exactly as the compiled extractor computes it."""
+        from connector.inventory.compiled import convert_one
+
+        values = [x.dig(item, p) if p else item for p in self.paths]
+        raw = self.fn(*values) if self.fn is not None else next((v for v in values if v is not None), None)
+        return convert_one(self, raw, scope)
 
     @property
     def is_timestamp(self) -> bool:
@@ -90,110 +127,125 @@ class InventorySpec:
         """Built once: every page's record batch is made against it."""
         return pa.schema([c.field() for c in self.columns], metadata={"inventory": self.name})
 
+    @functools.cached_property
+    def extractor(self) -> Extractor:
+        """Compiled once: ``extractor(items, scope)`` is a page's record batch."""
+        return compile_extractor(self)
+
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
 
 # -- column builders --------------------------------------------------------------------
-def _path(path: str) -> Getter:
-    return lambda item, scope: x.dig(item, path)
-
-
 def string(name: str, path: str | None = None, doc: str = "") -> Column:
     p = path or name
-    return Column(name, STRING, lambda item, scope: x.as_str(x.dig(item, p)), doc or f"`{p}`", sources=(p,))
+    return Column(name, STRING, doc=doc or f"`{p}`", sources=(p,), paths=(p,))
 
 
 def scope_or(name: str, path: str, doc: str) -> Column:
     """A string read from the item, else from the listing's scope (e.g. ``dataset_id``)."""
-    return Column(
-        name,
-        STRING,
-        lambda item, scope: x.as_str(x.dig(item, path)) or x.as_str(scope.get(name)),
-        doc,
-        sources=(path,),
-    )
+    return Column(name, STRING, doc=doc, sources=(path,), paths=(path,), scope_key=name)
+
+
+def from_scope(name: str, doc: str) -> Column:
+    """A string from the listing's scope only (e.g. the dataset listed)."""
+    return Column(name, STRING, doc=doc, scope_key=name)
 
 
 def integer(name: str, path: str | None = None, doc: str = "") -> Column:
     p = path or name
-    return Column(name, INT64, lambda item, scope: x.as_int(x.dig(item, p)), doc or f"`{p}`", sources=(p,))
+    return Column(name, INT64, doc=doc or f"`{p}`", sources=(p,), paths=(p,))
 
 
 def count(name: str, path: str, doc: str = "") -> Column:
     """A proto3 scalar count: absent means 0 when the parent message is present."""
     parent, _, leaf = path.rpartition(".")
 
-    def get(item: Mapping[str, Any], scope: Mapping[str, Any]) -> int | None:
-        holder = x.dig(item, parent) if parent else item
+    def get(holder: Any) -> int | None:
         if not isinstance(holder, Mapping):
             return None
         value = x.as_int(holder.get(leaf))
         return 0 if value is None else value
 
     return Column(
-        name, INT64, get, doc or f"`{path}` (0 when absent, null without `{parent or 'item'}`)", sources=(path,)
+        name,
+        INT64,
+        doc=doc or f"`{path}` (0 when absent, null without `{parent or 'item'}`)",
+        sources=(path,),
+        paths=(parent,),
+        fn=get,
     )
 
 
 def floating(name: str, path: str | None = None, doc: str = "") -> Column:
     p = path or name
-    return Column(name, FLOAT64, lambda item, scope: x.as_float(x.dig(item, p)), doc or f"`{p}`", sources=(p,))
+    return Column(name, FLOAT64, doc=doc or f"`{p}`", sources=(p,), paths=(p,))
 
 
 def boolean(name: str, path: str | None = None, doc: str = "", default: bool | None = False) -> Column:
     p = path or name
-
-    def get(item: Mapping[str, Any], scope: Mapping[str, Any]) -> bool | None:
-        value = x.as_bool(x.dig(item, p))
-        return default if value is None else value
-
-    return Column(name, BOOL, get, doc or f"`{p}`", sources=(p,))
+    return Column(name, BOOL, doc=doc or f"`{p}`", sources=(p,), paths=(p,), default=default)
 
 
 def timestamp(name: str, path: str | None = None, doc: str = "") -> Column:
     p = path or name
-    return Column(name, TIMESTAMP, lambda item, scope: x.as_str(x.dig(item, p)), doc or f"`{p}` (UTC)", sources=(p,))
+    return Column(name, TIMESTAMP, doc=doc or f"`{p}` (UTC)", sources=(p,), paths=(p,))
 
 
 def json_col(name: str, path: str | None = None, doc: str = "") -> Column:
     p = path or name
-    return Column(
-        name,
-        STRING,
-        lambda item, scope: x.json_text(x.dig(item, p)),
-        doc or f"`{p}` as JSON text",
-        is_json=True,
-        sources=(p,),
-    )
+    return Column(name, STRING, doc=doc or f"`{p}` as JSON text", is_json=True, sources=(p,), paths=(p,))
 
 
-def strings(name: str, getter: Getter, doc: str, sources: tuple[str, ...] = ()) -> Column:
-    return Column(name, STRING_LIST, lambda item, scope: x.str_list(getter(item, scope)), doc, sources=sources)
+def strings(
+    name: str,
+    paths: str | tuple[str, ...],
+    doc: str,
+    sources: tuple[str, ...] = (),
+    fn: Callable[..., Any] | None = None,
+) -> Column:
+    """A list of strings: the value at ``paths`` (one path), or ``fn(*values)``."""
+    walked = (paths,) if isinstance(paths, str) else paths
+    return Column(name, STRING_LIST, doc=doc, sources=sources, paths=walked, fn=fn)
+
+
+def computed(
+    name: str, type_: pa.DataType, paths: tuple[str, ...], fn: Callable[..., Any], doc: str, sources: tuple[str, ...]
+) -> Column:
+    """A column computed by ``fn`` from the values at ``paths``."""
+    return Column(name, type_, doc=doc, sources=sources, paths=paths, fn=fn)
 
 
 def enum(name: str, path: str, doc: str = "") -> Column:
-    return Column(
-        name, STRING, lambda item, scope: x.as_str(x.dig(item, path)), doc or f"`{path}` (enum name)", sources=(path,)
-    )
+    return Column(name, STRING, doc=doc or f"`{path}` (enum name)", sources=(path,), paths=(path,))
+
+
+def _code_number(code: Any) -> int | None:
+    return x.status_code({"code": code})
+
+
+def _code_name(code: Any) -> str | None:
+    return x.status_name({"code": code})
+
+
+#: Status codes repeat on every row: each distinct code is parsed once.
+code_number = distinct(_code_number)
+code_name = distinct(_code_name)
 
 
 def status_columns(prefix: str = "status", path: str = "status") -> list[Column]:
     return [
-        Column(
-            f"{prefix}_code",
-            INT64,
-            lambda item, scope: x.status_code(x.dig(item, path)),
-            f"`{path}.code` as a number",
-            sources=(f"{path}.code",),
+        computed(
+            f"{prefix}_code", INT64, (f"{path}.code",), code_number, f"`{path}.code` as a number", (f"{path}.code",)
         ),
-        Column(
+        computed(
             f"{prefix}_name",
             STRING,
-            lambda item, scope: x.status_name(x.dig(item, path)),
+            (f"{path}.code",),
+            code_name,
             f"`{path}.code` as its name (e.g. `SUCCESS`)",
-            sources=(f"{path}.code",),
+            (f"{path}.code",),
         ),
         string(f"{prefix}_description", f"{path}.description", f"`{path}.description`"),
     ]
@@ -204,43 +256,62 @@ def visibility(path: str = "visibility.gettable") -> Column:
 
 
 # -- inventories ------------------------------------------------------------------------
+_MEDIA_KINDS = ("image", "video", "audio", "text")
+
+
+def _media_kind(*media: Any) -> str | None:
+    """:func:`extract.data_kind` from the values of ``data.image``, ``data.video`` ...
+    (the first one set)."""
+    for kind, value in zip(_MEDIA_KINDS, media, strict=True):
+        if value:
+            return kind
+    return None
+
+
+def _media_url(*media: Any) -> str | None:
+    """:func:`extract.data_url` from the same values: the URL of the first one set."""
+    for value in media:
+        if value:
+            return x.as_str(value.get("url") if value.__class__ is dict else x.dig(value, "url"))
+    return None
+
+
 def _input_columns(prefix: str, base: str) -> list[Column]:
     """Columns describing an Input found at ``base`` (``""`` for the item itself)."""
 
     def p(path: str) -> str:
         return f"{base}.{path}" if base else path
 
+    media = tuple(p(f"data.{kind}") for kind in _MEDIA_KINDS)
     return [
         string(f"{prefix}id", p("id"), f"`{p('id')}`"),
-        Column(
+        computed(
             f"{prefix}data_kind",
             STRING,
-            lambda item, scope: x.data_kind(x.dig(item, p("data"))),
+            media,
+            _media_kind,
             "media kind: image, video, audio or text",
-            sources=(p("data.image"), p("data.video"), p("data.audio"), p("data.text")),
+            (p("data.image"), p("data.video"), p("data.audio"), p("data.text")),
         ),
-        Column(
+        computed(
             f"{prefix}url",
             STRING,
-            lambda item, scope: x.data_url(x.dig(item, p("data"))),
+            media,
+            _media_url,
             "URL of the media (`data.image.url`, `data.video.url`, ...)",
-            sources=(p("data.image.url"), p("data.video.url"), p("data.audio.url"), p("data.text.url")),
+            (p("data.image.url"), p("data.video.url"), p("data.audio.url"), p("data.text.url")),
         ),
         string(f"{prefix}text_raw", p("data.text.raw"), f"`{p('data.text.raw')}`"),
         strings(
             f"{prefix}concept_ids",
-            lambda item, scope: x.ids_of(x.dig(item, p("data.concepts"))),
+            p("data.concepts"),
             f"ids of `{p('data.concepts')}`",
             (p("data.concepts.id"),),
+            fn=x.ids_of,
         ),
         floating(f"{prefix}geo_latitude", p("data.geo.geo_point.latitude"), f"`{p('data.geo.geo_point.latitude')}`"),
         floating(f"{prefix}geo_longitude", p("data.geo.geo_point.longitude"), f"`{p('data.geo.geo_point.longitude')}`"),
-        strings(
-            f"{prefix}dataset_ids",
-            lambda item, scope: x.dig(item, p("dataset_ids")),
-            f"`{p('dataset_ids')}`",
-            (p("dataset_ids"),),
-        ),
+        strings(f"{prefix}dataset_ids", p("dataset_ids"), f"`{p('dataset_ids')}`", (p("dataset_ids"),)),
         *status_columns(f"{prefix}status", p("status")),
         timestamp(f"{prefix}created_at", p("created_at"), f"`{p('created_at')}` (UTC)"),
         timestamp(f"{prefix}modified_at", p("modified_at"), f"`{p('modified_at')}` (UTC)"),
@@ -270,49 +341,67 @@ _VERSION_METRICS = (
 
 
 def _metric(name: str) -> Column:
-    def get(item: Mapping[str, Any], scope: Mapping[str, Any]) -> int | None:
-        return x.as_int(x.version_metrics(item.get("metrics")).get(name))
+    def get(metrics: Any) -> int | None:
+        return x.as_int(x.version_metrics(metrics).get(name))
 
-    return Column(
-        f"metrics_{name}", INT64, get, f'`metrics["/"].{name}` (whole dataset)', sources=(f"metrics.value.{name}",)
+    return computed(
+        f"metrics_{name}",
+        INT64,
+        ("metrics",),
+        get,
+        f'`metrics["/"].{name}` (whole dataset)',
+        (f"metrics.value.{name}",),
     )
 
 
-def _task_worker_user_ids(item: Mapping[str, Any], scope: Mapping[str, Any]) -> list[str]:
-    ids = x.str_list(x.dig(item, "worker.user_ids"))
-    ids += x.ids_of(x.dig(item, "worker.users"))
-    ids += x.ids_of(x.dig(item, "worker.workers"), "user.id")
+_TASK_WORKER_PATHS = ("worker.user_ids", "worker.users", "worker.workers")
+
+
+def _task_worker_user_ids(user_ids: Any, users: Any, workers: Any) -> list[str]:
+    ids = x.str_list(user_ids)
+    ids += x.ids_of(users)
+    ids += x.ids_of(workers, "user.id")
     return x.unique(ids)
 
 
-def _task_review_user_ids(item: Mapping[str, Any], scope: Mapping[str, Any]) -> list[str]:
-    ids = x.str_list(x.dig(item, "review.user_ids")) + x.ids_of(x.dig(item, "review.users"))
-    return x.unique(ids)
+def _task_review_user_ids(user_ids: Any, users: Any) -> list[str]:
+    return x.unique(x.str_list(user_ids) + x.ids_of(users))
 
 
-def _task_concept_ids(item: Mapping[str, Any], scope: Mapping[str, Any]) -> list[str]:
-    ids = x.str_list(item.get("concept_ids")) + x.ids_of(item.get("concepts"), "concept.id")
-    return x.unique(ids)
+def _task_concept_ids(concept_ids: Any, concepts: Any) -> list[str]:
+    return x.unique(x.str_list(concept_ids) + x.ids_of(concepts, "concept.id"))
 
 
-def _review_threshold(item: Mapping[str, Any], scope: Mapping[str, Any]) -> int | None:
-    for path in ("review.consensus_strategy_info.approval_threshold", "review.manual_strategy_info.approval_threshold"):
-        value = x.as_int(x.dig(item, path))
+_REVIEW_THRESHOLD_PATHS = (
+    "review.consensus_strategy_info.approval_threshold",
+    "review.manual_strategy_info.approval_threshold",
+)
+
+
+def _review_threshold(*thresholds: Any) -> int | None:
+    for threshold in thresholds:
+        value = x.as_int(threshold)
         if value is not None:
             return value
     return None
 
 
-def _bulk_target_datasets(item: Mapping[str, Any], scope: Mapping[str, Any]) -> list[str]:
-    op = item.get("operation") or {}
-    ids = x.ids_of(x.dig(op, "split_into_datasets.dataset_splits"), "dataset.id")
-    ids += x.str_list(x.dig(op, "add_to_dataset.dataset_id"))
-    ids += x.str_list(x.dig(op, "delete_from_dataset.dataset_id"))
+_BULK_TARGET_PATHS = (
+    "operation.split_into_datasets.dataset_splits",
+    "operation.add_to_dataset.dataset_id",
+    "operation.delete_from_dataset.dataset_id",
+)
+
+
+def _bulk_target_datasets(splits: Any, add_to: Any, delete_from: Any) -> list[str]:
+    ids = x.ids_of(splits, "dataset.id")
+    ids += x.str_list(add_to)
+    ids += x.str_list(delete_from)
     return x.unique(ids)
 
 
-def _workflow_model_ids(item: Mapping[str, Any], scope: Mapping[str, Any]) -> list[str]:
-    return x.unique(x.ids_of(item.get("nodes"), "model.id"))
+def _workflow_model_ids(nodes: Any) -> list[str]:
+    return x.unique(x.ids_of(nodes, "model.id"))
 
 
 _SPECS: list[InventorySpec] = [
@@ -383,7 +472,7 @@ _SPECS: list[InventorySpec] = [
             string("annotation_filter_id", "annotation_filter_config.annotation_filter.id"),
             strings(
                 "embed_model_version_ids",
-                _path("embed_model_version_ids"),
+                "embed_model_version_ids",
                 "`embed_model_version_ids`",
                 ("embed_model_version_ids",),
             ),
@@ -403,7 +492,7 @@ _SPECS: list[InventorySpec] = [
         message="DatasetInput",
         doc="Inputs of one, some or all datasets (one row per dataset and input).",
         columns=(
-            Column("dataset_id", STRING, lambda item, scope: x.as_str(scope.get("dataset_id")), "the dataset listed"),
+            from_scope("dataset_id", "the dataset listed"),
             timestamp("added_at", "created_at", "`created_at` of the dataset input: when it was added (UTC)"),
             *_input_columns("input_", "input"),
         ),
@@ -440,17 +529,12 @@ _SPECS: list[InventorySpec] = [
             boolean("trusted"),
             strings(
                 "concept_ids",
-                lambda item, scope: x.annotation_concept_ids(item.get("data")),
+                "data",
                 "concept ids of `data.concepts` and of its regions and frames",
                 ("data.concepts.id", "data.regions.data.concepts.id", "data.frames.data.concepts.id"),
+                fn=x.annotation_concept_ids,
             ),
-            Column(
-                "region_count",
-                INT64,
-                lambda item, scope: len(x.dig(item, "data.regions") or []),
-                "number of `data.regions`",
-                sources=("data.regions",),
-            ),
+            computed("region_count", INT64, ("data.regions",), x.length, "number of `data.regions`", ("data.regions",)),
             timestamp("created_at"),
             timestamp("modified_at"),
             json_col("data"),
@@ -497,9 +581,10 @@ _SPECS: list[InventorySpec] = [
             enum("worker_type", "worker.type"),
             strings(
                 "worker_user_ids",
-                _task_worker_user_ids,
+                _TASK_WORKER_PATHS,
                 "`worker.user_ids`, `worker.users` and `worker.workers[].user` ids",
                 ("worker.user_ids", "worker.users.id", "worker.workers.user.id"),
+                fn=_task_worker_user_ids,
             ),
             enum(
                 "worker_partitioned_strategy",
@@ -510,20 +595,19 @@ _SPECS: list[InventorySpec] = [
             enum("review_strategy", "review.strategy", "`review.strategy` (NONE, MANUAL, CONSENSUS)"),
             strings(
                 "review_user_ids",
-                _task_review_user_ids,
+                ("review.user_ids", "review.users"),
                 "`review.user_ids` and `review.users` ids",
                 ("review.user_ids", "review.users.id"),
+                fn=_task_review_user_ids,
             ),
             floating("review_sample_percentage", "review.manual_strategy_info.sample_percentage"),
-            Column(
+            computed(
                 "review_approval_threshold",
                 INT64,
+                _REVIEW_THRESHOLD_PATHS,
                 _review_threshold,
                 "`approval_threshold` of the consensus or manual review strategy",
-                sources=(
-                    "review.consensus_strategy_info.approval_threshold",
-                    "review.manual_strategy_info.approval_threshold",
-                ),
+                _REVIEW_THRESHOLD_PATHS,
             ),
             enum(
                 "input_source_type",
@@ -533,9 +617,10 @@ _SPECS: list[InventorySpec] = [
             string("input_source_id", "input_source.id"),
             strings(
                 "concept_ids",
-                _task_concept_ids,
+                ("concept_ids", "concepts"),
                 "`concept_ids` and `concepts[].concept.id`",
                 ("concept_ids", "concepts.concept.id"),
+                fn=_task_concept_ids,
             ),
             integer("sample_ms"),
             count("metrics_work_inputs_count_estimated", "metrics.work.inputs_count_estimated"),
@@ -566,15 +651,16 @@ _SPECS: list[InventorySpec] = [
             string("notes"),
             visibility(),
             string("latest_version_id", "model_version.id", "`model_version.id`: the model's current version"),
-            Column(
+            computed(
                 "latest_version_status_name",
                 STRING,
-                lambda item, scope: x.status_name(x.dig(item, "model_version.status")),
+                ("model_version.status.code",),
+                code_name,
                 "`model_version.status.code` as its name",
-                sources=("model_version.status.code",),
+                ("model_version.status.code",),
             ),
-            strings("toolkits", _path("toolkits"), "`toolkits`", ("toolkits",)),
-            strings("use_cases", _path("use_cases"), "`use_cases`", ("use_cases",)),
+            strings("toolkits", "toolkits", "`toolkits`", ("toolkits",)),
+            strings("use_cases", "use_cases", "`use_cases`", ("use_cases",)),
             timestamp("created_at"),
             timestamp("modified_at"),
             json_col("metadata"),
@@ -588,7 +674,7 @@ _SPECS: list[InventorySpec] = [
         message="ModelVersion",
         doc="Versions of one, some or all models, with the dataset version each was trained on.",
         columns=(
-            Column("model_id", STRING, lambda item, scope: x.as_str(scope.get("model_id")), "the model listed"),
+            from_scope("model_id", "the model listed"),
             string("id"),
             string("app_id"),
             string("user_id"),
@@ -626,15 +712,9 @@ _SPECS: list[InventorySpec] = [
             string("notes"),
             visibility(),
             string("version_id", "version.id"),
-            Column(
-                "node_count",
-                INT64,
-                lambda item, scope: len(item.get("nodes") or []),
-                "number of `nodes`",
-                sources=("nodes",),
-            ),
-            strings("model_ids", _workflow_model_ids, "`nodes[].model.id`", ("nodes.model.id",)),
-            strings("use_cases", _path("use_cases"), "`use_cases`", ("use_cases",)),
+            computed("node_count", INT64, ("nodes",), x.length, "number of `nodes`", ("nodes",)),
+            strings("model_ids", "nodes", "`nodes[].model.id`", ("nodes.model.id",), fn=_workflow_model_ids),
+            strings("use_cases", "use_cases", "`use_cases`", ("use_cases",)),
             timestamp("created_at"),
             timestamp("modified_at"),
             json_col("metadata"),
@@ -651,33 +731,36 @@ _SPECS: list[InventorySpec] = [
             string("id"),
             string("app_id"),
             string("created_by"),
-            Column(
+            computed(
                 "operation",
                 STRING,
-                lambda item, scope: x.first_key(item.get("operation")),
+                ("operation",),
+                x.first_key,
                 "which `operation` it is (e.g. `split_into_datasets`)",
-                sources=("operation",),
+                ("operation",),
             ),
             *status_columns(),
             count("progress_processed", "progress.processed"),
             string("progress_last_processed_id", "progress.last_processed_id"),
-            Column(
+            computed(
                 "input_id_count",
                 INT64,
-                lambda item, scope: len(x.dig(item, "input_ids.input_ids") or []),
+                ("input_ids.input_ids",),
+                x.length,
                 "number of `input_ids.input_ids`",
-                sources=("input_ids.input_ids",),
+                ("input_ids.input_ids",),
             ),
             string("source_dataset_id", "dataset.id", "`dataset.id`: the dataset it reads"),
             strings(
                 "target_dataset_ids",
-                _bulk_target_datasets,
+                _BULK_TARGET_PATHS,
                 "datasets written: split targets, `add_to_dataset`/`delete_from_dataset`",
                 (
                     "operation.split_into_datasets.dataset_splits.dataset.id",
                     "operation.add_to_dataset.dataset_id",
                     "operation.delete_from_dataset.dataset_id",
                 ),
+                fn=_bulk_target_datasets,
             ),
             timestamp("created_at"),
             timestamp("last_modified_at"),
@@ -698,20 +781,15 @@ _SPECS: list[InventorySpec] = [
             count("progress_in_progress_count", "progress.in_progress_count"),
             count("progress_success_count", "progress.success_count"),
             count("progress_failed_count", "progress.failed_count"),
-            Column(
+            computed(
                 "extraction_job_count",
                 INT64,
-                lambda item, scope: len(item.get("extraction_jobs") or []),
+                ("extraction_jobs",),
+                x.length,
                 "number of `extraction_jobs`",
-                sources=("extraction_jobs",),
+                ("extraction_jobs",),
             ),
-            Column(
-                "upload_count",
-                INT64,
-                lambda item, scope: len(item.get("uploads") or []),
-                "number of `uploads`",
-                sources=("uploads",),
-            ),
+            computed("upload_count", INT64, ("uploads",), x.length, "number of `uploads`", ("uploads",)),
             timestamp("created_at"),
             timestamp("modified_at"),
         ),
@@ -727,8 +805,8 @@ _SPECS: list[InventorySpec] = [
             string("id"),
             string("user_id", "user.id"),
             string("app_id", "app.id"),
-            strings("scopes", _path("scopes"), "`scopes`", ("scopes",)),
-            strings("endpoints", _path("endpoints"), "`endpoints`", ("endpoints",)),
+            strings("scopes", "scopes", "`scopes`", ("scopes",)),
+            strings("endpoints", "endpoints", "`endpoints`", ("endpoints",)),
             timestamp("created_at"),
             timestamp("modified_at"),
             timestamp("deleted_at"),
