@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -42,15 +43,15 @@ from connector.cli.common import (
     CliState,
     CommandError,
     argument_names,
-    emit_json,
     error_message,
     interactive,
     note,
     progress_callback,
+    to_jsonable,
 )
 from connector.cli.render import ACTION_STYLES, DEFAULT_ROW_LIMIT, Column, age, print_table, say, text
 from connector.errors import ValidationError
-from connector.operations.base import OperationResult, Plan
+from connector.operations.base import OperationResult, Plan, iter_document_json
 from connector.operations.prune import PrunePlan, apply_prune, check_guard, recheck_protections
 from connector.operations.split import SplitPlan, apply_split, recheck_split
 from connector.operations.split import check_guard as check_split_guard
@@ -237,6 +238,19 @@ def update_view(plan: TaskUpdatePlan) -> PlanView:
         writes=changes > 0,
         question=f"Change {' and '.join(fields) or 'nothing'} of task {plan.task_id}?",
     )
+
+
+def emit_document(doc: Mapping[str, Any]) -> None:
+    """Print a plan command's ``--json`` document on stdout, the plan written a few
+    hundred rows at a time (:func:`connector.operations.base.iter_document_json`): the
+    same text ``emit_json`` prints, without holding the whole document in memory."""
+    out = sys.stdout  # what click.echo writes to (and what CliRunner captures)
+    for piece in iter_document_json(
+        {k: v if isinstance(v, Plan) else to_jsonable(v) for k, v in doc.items()}, indent=2
+    ):
+        out.write(piece)
+    out.write("\n")
+    out.flush()
 
 
 def show_plan(state: CliState, plan: Plan, view: PlanView, *, show_all: bool) -> None:
@@ -435,10 +449,12 @@ def save_plan(path: Path, plan: Plan, *, user_id: str | None, app_id: str | None
         "app_id": app_id,
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "options": dict(options),
-        "plan": plan.to_dict(),
+        "plan": plan,
     }
     with open_destination(os.fspath(path)) as fh:
-        fh.write((json.dumps(doc, indent=1) + "\n").encode("utf-8"))
+        for piece in iter_document_json(doc, indent=1):  # the plan streamed, not built whole
+            fh.write(piece.encode("utf-8"))
+        fh.write(b"\n")
 
 
 def load_plan(path: Path) -> PlanFile:
@@ -541,13 +557,14 @@ def review_and_apply(
         note(f"Plan saved to {plan_file}; apply it later with: clarifai-connector apply {plan_file}")
 
     def document(result: OperationResult | None, **extra: Any) -> dict[str, Any]:
-        return {"plan": plan.to_dict(), "result": result.to_dict() if result else None, "plan_file": plan_file, **extra}
+        # The plan itself, streamed by emit_document: never built as one dict or string.
+        return {"plan": plan, "result": result.to_dict() if result else None, "plan_file": plan_file, **extra}
 
     if options.dry_run:
         if on_dry_run is not None:
             dry_result = on_dry_run()
         if state.json_output:
-            emit_json(document(dry_result, dry_run=True))
+            emit_document(document(dry_result, dry_run=True))
         else:
             say(state, "Dry run: nothing was changed.")
         return None
@@ -557,11 +574,12 @@ def review_and_apply(
         except Exception as exc:
             if state.json_output:
                 # The same words as the error line: flags, not Python arguments.
-                emit_json(document(None, refused=error_message(exc, names=argument_names(click.get_current_context()))))
+                refusal = error_message(exc, names=argument_names(click.get_current_context()))
+                emit_document(document(None, refused=refusal))
             raise
     if not view.writes:
         if state.json_output:
-            emit_json(document(None, applied=False))
+            emit_document(document(None, applied=False))
         else:
             say(state, "Nothing to do: the plan changes nothing.")
         return None
@@ -570,7 +588,7 @@ def review_and_apply(
     with progress_callback(state) as callback:
         result = kind.apply(client, plan, settings, callback)
     if state.json_output:
-        emit_json(document(result, applied=True))
+        emit_document(document(result, applied=True))
     else:
         kind.result(state, result)
     return result

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from connector.errors import (
     ConflictError,  # noqa: F401  (re-exported: its old home)
@@ -91,12 +91,38 @@ class Plan:
     ROW_TYPES: ClassVar[Mapping[str, tuple[type, ...]]] = {}
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serializable form of the whole plan."""
-        data: dict[str, Any] = _jsonable(dataclasses.asdict(self))
-        return data
+        """A JSON-serializable form of the whole plan (a copy: changing it changes
+        nothing in the plan)."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), **kwargs)
+
+    def iter_json(self, *, indent: int | None = None, level: int = 0) -> Iterator[str]:
+        """The JSON text of :meth:`to_dict` in pieces, rows a few at a time, so a large
+        plan is written without building its whole dict or its whole text. Joined, the
+        pieces parse to ``to_dict()``; ``indent`` as for ``json.dumps``, ``level`` the
+        depth the object sits at (for a plan nested in a larger document)."""
+        newline = "" if indent is None else "\n"
+        item_sep = ", " if indent is None else ","
+        yield "{"
+        for n, field in enumerate(dataclasses.fields(self)):
+            yield ("" if n == 0 else item_sep) + newline + _pad(indent, level + 1) + json.dumps(field.name) + ": "
+            value = getattr(self, field.name)
+            if field.name == "rows" and isinstance(value, list):
+                yield from _iter_json_list(value, indent, level + 1)
+            else:
+                yield _dumps_at(_jsonable(value), indent, level + 1)
+        yield newline + _pad(indent, level) + "}"
+
+    def write_json(self, stream: IO[str], *, indent: int | None = None) -> None:
+        """Write the plan's JSON to a text stream, piece by piece (see :meth:`iter_json`)."""
+        self.write_json_at(stream, indent=indent)
+
+    def write_json_at(self, stream: IO[str], *, indent: int | None = None, level: int = 0) -> None:
+        """:meth:`write_json` for a plan nested ``level`` deep in a larger document."""
+        for piece in self.iter_json(indent=indent, level=level):
+            stream.write(piece)
 
     @classmethod
     def from_dict(cls: type[P], data: Mapping[str, Any]) -> P:
@@ -346,6 +372,54 @@ def human_duration(value: timedelta) -> str:
     minutes, seconds = divmod(rest, 60)
     parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if n]
     return " ".join(parts) or "0s"
+
+
+def iter_document_json(document: Mapping[str, Any], *, indent: int | None = None) -> Iterator[str]:
+    """The JSON text of ``document`` (a mapping of JSON values) in pieces, with every
+    :class:`Plan` among its values written by :meth:`Plan.iter_json` (streamed, never
+    turned into one dict). Joined, the pieces are ``json.dumps`` of the document with
+    each plan as its ``to_dict()``."""
+    if not document:
+        yield "{}"
+        return
+    newline = "" if indent is None else "\n"
+    item_sep = ", " if indent is None else ","
+    yield "{"
+    for n, (key, value) in enumerate(document.items()):
+        yield ("" if n == 0 else item_sep) + newline + _pad(indent, 1) + json.dumps(str(key)) + ": "
+        if isinstance(value, Plan):
+            yield from value.iter_json(indent=indent, level=1)
+        else:
+            yield _dumps_at(_jsonable(value), indent, 1)
+    yield newline + "}"
+
+
+def _pad(indent: int | None, level: int) -> str:
+    return "" if indent is None else " " * (indent * level)
+
+
+def _dumps_at(value: Any, indent: int | None, level: int) -> str:
+    """``json.dumps(value, indent=indent)`` for a value nested ``level`` deep."""
+    text = json.dumps(value, indent=indent)
+    return text if indent is None or level == 0 else text.replace("\n", "\n" + _pad(indent, level))
+
+
+#: Rows serialized per piece of :meth:`Plan.iter_json`.
+_ROWS_PER_PIECE = 500
+
+
+def _iter_json_list(items: list[Any], indent: int | None, level: int) -> Iterator[str]:
+    if not items:
+        yield "[]"
+        return
+    newline = "" if indent is None else "\n"
+    sep = (", " if indent is None else ",") + newline + _pad(indent, level + 1)
+    yield "[" + newline + _pad(indent, level + 1)
+    for start in range(0, len(items), _ROWS_PER_PIECE):
+        chunk = items[start : start + _ROWS_PER_PIECE]
+        text = sep.join(_dumps_at(_jsonable(item), indent, level + 1) for item in chunk)
+        yield (sep if start else "") + text
+    yield newline + _pad(indent, level) + "]"
 
 
 def _jsonable(value: Any) -> Any:
