@@ -568,6 +568,15 @@ def split_guard(
     return "; ".join(reasons) or None
 
 
+def _listed_members(client: ClientProtocol, dataset_id: str) -> set[str]:
+    """The input ids of a target that should exist (listed straight away; a missing
+    dataset holds nothing)."""
+    try:
+        return {str((i.get("input") or i).get("id")) for i in client.list_dataset_inputs(dataset_id)}
+    except NotFoundError:
+        return set()
+
+
 def plan_split(client: ClientProtocol, spec: SplitSpec, *, progress: ProgressCallback | None = None) -> SplitPlan:
     """Read the source and the targets and decide; writes nothing. ValidationError when
     the source selects no input; the plan's ``guard`` says why applying it needs
@@ -694,9 +703,9 @@ def _spec_from_plan(plan: SplitPlan) -> SplitSpec:
 
 def ensure_dataset(client: ClientProtocol, dataset_id: str, metadata: Mapping[str, Any] | None = None) -> bool:
     """Create dataset ``dataset_id`` (with ``metadata``) unless it exists; True if this
-    call created it. Idempotent (an existing dataset with that id is adopted as it is)."""
-    if read_or_none(lambda: client.get_dataset(dataset_id)) is not None:
-        return False
+    call created it. Idempotent: the plan found it missing, so it is created at once,
+    and an existing dataset with that id ("already exists", e.g. made by a run cut
+    short after the plan) is adopted as it is."""
     body: dict[str, Any] = {"id": dataset_id}
     if metadata:
         body["metadata"] = dict(metadata)
@@ -1079,7 +1088,7 @@ def verify_split(
     targets), on a planned input missing, on (exact mode) an unplanned input present,
     or (server mode) a union different from the source (``source_ids`` when the caller
     has read it already). Returns split -> members."""
-    actual = {s: _members(client, ds) or set() for s, ds in plan.targets.items()}
+    actual = {s: _listed_members(client, ds) for s, ds in plan.targets.items()}
     seen: dict[str, str] = {}
     leaks: list[str] = []
     for split, members in actual.items():
