@@ -18,7 +18,7 @@ help:
 	@echo "make demo               run the main job against the bundled emulator"
 	@echo "make test               install everything needed, lint, and run the whole test suite"
 	@echo "make lint               ruff (lint and format check) and mypy (strict on connector/)"
-	@echo "make bench              run the benchmarks (figures go to docs/benchmarks.md by hand)"
+	@echo "make bench              run the benchmark suite: our code and its baselines, one table (docs/benchmarks.md)"
 	@echo "make constraints        regenerate constraints.txt from a fresh install of .[all]"
 	@echo "make clean              remove the virtualenvs"
 
@@ -60,9 +60,9 @@ test: venv official-venv check-core-import lint
 test-fast: venv
 	$(VENV_PY) -m pytest -x -q -m "not slow"
 
-bench: venv
+bench: venv official-venv
+	$(VENV_PY) -m benchmarks --markdown
 	$(VENV_PY) -m benchmarks.emulator_page --markdown
-	$(VENV_PY) -m benchmarks.inventory_throughput --markdown
 	$(VENV_PY) -m benchmarks.report_build --markdown
 	$(VENV_PY) -m benchmarks.airflow_import --markdown
 
