@@ -174,11 +174,16 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
             self._spec(rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes)
         )
 
-    def _execute(self, spec: CallSpec) -> Obj:
+    def _execute(self, spec: CallSpec, *, wanted: Callable[[], bool] | None = None) -> Obj:
+        """Send ``spec`` by the retry policy, one limiter token per attempt. With
+        ``wanted``, a request whose answer is no longer wanted once its token is due
+        (a prefetched page past the end of a listing) is not sent: :class:`_Unwanted`."""
         request = self._http.build_request(**transport.request_kwargs(spec))
         for attempt in self._retrying(tenacity.Retrying, spec):
             with attempt:
                 self._limiter.acquire()
+                if wanted is not None and not wanted():
+                    raise _Unwanted
                 with attempt_scope(self.stats, spec, self._limiter.throttled):
                     return transport.decode_response(self._http.send(request), spec)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
@@ -202,7 +207,15 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
         """Pages (lists of ``body[key]`` items) of a listing, in order; see
         :mod:`connector.pagination`. Arguments are checked before the first request."""
         plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages)
-        return pagination.iter_pages(lambda page: page_items(self.call(rpc, **page_call(page)), key), plan)
+
+        def fetch(page: int) -> list[Obj]:
+            # A page prefetched past the end waits for its token, then is not sent.
+            try:
+                return page_items(self._execute(self._spec(rpc, **page_call(page)), wanted=plan.running), key)
+            except _Unwanted:
+                return []
+
+        return pagination.iter_pages(fetch, plan)
 
     def paginate(self, rpc: str, key: str, **kwargs: Any) -> Iterator[Obj]:
         """Items of a listing, in order (same arguments as :meth:`iter_pages`)."""
@@ -211,6 +224,11 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
     def _items(self, listing: Listing[T]) -> Iterator[T]:
         """The items of one endpoint method's listing (typed by the method)."""
         return cast(Iterator[T], self.paginate(listing.rpc, listing.key, **listing_kwargs(listing)))
+
+
+class _Unwanted(Exception):
+    """A prefetched request whose answer is no longer wanted (never retried: see the
+    retry policy, which retries only the API's and the network's errors)."""
 
 
 def _flatten(pages: Iterator[list[Obj]]) -> Iterator[Obj]:

@@ -39,6 +39,15 @@ class PagePlan:
         self.concurrency = int(concurrency)
         self.max_pages = None if max_pages is None else int(max_pages)
         self._next = 1
+        self._finished = False
+
+    def running(self) -> bool:
+        """False once the listing has ended (its last page read, or the consumer
+        stopped): a page fetched ahead whose request is not sent yet need not be."""
+        return not self._finished
+
+    def finish(self) -> None:
+        self._finished = True
 
     def more(self) -> bool:
         return self.max_pages is None or self._next <= self.max_pages
@@ -85,6 +94,7 @@ def iter_pages(fetch: Callable[[int], Page], plan: PagePlan) -> Iterator[Page]:
                     return
                 pending.extend(pool.submit(fetch, p) for p in plan.to_submit(len(pending)))
         finally:
+            plan.finish()  # fetches still waiting for their turn send nothing
             for future in pending:
                 future.cancel()
 

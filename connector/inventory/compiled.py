@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 
@@ -35,8 +35,39 @@ logger = logging.getLogger(__name__)
 #: The Arrow type of every timestamp column.
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
-if TYPE_CHECKING:  # pragma: no cover
-    from connector.inventory.schemas import Column, InventorySpec
+
+class Column(Protocol):
+    """What compiling needs of a column (:class:`connector.inventory.schemas.Column`;
+    restated here so this module does not import the schemas that use it)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> pa.DataType: ...
+    @property
+    def get(self) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]: ...
+    @property
+    def is_json(self) -> bool: ...
+    @property
+    def is_timestamp(self) -> bool: ...
+    @property
+    def paths(self) -> tuple[str, ...]: ...
+    @property
+    def fn(self) -> Callable[..., Any] | None: ...
+    @property
+    def scope_key(self) -> str | None: ...
+    @property
+    def default(self) -> Any: ...
+
+
+class InventorySpec(Protocol):
+    """What compiling needs of an inventory (:class:`connector.inventory.schemas.InventorySpec`)."""
+
+    @property
+    def columns(self) -> Sequence[Column]: ...
+    @property
+    def schema(self) -> pa.Schema: ...
+
 
 #: What a non-mapping node descends into: every child of it is absent.
 _EMPTY: Mapping[str, Any] = {}
@@ -66,7 +97,7 @@ class Extractor:
 
     def __init__(self, spec: InventorySpec) -> None:
         self.spec = spec
-        self.columns: tuple[Column, ...] = spec.columns
+        self.columns: tuple[Column, ...] = tuple(spec.columns)
         self.source, self.row, self._needs_scope = _compile(spec.columns)
         self._finishers = [_Finisher(col) for col in spec.columns]
 

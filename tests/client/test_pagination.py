@@ -178,3 +178,29 @@ def test_async_listing_against_emulator(client_config, emulator, client) -> None
 
     got = asyncio.run(main())
     assert sorted(got) == sorted(ids) and len(got) == 33
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_pages_fetched_ahead_past_the_end_send_nothing_once_it_is_read(client_config, emulator, client, asynchronous):
+    """An exactly-full listing: the empty page that ends it is read while the pages
+    fetched ahead of it still wait for their limiter token (2 requests/s, a burst of 2:
+    pages 1 and 2 go at once, the next token comes half a second later); those are never
+    sent."""
+    from connector.client import ClarifaiClient
+
+    ids = _seed_datasets(client, 5)
+    config = client_config.replace(rate_limit=2.0)
+    emulator.admin.clear_requests()
+    if asynchronous:
+
+        async def main() -> list[str]:
+            async with AsyncClarifaiClient(config, event_hooks=async_contract_hooks()) as aclient:
+                return [d["id"] async for d in aclient.list_datasets(per_page=5, concurrency=4)]
+
+        got = asyncio.run(main())
+    else:
+        with ClarifaiClient(config) as c:
+            got = [d["id"] for d in c.list_datasets(per_page=5, concurrency=4)]
+    assert sorted(got) == sorted(ids)
+    asked = sorted(int(parse_qs(r["query"])["page"][0]) for r in _list_requests(emulator, "ListDatasets"))
+    assert asked == [1, 2]
