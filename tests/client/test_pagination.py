@@ -75,7 +75,8 @@ def test_early_close_stops_prefetch() -> None:
     assert len(next(gen)) == 10
     gen.close()
     asked = len(listing.asked)
-    assert asked <= 2 + 4  # the pages consumed plus at most `concurrency` in flight
+    # the pages consumed, plus at most twice `concurrency` fetched ahead (in flight or done)
+    assert asked <= 2 + 2 * 4
 
 
 def test_error_on_a_page_propagates() -> None:
@@ -204,3 +205,34 @@ def test_pages_fetched_ahead_past_the_end_send_nothing_once_it_is_read(client_co
     assert sorted(got) == sorted(ids)
     asked = sorted(int(parse_qs(r["query"])["page"][0]) for r in _list_requests(emulator, "ListDatasets"))
     assert asked == [1, 2]
+
+
+def test_a_slow_consumer_does_not_stall_the_requests() -> None:
+    """While the consumer still holds page 1, the fetches of pages 2-5 end and the next
+    ones are requested at once, up to twice the concurrency ahead of the consumer,
+    never more than the concurrency in flight."""
+    listing = FakeListing(1000, 10)
+    lock = threading.Lock()
+    in_flight = peak = 0
+
+    def fetch(page: int) -> list[dict]:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        try:
+            return listing.items(page)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    gen = iter_pages(fetch, PagePlan(10, 4))
+    assert len(next(gen)) == 10  # page 1 in hand; prefetch running
+    for _ in range(200):  # let the fetches ahead finish (they are instant)
+        with lock:
+            if len(listing.asked) >= 9:
+                break
+        threading.Event().wait(0.01)
+    assert sorted(listing.asked) == list(range(1, 10))  # pages 2-9: twice the concurrency ahead
+    assert peak <= 4
+    assert _flat(gen) == list(range(10, 1000))
