@@ -10,14 +10,30 @@ to a floor; after a quiet period without another 429 the rate grows back by a fi
 per period, never above the configured rate. Several processes sharing one account
 (orchestrator workers, each with its own client) so settle under the account's limit
 instead of each spending the whole limit on its own.
+
+On top of the bucket, a sliding window holds the rate over every second, from the first
+request on: at most ``floor(current rate x 1 s)`` requests start in any window of one
+second (plus a small margin for the time between a start here and its arrival at the
+server). A bucket alone lets its saved burst go on top of its refill, so a fresh client
+allowed 15 requests/s could start about 30 in its first second and draw throttled
+answers; with the window, a full bucket still starts its burst at once (the first
+second's quota), and the next request waits for the window to slide past the first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import threading
 import time
 from collections.abc import Callable
+
+#: The window the rate is held over (seconds).
+WINDOW = 1.0
+#: Added to each window: how far apart a request's start here and its arrival at the
+#: server may drift (thread wake-ups, the GIL, the server's own scheduling) without two
+#: windows' worth of requests arriving within one second.
+WINDOW_MARGIN = 0.03
 
 
 class TokenBucket:
@@ -31,6 +47,10 @@ class TokenBucket:
     throttled answer. A throttled answer also spends the saved tokens (the next request
     waits its turn at the lowered rate), and the burst shrinks with the rate (at least one
     token).
+
+    Whatever the bucket allows, no more than ``floor(current_rate x window)`` requests
+    (at least one) start within any ``window`` seconds (plus ``margin``); ``window=0``
+    leaves the bucket alone.
     """
 
     def __init__(
@@ -44,6 +64,8 @@ class TokenBucket:
         cooldown: float = 1.0,
         recover_after: float = 2.0,
         recover_step: float = 1.0,
+        window: float = WINDOW,
+        margin: float = WINDOW_MARGIN,
     ) -> None:
         self.rate = float(rate)
         self.burst = float(burst) if burst else max(1.0, self.rate)
@@ -52,6 +74,8 @@ class TokenBucket:
         self.cooldown = float(cooldown)
         self.recover_after = float(recover_after)
         self.recover_step = float(recover_step)
+        self.window = float(window)
+        self.margin = float(margin)
         self._clock = clock
         self._lock = threading.Lock()
         self._current = self.rate
@@ -59,6 +83,10 @@ class TokenBucket:
         self._updated = clock()
         self._changed = self._updated  # last decrease or recovery step
         self._throttled_at: float | None = None
+        # The start times of the last requests, as many as the window can ever hold: each
+        # a one-item list, planned at reservation and moved to the actual start when the
+        # caller wakes up later than planned (a late start pushes the next window too).
+        self._starts: collections.deque[list[float]] = collections.deque(maxlen=self._window_cap(self.rate))
 
     @property
     def enabled(self) -> bool:
@@ -103,8 +131,14 @@ class TokenBucket:
         self._tokens = min(self._burst_now(), self._tokens + (now - self._updated) * self._current)
         self._updated = now
 
+    def _window_cap(self, rate: float) -> int:
+        """Requests that may start within one window at ``rate`` (at least one)."""
+        return max(1, int(rate * self.window + 1e-9))
+
     def reserve(self) -> float:
-        """Take one token; return how many seconds the caller must wait before using it."""
+        """Take one token; return how many seconds the caller must wait before using it
+        (the later of the bucket's turn and the window's). The wait also carries the
+        reservation, so :meth:`acquire` can record a start later than planned."""
         if not self.enabled:
             return 0.0
         with self._lock:
@@ -112,23 +146,58 @@ class TokenBucket:
             self._refill(now)
             self._recover(now)
             self._tokens -= 1.0
-            if self._tokens >= 0:
-                return 0.0
-            return -self._tokens / self._current
+            start = now if self._tokens >= 0 else now - self._tokens / self._current
+            if self.window <= 0:
+                return start - now
+            starts = self._starts
+            cap = self._window_cap(self._current)
+            if len(starts) >= cap:
+                start = max(start, starts[-cap][0] + self.window + self.margin)
+            if starts:
+                start = max(start, starts[-1][0])  # reservations keep their order
+            entry = [start]
+            starts.append(entry)
+            return _Wait(start - now, entry)
+
+    def _started(self, wait: float) -> None:
+        """The caller of a reservation starts now: a start later than planned counts
+        from now (a plain number, without its reservation, changes nothing)."""
+        entry = getattr(wait, "entry", None)
+        if entry is None:
+            return
+        now = self._clock()
+        with self._lock:
+            entry[0] = max(entry[0], now)
 
     def acquire(self) -> float:
         """Block the calling thread until a token is available; return the wait."""
         wait = self.reserve()
         if wait > 0:
             time.sleep(wait)
-        return wait
+        self._started(wait)
+        return float(wait)
 
     async def aacquire(self) -> float:
         """Suspend the calling task until a token is available; return the wait."""
         wait = self.reserve()
         if wait > 0:
             await asyncio.sleep(wait)
-        return wait
+        self._started(wait)
+        return float(wait)
 
     def __repr__(self) -> str:
-        return f"TokenBucket(rate={self.rate!r}, burst={self.burst!r}, current_rate={self._current!r})"
+        return (
+            f"TokenBucket(rate={self.rate!r}, burst={self.burst!r}, current_rate={self._current!r}, "
+            f"window={self.window!r})"
+        )
+
+
+class _Wait(float):
+    """Seconds to wait, carrying the window entry of the reservation they belong to."""
+
+    entry: list[float]
+
+    def __new__(cls, seconds: float, entry: list[float]) -> _Wait:
+        wait = super().__new__(cls, seconds)
+        wait.entry = entry
+        return wait

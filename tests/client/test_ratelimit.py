@@ -1,5 +1,7 @@
 """The token bucket: burst, refill, reservations in order, off switch, and that a
-client takes one token per attempt (retries included)."""
+client takes one token per attempt (retries included); the one-second window over it:
+never more than the rate in any second, from the first request on, and the whole rate
+used."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def test_burst_then_reservations_spaced_by_rate() -> None:
 
 def test_refill_is_capped_at_burst() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(2, 2, clock=clock)
+    bucket = TokenBucket(2, 2, clock=clock, window=0)  # the bucket alone (the window: below)
     bucket.reserve(), bucket.reserve()
     clock.now += 100
     assert [bucket.reserve() for _ in range(2)] == [0.0, 0.0]
@@ -162,7 +164,7 @@ def test_rate_recovers_additively_after_quiet_periods_never_above_the_ceiling() 
 
 def test_a_throttled_answer_spends_the_saved_tokens_and_shrinks_the_burst() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(10, 10, clock=clock, recover_after=60)
+    bucket = TokenBucket(10, 10, clock=clock, recover_after=60, window=0)  # the bucket alone
     bucket.throttled()  # 5/s: the 10 saved tokens are gone, the next request waits its turn
     assert [bucket.reserve() for _ in range(2)] == pytest.approx([0.2, 0.4])
     clock.now += 30  # a long quiet period saves up a burst of 5 (the lowered rate), not 10
@@ -235,3 +237,99 @@ def test_the_async_client_lowers_its_rate_on_429() -> None:
             return client._limiter.current_rate
 
     assert asyncio.run(main()) < 40
+
+
+# -- the rate over every second (sliding window) -------------------------------------------
+
+
+def test_a_fresh_bucket_starts_its_burst_then_waits_for_the_window() -> None:
+    """15 requests/s with the default burst of 15: the first 15 go at once, and the
+    16th waits until a second (plus the margin) after the first, however full the
+    bucket's refill would let it be; each later second starts 15 more, so the bound
+    (15 a second) is used in full."""
+    clock = FakeClock()
+    bucket = TokenBucket(15, clock=clock, margin=0.0)
+    waits = [bucket.reserve() for _ in range(46)]
+    assert waits == pytest.approx([0.0] * 15 + [1.0] * 15 + [2.0] * 15 + [3.0])
+
+
+def test_a_late_start_pushes_the_next_window() -> None:
+    """A caller that wakes up later than its turn counts from when it really started,
+    so the window after it starts later too (no two windows' worth within a second)."""
+    clock = FakeClock()
+    bucket = TokenBucket(2, clock=clock, margin=0.0)
+    assert bucket.acquire() == 0.0  # starts at 100.0
+    clock.now += 0.4
+    wait = bucket.reserve()  # its turn is now (100.4), but it starts late
+    assert wait == 0.0
+    clock.now += 0.5
+    bucket._started(wait)  # really started at 100.9
+    # The next: a second after the first (101.0); the one after: a second after the
+    # late one (101.9), not after its planned 100.4.
+    assert [bucket.reserve(), bucket.reserve()] == pytest.approx([0.1, 1.0])
+
+
+def test_no_window_of_one_second_holds_more_than_the_rate() -> None:
+    """Reservations at a clock that moves in uneven steps: counted over every window of
+    one second, never more than the rate, and the margin keeps windows apart."""
+    import random
+
+    rng = random.Random(7)
+    clock = FakeClock()
+    bucket = TokenBucket(15, clock=clock)
+    starts = []
+    for _ in range(400):
+        clock.now += rng.choice([0.0, 0.0, 0.001, 0.03, 0.2, 0.7])
+        starts.append(clock.now + bucket.reserve())
+    assert starts == sorted(starts)
+    assert max(sum(1 for t in starts if s <= t < s + 1.0 + bucket.margin) for s in starts) <= 15
+
+
+def test_the_window_follows_the_lowered_rate() -> None:
+    """After a throttled answer (16/s halved to 8/s) at most 8 start in any second, and
+    after a long quiet period, with the rate recovered, the window holds 16 again."""
+    clock = FakeClock()
+    bucket = TokenBucket(16, clock=clock, margin=0.0, recover_after=60)
+    bucket.throttled()
+    starts = [clock.now + bucket.reserve() for _ in range(25)]
+    assert max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts) == 8
+    clock.now += 3600  # recovered: 16/s, a fresh burst of 16, then the window
+    assert bucket.current_rate == 16
+    waits = [bucket.reserve() for _ in range(17)]
+    assert waits == pytest.approx([0.0] * 16 + [1.0])
+
+
+def test_the_window_holds_fractional_and_small_rates_and_can_be_turned_off() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(2.5, clock=clock, margin=0.0)  # at most 2 in any second
+    starts = [clock.now + bucket.reserve() for _ in range(9)]
+    assert max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts) == 2
+    slow = TokenBucket(0.5, clock=FakeClock(), margin=0.0)  # the bucket's 2 s spacing rules
+    assert [slow.reserve() for _ in range(3)] == pytest.approx([0.0, 2.0, 4.0])
+    plain = TokenBucket(10, 3, clock=FakeClock(), window=0)
+    assert [plain.reserve() for _ in range(5)] == pytest.approx([0.0, 0.0, 0.0, 0.1, 0.2])
+
+
+def test_a_listing_never_exceeds_the_rate_in_any_second_of_the_servers_log(client_config, emulator) -> None:
+    """A listing at the client's 15 requests/s against a server that throttles beyond
+    15/s (its own bucket, full at the start): every window of one second of the
+    arrival times the server logged holds at most 15 requests, from the first one on,
+    and the server never answers 429."""
+
+    emulator.admin.reset(seed="demo", seed_inputs=2400)
+    # Checking every answer against its message would hold the server's loop long
+    # enough to shift the arrival times it logs; the window is about the client.
+    emulator.admin.set_options(validate_responses=False)
+    emulator.admin.set_rate_limit(15)
+    config = client_config.replace(rate_limit=15.0, per_page=40, page_concurrency=4, retry=RetryPolicy(max_attempts=1))
+    emulator.admin.clear_requests()
+    with ClarifaiClient(config) as client:
+        rows = sum(1 for _ in client.list_inputs())
+        assert client.stats.snapshot()["throttled"] == 0
+    assert rows == 2400
+    log = [r for r in emulator.admin.requests() if r["rpc"] == "ListInputs"]
+    assert len(log) >= 61
+    assert [r for r in log if r["http_status"] == 429] == []
+    times = sorted(r["time"] for r in log)
+    busiest = max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
+    assert busiest <= 15, busiest
