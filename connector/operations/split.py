@@ -946,7 +946,8 @@ def recheck_split(client: ClientProtocol, plan: SplitPlan) -> tuple[SplitPlan, d
     """
     spec = _spec_from_plan(plan)
     if spec.mode == "server":
-        # The source is read when applying anyway; only the targets and the operation.
+        # The source as planned (plan.source_ids) is what applying uses; only the
+        # targets and the operation are read again.
         current = {split: _members(client, ds) for split, ds in plan.targets.items()}
         assert plan.bulk_operation_id
         exists = _server_split_exists(client, plan.bulk_operation_id, plan.targets, current)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from connector.cli import main
 from connector.cli.common import EXIT_OK
-from connector.operations import CleanupPlan, PrunePlan, SplitPlan
+from connector.operations import PrunePlan, SplitPlan
 from connector.operations.base import Plan
 from tests.support.scenarios import make_dataset, make_inputs
 
@@ -98,12 +98,18 @@ def test_iter_json_is_the_documents_text(indent, rows):
         assert json.loads("".join(plan.iter_json(indent=indent, level=level))) == plan.to_dict()
 
 
-def test_plans_round_trip_through_the_streamed_text():
+def test_plans_round_trip_through_the_streamed_text(client):
     import io
+    from datetime import timedelta
 
+    from connector.operations import PrunePolicy, plan_cleanup, plan_prune
+    from tests.support.scenarios import make_versions
+
+    make_dataset(client, "ds")
+    make_versions(client, "ds", [{"id": "v1"}, {"id": "v2"}])
     for plan in (
-        PrunePlan(operation="prune", rows=[{"dataset_id": "d", "version_id": "v", "action": "delete"}]),
-        CleanupPlan(operation="tasks.cleanup", rows=[{"task_id": "t", "action": "keep"}], older_than_seconds=3.0),
+        plan_prune(client, "ds", PrunePolicy(keep_last=1, max_delete_share=None)),
+        plan_cleanup(client, timedelta(days=1)),
     ):
         out = io.StringIO()
         plan.write_json(out, indent=2)

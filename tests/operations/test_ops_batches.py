@@ -125,7 +125,8 @@ def test_split_adds_and_removes_concurrently(client, emulator):
     spec = SplitSpec(dataset_id="src", ratios={"train": 0.5, "test": 0.5}, seed="c", mode="exact")
     with _client(emulator, MeetOn("/inputs", "DELETE")) as c:
         # exact mode removes the 4 strays in 2 batches of 2, which must be in flight together
-        split(c, spec, batch_size=2, timeout=20, poll_interval=0.01)
+        # (force: the guard refuses a target holding inputs from elsewhere)
+        split(c, spec, force=True, batch_size=2, timeout=20, poll_interval=0.01)
     with _client(emulator, MeetOn("/inputs", "POST")) as c:
         spec2 = SplitSpec(
             dataset_id="src", ratios={"train": 0.5, "test": 0.5}, seed="other", targets={"train": "t2", "test": "t3"}
