@@ -37,8 +37,40 @@ def _module_exists(module: str) -> bool:
         return False
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error (an unknown flag, a value of the wrong type) printed like every other
+    error of the CLI: one line on stderr, naming the command's help. Exit code 2."""
+
+    def show(self, file: Any = None) -> None:
+        where = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"error: {self.format_message()}{where}", err=True, file=file)
+
+
+def _one_line(exc: click.UsageError) -> OneLineUsageError:
+    if isinstance(exc, OneLineUsageError):
+        return exc
+    converted = OneLineUsageError(exc.format_message(), exc.ctx)
+    converted.exit_code = exc.exit_code
+    return converted
+
+
 class LazyGroup(click.Group):
-    """A click group whose commands are imported on first use."""
+    """A click group whose commands are imported on first use, and whose usage errors
+    (the group's own or a subcommand's) print as one line."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
