@@ -49,9 +49,7 @@ class OneLineUsageError(click.UsageError):
 def _one_line(exc: click.UsageError) -> OneLineUsageError:
     if isinstance(exc, OneLineUsageError):
         return exc
-    converted = OneLineUsageError(exc.format_message(), exc.ctx)
-    converted.exit_code = exc.exit_code
-    return converted
+    return OneLineUsageError(exc.format_message(), exc.ctx)
 
 
 class LazyGroup(click.Group):
