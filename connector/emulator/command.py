@@ -48,14 +48,14 @@ def options_from_flags(**flags: Any) -> EmulatorOptions:
     type=click.Choice(SEEDS),
     default=_DEFAULTS.seed,
     show_default=True,
-    help="Start with a realistic demo app or an empty one.",
+    help="Start with a realistic demo app, the demo app with a month of history (showcase) or an empty one.",
 )
 @click.option(
     "--seed-inputs",
     type=click.IntRange(0),
     default=_DEFAULTS.seed_inputs,
     show_default=True,
-    help="Inputs in the demo seed.",
+    help="Inputs in the demo (or showcase) seed.",
 )
 @click.option(
     "--latency-ms", type=click.FloatRange(0), default=0.0, show_default=True, help="Added to every API request."

@@ -42,8 +42,9 @@ FAULT_KINDS = (
     "applied_then_dropped",  # the request is applied, then the connection is cut
 )
 
-#: The data an emulator can start with: a realistic demo app, or only the user and app.
-SEEDS = ("demo", "empty")
+#: The data an emulator can start with: a realistic demo app, the demo app with a month
+#: of history added (``make demo`` uses it), or only the user and app.
+SEEDS = ("demo", "showcase", "empty")
 
 #: Options that cannot change while the server runs.
 FIXED_OPTIONS = frozenset({"host", "port"})
@@ -98,7 +99,7 @@ def validate_forced() -> bool:
 def check_seed(seed: object) -> str:
     """``seed`` if it is one of :data:`SEEDS`, else ValueError."""
     if seed not in SEEDS:
-        raise ValueError(f"unknown seed {seed!r}: seed must be 'demo' or 'empty'")
+        raise ValueError(f"unknown seed {seed!r}: seed must be 'demo', 'showcase' or 'empty'")
     return str(seed)
 
 

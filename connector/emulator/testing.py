@@ -83,7 +83,7 @@ class EmulatorAdmin:
 
     def reset(self, seed: str = "empty", seed_inputs: int | None = None, **options: Any) -> None:
         """Reset state, faults, rate limit, request log, violations and options (to the
-        start options plus ``options``), then seed with ``seed`` ("empty" or "demo")."""
+        start options plus ``options``), then seed with ``seed`` ("empty", "demo" or "showcase")."""
         body: dict[str, Any] = {"seed": seed, **options}
         if seed_inputs is not None:
             body["seed_inputs"] = seed_inputs

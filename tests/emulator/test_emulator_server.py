@@ -255,7 +255,7 @@ def test_apply_options_checks_everything_before_changing_anything() -> None:
     assert options.latency_ms == 0
     apply_options(options, {"latency_ms": 5, "seed_inputs": 10.0, "status_as_names": True})
     assert (options.latency_ms, options.seed_inputs, options.status_as_names) == (5.0, 10, True)
-    with pytest.raises(ValueError, match="seed must be 'demo' or 'empty'"):
+    with pytest.raises(ValueError, match="seed must be 'demo', 'showcase' or 'empty'"):
         apply_options(options, {"seed": "random"})
 
 

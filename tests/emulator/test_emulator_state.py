@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -160,6 +161,53 @@ def test_seed_demo_100k_inputs_counts():
             assert ds["version"]["id"] in a.versions[ds["id"]]
     assert len({t["status"]["code"] for t in a.tasks.values()}) >= 3
     assert a.workflows and a.collaborators and a.bulk_ops
+
+
+def test_seed_showcase_is_the_demo_app_plus_a_month_of_history():
+    demo = make_state(seed="demo", seed_inputs=2000).snapshot()["demo/demo"]
+    s = make_state(seed="showcase", seed_inputs=2000, version_pending_seconds=0, version_in_progress_seconds=0)
+    s.tick()
+    snap = s.snapshot()["demo/demo"]
+    # Every object of the demo seed is there, unchanged.
+    for kind in ("inputs", "annotations", "concepts", "workflows", "collaborators"):
+        assert snap[kind] == demo[kind], kind
+    for dataset_id in ("cats-dogs", "products", "street-scenes"):
+        assert snap["dataset_inputs"][dataset_id] == demo["dataset_inputs"][dataset_id]
+        assert snap["dataset_versions"][dataset_id] == demo["dataset_versions"][dataset_id]
+    assert {t["id"] for t in demo["tasks"]} < {t["id"] for t in snap["tasks"]}
+    a = s.app_data("demo", "demo")
+    # The added datasets are made of demo inputs.
+    street, products = set(a.dataset_inputs["street-scenes"]), list(a.dataset_inputs["products"])
+    assert (
+        set(a.dataset_inputs["traffic-cams"]) < street and len(a.dataset_inputs["traffic-cams"]) == 3 * len(street) // 4
+    )
+    assert set(a.dataset_inputs["shelf-audit"]) < set(products)
+    # Version histories: statuses stay put, each failure kind once, models trained on some.
+    statuses = {v["id"]: v["status"] for v in snap["dataset_versions"]["traffic-cams"]}
+    assert len(statuses) == 14 and statuses["tc-night-14"] == "DATASET_VERSION_IN_PROGRESS"
+    assert statuses["tc-night-04"] == "DATASET_VERSION_FAILURE"
+    assert statuses["tc-night-09"] == "DATASET_VERSION_UNEXPECTED_ERROR"
+    assert sum(1 for v in statuses.values() if v == "DATASET_VERSION_READY") == 11
+    weeks = {v["id"]: v["status"] for v in snap["dataset_versions"]["shelf-audit"]}
+    assert sorted(weeks) == [f"sa-week-{n}" for n in range(1, 6)] and weeks["sa-week-2"] == "DATASET_VERSION_FAILURE"
+    trained = {
+        (mv["train_info"]["dataset"]["id"], mv["train_info"]["dataset"]["version"]["id"])
+        for versions in a.model_versions.values()
+        for mv in versions.values()
+    }
+    assert {("traffic-cams", "tc-night-06"), ("traffic-cams", "tc-night-11"), ("shelf-audit", "sa-week-1")} <= trained
+    # Versions are dated over the past weeks, oldest first.
+    created = [a.versions["traffic-cams"][f"tc-night-{n:02d}"]["created_at"] for n in range(1, 15)]
+    assert created == sorted(created) and created[0] < created[-1]
+    # The old products split drifted: inputs in neither target, and a dozen in both.
+    train, test = set(a.dataset_inputs["products-train"]), set(a.dataset_inputs["products-test"])
+    assert len(train & test) == 12
+    assert 0 < len(set(products) - train - test) <= len(products) // 10 + 1
+    # Tasks in every state, one of them unchanged for 12 days.
+    codes = {t["id"]: t["status"] for t in snap["tasks"]}
+    assert {"TASK_IN_PROGRESS", "TASK_DONE", "TASK_IDLE", "TASK_FAILED", "TASK_WONT_DO"} <= set(codes.values())
+    modified = datetime.fromisoformat(a.tasks["label-traffic"]["modified_at"].replace("Z", "+00:00"))
+    assert timedelta(days=11) < datetime.now(UTC) - modified < timedelta(days=13)
 
 
 def test_seeded_versions_stay_in_their_status_over_time():

@@ -11,6 +11,7 @@ from connector.emulator.backend import dataset_versions, lifecycle, tasks
 from connector.emulator.backend.accounts import Accounts
 from connector.emulator.backend.apps import create_app
 from connector.emulator.backend.seed import seed_demo
+from connector.emulator.backend.showcase import seed_showcase
 from connector.emulator.backend.snapshot import snapshot
 from connector.emulator.backend.store import AppData, Obj, Store
 from connector.emulator.options import EmulatorOptions, check_seed
@@ -32,8 +33,9 @@ class EmulatorState(Store):
         self.reset(seed=options.seed, seed_inputs=options.seed_inputs)
 
     def reset(self, seed: str = "empty", seed_inputs: int | None = None) -> None:
-        """Forget everything, then seed ``"empty"`` (just the user and app) or ``"demo"``
-        (a realistic app with ``seed_inputs`` inputs, default ``options.seed_inputs``).
+        """Forget everything, then seed ``"empty"`` (just the user and app), ``"demo"``
+        (a realistic app with ``seed_inputs`` inputs, default ``options.seed_inputs``) or
+        ``"showcase"`` (the demo app with a month of history added).
         The accepted PATs return to the options' ones. ValueError for another seed."""
         check_seed(seed)
         with self.lock:
@@ -42,8 +44,11 @@ class EmulatorState(Store):
             self.accounts.clear()
             self.accounts.add_from(self.options)
             create_app(self, self.options.user_id, {"id": self.options.app_id})
+            n_inputs = self.options.seed_inputs if seed_inputs is None else seed_inputs
             if seed == "demo":
-                seed_demo(self, self.options.seed_inputs if seed_inputs is None else seed_inputs)
+                seed_demo(self, n_inputs)
+            elif seed == "showcase":
+                seed_showcase(self, n_inputs)
             self.changed()
 
     def default_app(self, app_id: str | None = None) -> AppData | None:
