@@ -9,7 +9,6 @@ from the versions just read, with the operations' own decision function. Read-on
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -56,51 +55,16 @@ def plan_from_snapshot(snapshot: Any, policy: Any, now: datetime | None = None) 
     """The prune plan ``policy`` gives for the versions and lineage of ``snapshot``,
     decided by the operations' own pure function, without another read: the same rows
     ``plan_prune`` would make from the same state."""
-    from connector.operations.prune import PrunePlan, decide, guard_violation
+    from connector.operations.prune_inventory import plan_prune_from_inventory
 
-    versions_t = snapshot.table("dataset_versions")
-    if versions_t is None:
+    versions = snapshot.table("dataset_versions")
+    if versions is None:
         raise ValidationError("a prune policy needs the dataset_versions inventory (missing from the source)")
-    versions = []
-    for row in versions_t.to_pylist():
-        try:
-            metadata = json.loads(row["metadata"]) if row.get("metadata") else {}
-        except ValueError:
-            metadata = {}
-        created = row.get("created_at")
-        versions.append(
-            {
-                "id": row["id"],
-                "dataset_id": row["dataset_id"],
-                "status": {
-                    "code": row.get("status_code") if row.get("status_code") is not None else row.get("status_name")
-                },
-                "created_at": created.isoformat() if created is not None else None,
-                "request_origin": row.get("request_origin") or None,
-                "metadata": metadata if isinstance(metadata, dict) else {},
-            }
-        )
-    trained: set[tuple[str, str]] = set()
     models = snapshot.table("model_versions")
-    if not policy.allow_trained:
-        if models is None:
-            raise ValidationError(
-                "a prune policy needs the model_versions inventory (training lineage protects versions)"
-            )
-        for row in models.to_pylist():
-            if row.get("train_dataset_version_id"):
-                trained.add((row.get("train_dataset_id") or "", row["train_dataset_version_id"]))
+    if models is None and not policy.allow_trained:
+        raise ValidationError("a prune policy needs the model_versions inventory (training lineage protects versions)")
     moment = now or snapshot.taken_until or datetime.now(UTC)
-    rows = decide(versions, policy, trained=trained, now=moment)
-    plan = PrunePlan(
-        operation="prune",
-        rows=rows,
-        policy=dataclasses.asdict(policy),
-        datasets=sorted({v["dataset_id"] for v in versions}),
-        now=moment.isoformat(),
-    )
-    plan.guard = guard_violation(rows, policy)
-    return plan
+    return plan_prune_from_inventory(versions, models, policy, now=moment)
 
 
 @click.command("report")

@@ -14,6 +14,7 @@ from connector.errors import ConflictError
 from connector.operations.base import OperationResult, Plan, ProgressCallback, ProgressEvent, deterministic_id
 from connector.operations.idempotent import create_or_adopt, read_or_none
 from connector.operations.prune import PrunePlan, PrunePolicy, apply_prune, plan_prune, prune
+from connector.operations.prune_inventory import plan_prune_from_inventory
 from connector.operations.split import SplitPlan, SplitSpec, apply_split, assign, plan_split, split
 from connector.operations.tasks import (
     CleanupPlan,
@@ -77,6 +78,7 @@ __all__ = [
     "plan_cleanup",
     "plan_delete_tasks",
     "plan_prune",
+    "plan_prune_from_inventory",
     "plan_split",
     "plan_update_task",
     "poll",

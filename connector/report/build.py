@@ -145,7 +145,7 @@ def analyze(
     )
 
 
-def build_report(
+def make_report(
     source: Any,
     *,
     prune_plan: Any = None,
@@ -160,7 +160,7 @@ def build_report(
     now: datetime | None = None,
     title: str | None = None,
     progress: Progress | None = None,
-) -> str:
+) -> tuple[str, ReportData]:
     """One self-contained HTML page about an app: summary, class balance, splits,
     dataset versions, labeling tasks and the run itself (see ``docs/report.md``).
 
@@ -177,8 +177,10 @@ def build_report(
     unchanged that long is stale, judged at ``now`` (default: when the snapshot was
     taken). ``taken_at``/``api_base`` describe frames given as a mapping.
 
-    Never writes to the API and never shows the PAT. Raises ValidationError for a bad
-    argument or input, and the client's typed errors when reading fails."""
+    Returns the page and the :class:`ReportData` it shows (for its numbers, e.g.
+    :func:`~connector.report.facts.report_facts`); :func:`build_report` returns the page
+    alone. Never writes to the API and never shows the PAT. Raises ValidationError for
+    a bad argument or input, and the client's typed errors when reading fails."""
     build = RunLog()
     snapshot = to_snapshot(source, inventories=inventories, taken_at=taken_at, api_base=api_base, progress=progress)
     data = analyze(
@@ -195,7 +197,44 @@ def build_report(
     )
     if progress is not None:
         progress("render", 0, 1)
-    return page.render(data, build)
+    return page.render(data, build), data
+
+
+def build_report(
+    source: Any,
+    *,
+    prune_plan: Any = None,
+    splits: SplitsArg | None = None,
+    detect_splits: bool = True,
+    stale_after: timedelta = timedelta(days=7),
+    share_tolerance: float = 0.05,
+    top_concepts: int = 25,
+    inventories: Iterable[str] | None = None,
+    taken_at: datetime | None = None,
+    api_base: str | None = None,
+    now: datetime | None = None,
+    title: str | None = None,
+    progress: Progress | None = None,
+) -> str:
+    """The page of :func:`make_report` (same arguments, same errors): one
+    self-contained HTML page about an app, from a client, inventory frames, a directory
+    of ``<inventory>.parquet`` files or a :class:`Snapshot` (see ``docs/report.md``)."""
+    page_text, _ = make_report(
+        source,
+        prune_plan=prune_plan,
+        splits=splits,
+        detect_splits=detect_splits,
+        stale_after=stale_after,
+        share_tolerance=share_tolerance,
+        top_concepts=top_concepts,
+        inventories=inventories,
+        taken_at=taken_at,
+        api_base=api_base,
+        now=now,
+        title=title,
+        progress=progress,
+    )
+    return page_text
 
 
 def check_target(path: str | os.PathLike[str]) -> Path:
@@ -212,11 +251,18 @@ def check_target(path: str | os.PathLike[str]) -> Path:
 
 def write_report(source: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Build the report (same arguments as :func:`build_report`) and write it to the
-    local file ``path``, atomically: written under a temporary name in the same
-    directory and renamed into place, so a failure never leaves a half page and an
-    older report stays until the new one is complete. Returns the path."""
+    local file ``path`` with :func:`write_html` (atomically). The path is checked
+    before anything is read. Returns the path."""
     target = check_target(path)
-    text = build_report(source, **kwargs)
+    return write_html(build_report(source, **kwargs), target)
+
+
+def write_html(text: str, path: str | os.PathLike[str]) -> Path:
+    """Write a page to the local file ``path``, atomically: written under a temporary
+    name in the same directory and renamed into place, so a failure never leaves a half
+    page and an older report stays until the new one is complete. Parent directories
+    are made. Returns the path; ValidationError if ``path`` cannot be a file."""
+    target = check_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -232,4 +278,14 @@ def write_report(source: Any, path: str | os.PathLike[str], **kwargs: Any) -> Pa
     return target
 
 
-__all__ = ["ReportData", "SplitsArg", "analyze", "build_report", "check_target", "to_snapshot", "write_report"]
+__all__ = [
+    "ReportData",
+    "SplitsArg",
+    "analyze",
+    "build_report",
+    "check_target",
+    "make_report",
+    "to_snapshot",
+    "write_html",
+    "write_report",
+]
