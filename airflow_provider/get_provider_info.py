@@ -38,6 +38,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider.operators.datasets",
                     "airflow_provider.operators.tasks",
                     "airflow_provider.operators.inventory",
+                    "airflow_provider.operators.report",
                 ],
             }
         ],

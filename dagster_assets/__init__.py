@@ -1,6 +1,6 @@
-"""Dagster integration of clarifai-connector: a resource, asset and check factories,
-jobs, sensors, a Parquet IO manager and a ``dg`` component, all wrapping the core
-(:mod:`connector`) and adding only Dagster concerns.
+"""Dagster integration of clarifai-connector: a resource, asset and check factories
+(the app report among them), jobs, sensors, a Parquet IO manager and a ``dg``
+component, all wrapping the core (:mod:`connector`) and adding only Dagster concerns.
 
     import dagster as dg
     from dagster_assets import ClarifaiParquetIOManager, ClarifaiResource, build_inventory_assets
@@ -22,6 +22,7 @@ from dagster_assets.errors import error_metadata, is_permanent, raise_as_failure
 from dagster_assets.inventory import DEFAULT_INVENTORIES, build_inventory_assets, inventory_asset_key
 from dagster_assets.io_manager import ClarifaiParquetIOManager, ParquetUPathIOManager
 from dagster_assets.prune import PruneConfig, build_prune_job, build_prune_op
+from dagster_assets.report import build_report_asset
 from dagster_assets.resource import ClarifaiResource
 from dagster_assets.split import SPLIT_CHECKS, build_split_assets, evaluate_split, split_asset_keys
 from dagster_assets.tasks import (
@@ -65,6 +66,7 @@ __all__ = [
     "build_inventory_checks",
     "build_prune_job",
     "build_prune_op",
+    "build_report_asset",
     "build_split_assets",
     "build_task_annotations_asset",
     "build_task_sensor",

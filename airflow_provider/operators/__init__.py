@@ -1,4 +1,4 @@
-"""The Clarifai operators (datasets, labeling tasks, inventories).
+"""The Clarifai operators (datasets, labeling tasks, inventories, the app report).
 
 Importing this module is cheap: connector clients, operations and pandas load only when a
 task runs (see benchmarks/airflow_import.py).
@@ -14,6 +14,7 @@ from airflow_provider.operators.datasets import (
     prune_plan_markdown,
 )
 from airflow_provider.operators.inventory import ClarifaiExportInventoryOperator
+from airflow_provider.operators.report import ClarifaiReportOperator
 from airflow_provider.operators.tasks import (
     ClarifaiCleanupTasksOperator,
     ClarifaiCreateTaskOperator,
@@ -31,6 +32,7 @@ __all__ = [
     "ClarifaiExportInventoryOperator",
     "ClarifaiMarkTaskDoneOperator",
     "ClarifaiPruneDatasetVersionsOperator",
+    "ClarifaiReportOperator",
     "ClarifaiSplitDatasetOperator",
     "ClarifaiUpdateTaskOperator",
     "prune_plan_markdown",

@@ -14,6 +14,7 @@ assets and lineage.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -165,6 +166,17 @@ def as_timedelta(value: Any, what: str) -> timedelta | None:
         raise ValidationError(
             f"bad duration for {what}: {value!r}; use seconds or a number and a unit s/m/h/d/w, e.g. 30d"
         ) from None
+
+
+def is_object_storage(path: Any) -> bool:
+    """Whether ``path`` is an ``ObjectStoragePath`` or an object-store URI (``s3://...``;
+    ``file://`` and plain paths are local)."""
+    from airflow.sdk import ObjectStoragePath
+
+    if isinstance(path, ObjectStoragePath):
+        return True
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    return "://" in text and not text.startswith("file://")
 
 
 def as_list(value: Any) -> list[str] | None:

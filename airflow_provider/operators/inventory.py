@@ -11,19 +11,10 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider.operators.base import ClarifaiBaseOperator, as_list, clarifai_errors
+from airflow_provider.operators.base import ClarifaiBaseOperator, as_list, clarifai_errors, is_object_storage
 
 if TYPE_CHECKING:
     from airflow.sdk import Context, ObjectStoragePath
-
-
-def _is_object_storage(path: Any) -> bool:
-    from airflow.sdk import ObjectStoragePath
-
-    if isinstance(path, ObjectStoragePath):
-        return True
-    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
-    return "://" in text and not text.startswith("file://")
 
 
 class ClarifaiExportInventoryOperator(ClarifaiBaseOperator):
@@ -95,7 +86,7 @@ class ClarifaiExportInventoryOperator(ClarifaiBaseOperator):
 
         with clarifai_errors(f"export {self.inventory} ({self.task_id})"), self.client() as client:
             spec = get_spec(self.inventory)
-            if _is_object_storage(self.path):
+            if is_object_storage(self.path):
                 uri, fmt, rows, pages = self._to_object_storage(client, spec)
             else:
                 result = export(

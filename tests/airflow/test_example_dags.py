@@ -4,6 +4,7 @@ whose task fails midway is retried and adopts the earlier work."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.airflow.conftest import CANARY_PAT, DAGS_FOLDER
+from tests.support.report_page import ReportPage
 
 NIGHTLY = "clarifai_nightly_maintenance"
 LABELING = "clarifai_labeling"
@@ -60,6 +62,20 @@ def _asset_events(run_id: str) -> list[tuple[str, str, dict[str, Any]]]:
     return [(uri, task, dict(extra or {})) for uri, task, extra in rows]
 
 
+def _xcoms(run_id: str, task_id: str, key: str) -> list[Any]:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(XComModel.value).where(
+                XComModel.run_id == run_id, XComModel.task_id == task_id, XComModel.key == key
+            )
+        ).all()
+    return [XComModel.deserialize_value(row) for row in rows]
+
+
 def test_parsing_the_example_dags_calls_no_api(clarifai_env: Any, airflow_db: Path) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
@@ -98,6 +114,16 @@ def test_nightly_maintenance_end_to_end(
     assert pq.read_table(day / "datasets.parquet").num_rows == 3
     assert pq.read_table(day / "dataset_versions.parquet").num_rows == 9
 
+    # report: the app as the run found it, with the plan's verdicts; XCom has its URI
+    page = ReportPage.parse((day / "report.html").read_text())
+    actions = {k: a.get("data-action") for k, a in page.versions().items()}
+    assert [k for k, a in actions.items() if a == "delete"] == [("cats-dogs", "cd-v1")]
+    assert page.inventory_rows()["dataset_versions"] == 9  # read before the prune
+    (uri,) = _xcoms(run.run_id, "report", "uri")
+    assert uri == str(day / "report.html")
+    (returned,) = _xcoms(run.run_id, "report", "return_value")
+    assert returned["facts"]["prune_deletes"] == 1 and "<html" not in json.dumps(returned)
+
     # prune (approved by the gate: 1 deletion, guard passes): only cd-v1 is gone
     assert set(_versions(clarifai_env, "cats-dogs")) == {"cd-v2", "cd-v3", "cd-v4", "cd-v5"}
     assert set(_versions(clarifai_env, "street-scenes")) == {"st-v1"}
@@ -130,6 +156,27 @@ def test_gate_holds_back_a_large_prune_and_the_rest_still_runs(clarifai_env: Any
     assert "cd-v1" in _versions(clarifai_env, "cats-dogs")  # nothing pruned
     assert [r for r in clarifai_env.admin.mutations() if r["rpc"] == "DeleteDatasetVersions"] == []
     assert states[("split", 0)][0] == states[("snapshot", 0)][0] == "success"
+
+
+def test_a_dry_run_plans_and_reports_and_writes_nothing(clarifai_env: Any, airflow_db: Path, tmp_path: Path) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    # A DAG of its own: dag.test() keeps a run's conf in the DAG's params for the next run.
+    dag = DagBag(dag_folder=str(DAGS_FOLDER)).get_dag(NIGHTLY)
+    run = dag.test(run_conf={"export_dir": str(tmp_path), "dry_run": True})
+    states = _states(run)
+    assert str(run.state) == "success", states
+    assert {t: s for (t, _), (s, _) in states.items() if s != "success"} == {
+        "approve_prune": "skipped",
+        "prune": "skipped",
+        "split": "skipped",
+        "split_targets": "skipped",
+        "snapshot": "skipped",
+    }
+    assert clarifai_env.admin.mutations() == []
+    (day,) = list(tmp_path.iterdir())
+    page = ReportPage.parse((day / "report.html").read_text())
+    assert ("cats-dogs", "cd-v1") in {k for k, a in page.versions().items() if a.get("data-action") == "delete"}
 
 
 def test_labeling_end_to_end(clarifai_env: Any, dagbag: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

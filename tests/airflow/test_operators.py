@@ -21,6 +21,7 @@ from airflow_provider.operators import (
     ClarifaiExportInventoryOperator,
     ClarifaiMarkTaskDoneOperator,
     ClarifaiPruneDatasetVersionsOperator,
+    ClarifaiReportOperator,
     ClarifaiSplitDatasetOperator,
     ClarifaiUpdateTaskOperator,
 )
@@ -350,6 +351,7 @@ def test_the_dry_run_argument_leaves_airflows_dry_run_method_alone() -> None:
         (ClarifaiDeleteTasksOperator, {"labeling_task_ids": ["t"]}),
         (ClarifaiCleanupTasksOperator, {}),
         (ClarifaiExportInventoryOperator, {"inventory": "tasks", "path": "x.parquet"}),
+        (ClarifaiReportOperator, {"path": "report.html"}),
         (ClarifaiDatasetVersionSensor, {"dataset_id": "d", "version_id": "v"}),
         (ClarifaiTaskSensor, {"labeling_task_id": "t"}),
         (ClarifaiBulkOperationSensor, {"operation_id": "o"}),

@@ -28,8 +28,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "emulator": frozenset({"core"}),
     # The report reads inventory frames (and the core they are built on); it never writes.
     "report": frozenset({"inventory", "core"}),
-    "airflow": frozenset({"operations", "inventory", "core"}),
-    "dagster": frozenset({"operations", "inventory", "core"}),
+    # The orchestrators wrap the operations, the inventories and the report.
+    "airflow": frozenset({"operations", "inventory", "report", "core"}),
+    "dagster": frozenset({"operations", "inventory", "report", "core"}),
 }
 
 #: The only core modules the emulator may import, and per emulator module any extra.
@@ -134,6 +135,8 @@ def test_the_rules_refuse_each_forbidden_direction() -> None:
         ("connector.config", "connector.report.page"),  # core -> report
         ("connector.inventory.frames", "connector.operations.waits"),  # inventory -> operations
         ("connector.operations.split", "connector.inventory.frames"),  # operations -> inventory
+        ("connector.operations.prune", "connector.report.build"),  # operations -> report
+        ("connector.inventory.frames", "connector.report.snapshot"),  # inventory -> report
     ]
     for module, target in refused:
         assert violations({module: {target}}), f"{module} -> {target} should be refused"
@@ -145,6 +148,8 @@ def test_the_rules_refuse_each_forbidden_direction() -> None:
         ("connector.report.page", "connector.inventory.frames"),
         ("dagster_assets.assets", "connector.inventory.export"),
         ("airflow_provider.triggers", "connector.operations.async_waits"),
+        ("airflow_provider.operators.report", "connector.report.build"),
+        ("dagster_assets.report", "connector.report.facts"),
     ]
     for module, target in accepted:
         assert violations({module: {target}}) == [], f"{module} -> {target} should be accepted"

@@ -1,10 +1,14 @@
 """Nightly maintenance of a Clarifai app.
 
-export inventories -> prune plan (dry run) -> gate on the plan -> prune -> split each
-dataset -> snapshot each split target as a dataset version.
+export inventories -> prune plan (dry run) -> the app report, with that plan -> gate on
+the plan -> prune -> split each dataset -> snapshot each split target as a dataset version.
 
 * The datasets to maintain are a DAG param; the split and the snapshots fan out over them
   with dynamic task mapping.
+* The report (one HTML page, next to the exports) shows the app as the run found it and
+  what the prune plan deletes and why: the page a person approving the plan looks at.
+* ``dry_run`` (a DAG param) stops after the plan and the report: nothing is pruned,
+  split or snapshotted.
 * The gate approves the plan automatically when its guard passes and it deletes at most
   ``max_auto_delete`` versions (a short-circuit: otherwise the prune is skipped and the rest
   runs). With ``CLARIFAI_PRUNE_APPROVAL=human`` in the environment that parses the DAG, a
@@ -35,11 +39,13 @@ from airflow_provider.operators import (
     ClarifaiCreateDatasetVersionOperator,
     ClarifaiExportInventoryOperator,
     ClarifaiPruneDatasetVersionsOperator,
+    ClarifaiReportOperator,
     ClarifaiSplitDatasetOperator,
 )
 
 INVENTORIES = ("datasets", "dataset_versions", "tasks")
-EXPORT_PATH = "{{ params.export_dir }}/{{ dag_run.run_after | ds_nodash }}/%s.parquet"
+RUN_DIR = "{{ params.export_dir }}/{{ dag_run.run_after | ds_nodash }}"
+EXPORT_PATH = RUN_DIR + "/%s.parquet"
 #: Seconds between reads of a version being built (read when the DAG is parsed).
 POLL_SECONDS = float(os.environ.get("CLARIFAI_POLL_SECONDS", "5"))
 
@@ -58,6 +64,7 @@ POLL_SECONDS = float(os.environ.get("CLARIFAI_POLL_SECONDS", "5"))
         "max_auto_delete": Param(10, type="integer", minimum=0, description="largest prune approved unattended"),
         "export_dir": Param("/tmp/clarifai-exports", type="string", description="where inventories go"),
         "seed": Param("nightly", type="string", description="split seed (reproducible assignment)"),
+        "dry_run": Param(False, type="boolean", description="plan and report only: no prune, split or snapshot"),
     },
 )
 def clarifai_nightly_maintenance() -> None:
@@ -77,6 +84,21 @@ def clarifai_nightly_maintenance() -> None:
         keep_last="{{ params.keep_last }}",
         dry_run=True,
     )
+
+    report = ClarifaiReportOperator(
+        task_id="report",
+        path=RUN_DIR + "/report.html",
+        prune_plan=plan_prune.output["plan"],
+    )
+
+    @task.short_circuit(task_id="writes_allowed")
+    def writes_allowed(params: dict[str, Any]) -> bool:
+        """A dry run stops here: everything after this task is skipped."""
+        if params["dry_run"]:
+            print("dry run: the plan and the report are made; nothing is pruned, split or snapshotted")
+        return not params["dry_run"]
+
+    allowed = writes_allowed()
 
     if os.environ.get("CLARIFAI_PRUNE_APPROVAL", "auto") == "human":
         from airflow.providers.standard.operators.hitl import ApprovalOperator
@@ -129,7 +151,8 @@ def clarifai_nightly_maintenance() -> None:
         outlets=[AssetAlias("clarifai-snapshots")],
     ).expand(dataset_id=targets)
 
-    exports >> plan_prune >> gate >> prune >> split
+    exports >> plan_prune >> [report, allowed]
+    allowed >> gate >> prune >> split
     targets >> snapshot
 
 
