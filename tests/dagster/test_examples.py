@@ -132,6 +132,26 @@ def test_pipeline_inventories_with_checks(
     assert demo.admin.mutations() == []
 
 
+def test_pipeline_report_from_the_inventory_assets(
+    pipeline: ModuleType, demo: EmulatorServer, instance: DagsterInstance
+) -> None:
+    defs: Definitions = pipeline.defs
+    keys = [AssetKey(["clarifai", name]) for name in pipeline.INVENTORIES]
+    report = AssetKey(["clarifai", "app_report"])
+    assert _materialize(defs, keys, instance).success
+    listed = len(demo.admin.requests())
+    result = _materialize(defs, [report], instance)
+    assert result.success
+    assert len(demo.admin.requests()) == listed  # built from the stored frames
+    meta = materialized(result)["clarifai/app_report"]
+    path = Path(os.environ["CLARIFAI_STORAGE"]) / "report.html"
+    assert meta["path"].value == str(path) and path.read_text().startswith("<!doctype html>")
+    # the weekly prune's policy (keep the 3 newest READY), decided from the frames
+    assert meta["prune_would_delete"].value == 1  # cd-v1, as the prune job's dry run says
+    assert meta["stale_tasks"].value == 2  # label-pets and street-backlog, a month old
+    assert meta["rows"].value["datasets"] == len(demo.admin.snapshot()["demo/demo"]["datasets"])
+
+
 def test_pipeline_split_then_seeded_leakage(
     pipeline: ModuleType, demo: EmulatorServer, instance: DagsterInstance
 ) -> None:
@@ -216,6 +236,8 @@ def test_pipeline_puts_every_clarifai_step_in_one_pool(pipeline: ModuleType) -> 
     pools = {}
     for key in graph.get_all_asset_keys():
         assets_def = graph.get(key).assets_def
+        if key == AssetKey(["clarifai", "app_report"]):
+            continue  # it reads the inventory assets' frames, never the API
         if "clarifai" in assets_def.required_resource_keys:
             pools[key.to_user_string()] = assets_def.op.pool
     for job_name in ("clarifai_prune_job", "clarifai_create_task_job"):

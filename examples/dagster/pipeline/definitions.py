@@ -8,7 +8,9 @@ Run it:  dagster dev -f examples/dagster/pipeline/definitions.py  (see README.md
 * a prune job (dry run unless told otherwise) and a weekly schedule that applies it;
 * the labeling-task flow: a job that creates a task, a sensor that fires when the task
   is done, and the per-task annotation export it requests;
-* the training manifest of each new dataset version, found by a sensor.
+* the training manifest of each new dataset version, found by a sensor;
+* the app report, one HTML page built from the inventory assets (no second read), with
+  what the weekly prune would delete.
 
 Every step that calls Clarifai runs in the concurrency pool ``clarifai``. Its limit
 (``dagster instance concurrency set clarifai 3``) times the resource's ``rate_limit``
@@ -16,7 +18,8 @@ Every step that calls Clarifai runs in the concurrency pool ``clarifai``. Its li
 from the environment: ``CLARIFAI_PAT``, ``CLARIFAI_USER_ID``, ``CLARIFAI_APP_ID``,
 (read when a run starts), ``CLARIFAI_API_BASE`` (default: the real API), ``CLARIFAI_STORAGE`` (where the Parquet
 files go; default: the Dagster instance's storage directory) and
-``CLARIFAI_SENSOR_INTERVAL`` (seconds between sensor ticks; default 60).
+``CLARIFAI_SENSOR_INTERVAL`` (seconds between sensor ticks; default 60). The report
+goes to ``$CLARIFAI_STORAGE/report.html`` (default: the instance's storage directory).
 """
 
 import os
@@ -38,7 +41,7 @@ from dagster import (
 )
 
 from connector.config import DEFAULT_BASE_URL
-from connector.operations import SplitSpec
+from connector.operations import PrunePolicy, SplitSpec
 from dagster_assets import (
     ClarifaiParquetIOManager,
     ClarifaiResource,
@@ -51,6 +54,7 @@ from dagster_assets import (
     build_inventory_assets,
     build_inventory_checks,
     build_prune_job,
+    build_report_asset,
     build_split_assets,
     build_task_annotations_asset,
     build_task_sensor,
@@ -63,6 +67,7 @@ POOL = "clarifai"
 #: retried with exponential, jittered delays; bad arguments, auth and guards never are.
 RETRY = RetryPolicy(max_retries=2, delay=10, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 SENSOR_INTERVAL = int(os.environ.get("CLARIFAI_SENSOR_INTERVAL", "60"))
+STORAGE = os.environ.get("CLARIFAI_STORAGE") or None
 COMMON = {"pool": POOL, "retry_policy": RETRY, "owners": ["team:vision"], "tags": {"source": "clarifai"}}
 
 INVENTORIES = ["datasets", "dataset_versions", "dataset_inputs", "tasks", "models", "model_versions"]
@@ -70,6 +75,17 @@ inventory_assets = build_inventory_assets(INVENTORIES, **COMMON)
 inventory_checks = build_inventory_checks(
     INVENTORIES,
     policy=InventoryCheckPolicy(stale_task_after=timedelta(days=14), row_count_bounds={"datasets": (1, None)}),
+)
+
+#: The report reads the inventory assets' frames (no second read of the app); it shows what
+#: the weekly prune's policy would delete, decided from the same frames.
+app_report = build_report_asset(
+    INVENTORIES,
+    path=os.path.join(STORAGE, "report.html") if STORAGE else None,
+    prune_policy=PrunePolicy(keep_last=3, max_delete=20),
+    stale_after=timedelta(days=14),
+    owners=COMMON["owners"],
+    tags=COMMON["tags"],
 )
 
 PETS_SPLIT = SplitSpec(
@@ -127,7 +143,14 @@ version_sensor = build_dataset_version_sensor(
 )
 
 defs = Definitions(
-    assets=[*inventory_assets, *split_assets, cats_dogs_training_manifest, task_annotations, version_manifest],
+    assets=[
+        *inventory_assets,
+        app_report,
+        *split_assets,
+        cats_dogs_training_manifest,
+        task_annotations,
+        version_manifest,
+    ],
     asset_checks=inventory_checks,
     jobs=[prune_job, create_task_job],
     schedules=[weekly_prune],
@@ -140,6 +163,6 @@ defs = Definitions(
             base_url=os.environ.get("CLARIFAI_API_BASE") or DEFAULT_BASE_URL,
             rate_limit=5,
         ),
-        "clarifai_io_manager": ClarifaiParquetIOManager(base_path=os.environ.get("CLARIFAI_STORAGE") or None),
+        "clarifai_io_manager": ClarifaiParquetIOManager(base_path=STORAGE),
     },
 )
