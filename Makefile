@@ -15,7 +15,7 @@ EXTRAS ?= all
 .PHONY: help venv demo test test-fast lint check-core-import official-venv bench constraints clean
 
 help:
-	@echo "make demo               run the main job against the bundled emulator"
+	@echo "make demo               the whole job (inventories, Airflow, Dagster, report) on the bundled emulator"
 	@echo "make test               install everything needed, lint, and run the whole test suite"
 	@echo "make lint               ruff (lint and format check) and mypy (strict on connector/)"
 	@echo "make bench              run the benchmark suite: our code and its baselines, one table (docs/benchmarks.md)"
@@ -46,8 +46,10 @@ check-core-import: $(CORE_VENV)/.installed
 	bad = sorted(m for m in ('pandas', 'airflow', 'dagster', 'starlette', 'uvicorn', 'clarifai_grpc', 'google.protobuf') if m in sys.modules); \
 	assert not bad, f'import connector pulled in {bad}'; print('import connector: ok with core dependencies only')"
 
+# The whole job on the bundled emulator: inventories, the Airflow DAG, the Dagster project,
+# the report (examples/demo/README.md). Against the real API: make demo DEMO_ARGS=--real-api
 demo: venv
-	$(VENV)/bin/clarifai-connector demo
+	$(VENV_PY) examples/demo/demo.py $(DEMO_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
