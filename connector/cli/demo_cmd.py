@@ -14,6 +14,9 @@ machine, and then really does the work:
 Pointed at a configured API it is read-only: exports, then dry runs of the split, the
 prune and the task creation. ``--apply`` (with an explicit ``--dataset``) makes it write
 there too; the task is then created and its status shown once, never waited for.
+
+This is the command line's own tour; ``make demo`` (examples/demo/demo.py) also runs the
+Airflow DAG and the Dagster project, which this package's commands never import.
 """
 
 from __future__ import annotations
