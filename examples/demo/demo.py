@@ -151,6 +151,7 @@ class Demo:
         self.console = console or Console(highlight=False)
         self.poll_seconds = poll_seconds
         self.logs = out / "logs"
+        self.maintained: list[str] = list(datasets) or list(MAINTAINED)
         self.summary: dict[str, Any] = {"api": api.base_url, "emulator": api.is_emulator, "applied": apply}
 
     # -- helpers ------------------------------------------------------------------------
@@ -265,6 +266,7 @@ class Demo:
     # -- 2: Airflow ---------------------------------------------------------------------
     def airflow(self, before: Mapping[str, int]) -> None:
         datasets = list(self.datasets) or (list(MAINTAINED) if self.api.is_emulator else self._all_datasets())
+        self.maintained = datasets
         conf = {
             "datasets": datasets,
             "keep_last": KEEP_LAST,
@@ -434,9 +436,8 @@ class Demo:
         from connector.operations import PrunePolicy, plan_prune_from_inventory
         from connector.report import load_parquet, make_report, report_facts, write_html
 
-        maintained = list(self.datasets) or list(MAINTAINED)
         versions = pq.read_table(self.out / "dataset_versions.parquet")
-        versions = versions.filter(pc.is_in(versions.column("dataset_id"), value_set=_strings(maintained)))
+        versions = versions.filter(pc.is_in(versions.column("dataset_id"), value_set=_strings(self.maintained)))
         snapshot = load_parquet(self.out, api_base=self.api.base_url, user_id=self.api.user_id, app_id=self.api.app_id)
         plan = plan_prune_from_inventory(
             versions,

@@ -170,6 +170,22 @@ def test_against_a_configured_api_the_demo_only_reads(
     assert "dry run" in printed
 
 
+def test_the_real_api_is_the_one_of_the_clarifai_variables(
+    demo_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLARIFAI_PAT", "pat-from-the-environment")
+    monkeypatch.setenv("CLARIFAI_USER_ID", "me")
+    monkeypatch.setenv("CLARIFAI_APP_ID", "my-app")
+    monkeypatch.delenv("CLARIFAI_API_BASE", raising=False)
+    monkeypatch.delenv("CLARIFAI_RATE_LIMIT", raising=False)
+    api = demo_module.Api.from_env()
+    assert (api.base_url, api.user_id, api.app_id, api.rate_limit) == ("https://api.clarifai.com", "me", "my-app", 15)
+    assert not api.is_emulator and api.env()["CLARIFAI_PAT"] == "pat-from-the-environment"
+    monkeypatch.delenv("CLARIFAI_APP_ID")
+    with pytest.raises(demo_module.DemoError, match="CLARIFAI_APP_ID"):
+        demo_module.Api.from_env()
+
+
 def test_the_command_line_refuses_what_would_surprise(demo_module: ModuleType) -> None:
     runner = CliRunner()
     for args, message in (
