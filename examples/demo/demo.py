@@ -209,7 +209,7 @@ class Demo:
         self.step(1, f"Every inventory of the app, exported to {self.where(self.out / 'before')}/")
         before = self.export_all(self.out / "before")
         self.step(2, "Airflow: the nightly maintenance DAG (airflow dags test, throwaway AIRFLOW_HOME on SQLite)")
-        self.airflow(before)
+        self.airflow()
         self.step(3, "Dagster: the project of examples/dagster/pipeline, materialized in its own process")
         self.dagster()
         self.step(4, f"The app as the orchestrators left it: every inventory and the report in {self.where(self.out)}/")
@@ -264,7 +264,7 @@ class Demo:
         return rows
 
     # -- 2: Airflow ---------------------------------------------------------------------
-    def airflow(self, before: Mapping[str, int]) -> None:
+    def airflow(self) -> None:
         datasets = list(self.datasets) or (list(MAINTAINED) if self.api.is_emulator else self._all_datasets())
         self.maintained = datasets
         conf = {
