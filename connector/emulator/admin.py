@@ -178,15 +178,34 @@ def build_admin(runtime: EmulatorRuntime) -> Starlette:
         result = state.set_task_progress(p["task_id"], app_id=p["app_id"], **body)
         return _JSON({"status": "ok", "task": result})
 
-    async def fail_version(request: Request) -> Response:
-        p = request.path_params
+    async def _status_only(request: Request) -> dict[str, Any]:
+        """The body of a request that may name only a ``status``."""
         body = await _body(request)
-        _check_user(p["user_id"])
         unknown = set(body) - {"status"}
         if unknown:
             raise ValueError(f"unknown field(s) {sorted(unknown)}; expected ['status']")
+        return body
+
+    async def fail_version(request: Request) -> Response:
+        p = request.path_params
+        body = await _status_only(request)
+        _check_user(p["user_id"])
         result = state.fail_dataset_version(p["dataset_id"], p["version_id"], app_id=p["app_id"], **body)
         return _JSON({"status": "ok", "dataset_version": result})
+
+    async def end_bulk_operation(request: Request) -> Response:
+        p = request.path_params
+        status = await _status_only(request)
+        _check_user(p["user_id"])
+        result = state.end_bulk_operation(p["operation_id"], **status, app_id=p["app_id"])
+        return _JSON({"status": "ok", "bulk_operation": result})
+
+    async def end_inputs_add_job(request: Request) -> Response:
+        p = request.path_params
+        status = await _status_only(request)
+        _check_user(p["user_id"])
+        result = state.end_inputs_add_job(p["job_id"], **status, app_id=p["app_id"])
+        return _JSON({"status": "ok", "inputs_add_job": result})
 
     async def pats(request: Request) -> Response:
         body = await _body(request)
@@ -218,6 +237,16 @@ def build_admin(runtime: EmulatorRuntime) -> Starlette:
         Route(
             "/_emulator/dataset_versions/{user_id}/{app_id}/{dataset_id}/{version_id}/fail",
             _guarded(fail_version),
+            methods=["POST"],
+        ),
+        Route(
+            "/_emulator/bulk_operations/{user_id}/{app_id}/{operation_id}/end",
+            _guarded(end_bulk_operation),
+            methods=["POST"],
+        ),
+        Route(
+            "/_emulator/inputs_add_jobs/{user_id}/{app_id}/{job_id}/end",
+            _guarded(end_inputs_add_job),
             methods=["POST"],
         ),
         Route("/_emulator/pats", _guarded(pats), methods=["POST"]),

@@ -177,6 +177,22 @@ class EmulatorAdmin:
         path = f"/dataset_versions/{user_id or self.user_id}/{app_id or self.app_id}/{dataset_id}/{version_id}/fail"
         return self._call("POST", path, json={})
 
+    def end_bulk_operation(
+        self, operation_id: str, status: str | None = None, user_id: str | None = None, app_id: str | None = None
+    ) -> dict[str, Any]:
+        """End a bulk operation in a terminal status (BULK_OPERATION_FAILED by default; or
+        CANCELLED, INVALID_REQUEST, UNEXPECTED_ERROR, SUCCESS); its effect is never applied."""
+        path = f"/bulk_operations/{user_id or self.user_id}/{app_id or self.app_id}/{operation_id}/end"
+        return self._call("POST", path, json={} if status is None else {"status": status})
+
+    def end_inputs_add_job(
+        self, job_id: str, status: str | None = None, user_id: str | None = None, app_id: str | None = None
+    ) -> dict[str, Any]:
+        """End an inputs add job in a terminal status (JOB_FAILED by default; or
+        JOB_CANCELLED, JOB_UNEXPECTED_ERROR, JOB_CONFLICT, JOB_COMPLETED)."""
+        path = f"/inputs_add_jobs/{user_id or self.user_id}/{app_id or self.app_id}/{job_id}/end"
+        return self._call("POST", path, json={} if status is None else {"status": status})
+
     def add_pat(self, pat: str, apps: list[str] | None = None) -> None:
         """Accept another PAT, limited to ``apps`` (None: every app)."""
         self._call("POST", "/pats", json={"pat": pat, "apps": apps})

@@ -92,26 +92,6 @@ def test_async_version_wait_rides_out_injected_faults(client, client_config, emu
     assert sorted(faults) == ["http_429", "http_503_html", "http_503_html"]
 
 
-def test_cancelling_an_async_wait_stops_its_reads(client, client_config, emulator) -> None:
-    make_dataset(client, "ds", make_inputs(client, 2))
-    emulator.admin.set_options(version_pending_seconds=3600)
-    client.post_dataset_versions("ds", [{"id": "v1"}])
-
-    async def main(c: AsyncClarifaiClient) -> int:
-        waiting = asyncio.create_task(aw.wait_dataset_version(c, "ds", "v1", timeout=60, **FAST))
-        await asyncio.sleep(0.2)
-        waiting.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await waiting
-        reads = len([r for r in emulator.admin.requests() if r["rpc"] == "GetDatasetVersion"])
-        await asyncio.sleep(0.2)
-        return reads
-
-    reads_at_cancel = arun(client_config, main)
-    reads_after = len([r for r in emulator.admin.requests() if r["rpc"] == "GetDatasetVersion"])
-    assert reads_at_cancel >= 2 and reads_after == reads_at_cancel
-
-
 # -- bulk operations -----------------------------------------------------------------------
 
 
@@ -304,3 +284,140 @@ def test_sync_and_async_waits_end_alike_against_the_emulator(client, client_conf
         (lambda: sw.wait_task(client, tid, timeout=5, **FAST), lambda c: aw.wait_task(c, tid, timeout=5, **FAST)),
     ):
         assert outcome(sync_call) == outcome(functools.partial(arun, client_config, async_call))
+
+
+# -- every kind, every ending: ready, failed, timeout, cancelled, faults; sync == async --------
+
+GET_RPC = {
+    "dataset_version": "GetDatasetVersion",
+    "bulk_operation": "GetBulkOperation",
+    "inputs_add_job": "GetInputsAddJob",
+    "task": "GetTask",
+}
+
+
+def _make(client, emulator, kind: str, ending: str, n: int) -> tuple[str, ...]:
+    """One object of ``kind`` that will end as ``ending`` (ready / failed / pending);
+    returns the wait's id arguments."""
+    forever = ending == "pending"
+    if kind == "dataset_version":
+        if n == 0:
+            make_dataset(client, "ds", make_inputs(client, 2, prefix="v"))
+        if forever:
+            emulator.admin.set_options(version_pending_seconds=3600)
+        client.post_dataset_versions("ds", [{"id": f"v{n}"}])
+        if ending == "failed":
+            emulator.admin.fail_dataset_version("ds", f"v{n}")
+        return ("ds", f"v{n}")
+    if kind == "bulk_operation":
+        if n == 0:
+            make_dataset(client, "src", make_inputs(client, 4, prefix="b"))
+            make_dataset(client, "a")
+            make_dataset(client, "b")
+        if forever:
+            emulator.admin.set_options(bulk_operation_seconds=3600)
+        client.post_bulk_operations([_split_op(f"op{n}")])
+        if ending == "failed":
+            emulator.admin.end_bulk_operation(f"op{n}")
+        return (f"op{n}",)
+    if kind == "inputs_add_job":
+        if forever or ending == "failed":
+            emulator.admin.set_options(inputs_add_job_seconds=3600)
+        known = {j["id"] for j in client.list_inputs_add_jobs()}
+        make_inputs(client, 2, prefix=f"j{n}-")
+        (job_id,) = [j["id"] for j in client.list_inputs_add_jobs() if j["id"] not in known]
+        if ending == "failed":
+            emulator.admin.end_inputs_add_job(job_id)
+        return (job_id,)
+    tid = _task(client, f"{kind}-{n}")
+    if ending == "ready":
+        emulator.admin.set_task_progress(tid, status="TASK_DONE")
+    elif ending == "failed":
+        emulator.admin.set_task_progress(tid, status="TASK_FAILED")
+    return (tid,)
+
+
+def _sync_wait(kind: str):
+    return {
+        "dataset_version": sw.wait_dataset_version,
+        "bulk_operation": sw.wait_bulk_operation,
+        "inputs_add_job": sw.wait_inputs_add_job,
+        "task": sw.wait_task,
+    }[kind]
+
+
+def _async_wait(kind: str):
+    return {
+        "dataset_version": aw.wait_dataset_version,
+        "bulk_operation": aw.wait_bulk_operation,
+        "inputs_add_job": aw.wait_inputs_add_job,
+        "task": aw.wait_task,
+    }[kind]
+
+
+def _ending(call: Callable[[], Any]) -> Any:
+    """What a wait ended with, comparable between runs: the done object's status code, or
+    the error's fields but the elapsed time."""
+    try:
+        value = call()
+    except (WaitFailedError, WaitTimeoutError) as exc:
+        return {k: v for k, v in exc.to_dict().items() if k not in ("elapsed", "message")} | {
+            "message": str(exc).split(" (last state")[0]
+        }
+    if isinstance(value, sw.TaskStatus):
+        return value.status_code
+    return value["status"]["code"]
+
+
+KINDS = sorted(GET_RPC)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("ending", ["ready", "failed", "pending"])
+def test_each_kind_ends_alike_in_the_sync_and_the_async_wait(client, client_config, emulator, kind, ending) -> None:
+    """For every kind and ending, two objects in the same state: the sync wait on one and
+    the async wait on the other end the same way (done, WaitFailedError, WaitTimeoutError)."""
+    first, second = _make(client, emulator, kind, ending, 0), _make(client, emulator, kind, ending, 1)
+    timeout = 0.1 if ending == "pending" else 10
+    got_sync = _ending(lambda: _sync_wait(kind)(client, *first, timeout=timeout, **FAST))
+    got_async = _ending(lambda: arun(client_config, lambda c: _async_wait(kind)(c, *second, timeout=timeout, **FAST)))
+    if isinstance(got_sync, dict):
+        for got, ids in ((got_sync, first), (got_async, second)):
+            assert got.pop("object_id") == "/".join(ids)
+            got["message"] = got["message"].replace("/".join(ids), "<id>").replace(ids[-1], "<id>")
+    assert got_sync == got_async
+    expected_error = {"ready": None, "failed": "WaitFailedError", "pending": "WaitTimeoutError"}[ending]
+    if expected_error is None:
+        assert not isinstance(got_sync, dict)
+    else:
+        assert got_sync["error"] == expected_error and got_sync["kind"] == kind
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_rides_out_injected_faults_then_is_done(client, client_config, emulator, kind) -> None:
+    ids = _make(client, emulator, kind, "ready", 0)
+    emulator.admin.script_fault("http_503_html", 1, rpc=GET_RPC[kind])
+    emulator.admin.script_fault("reset", 1, rpc=GET_RPC[kind])
+    got = _ending(lambda: arun(client_config, lambda c: _async_wait(kind)(c, *ids, timeout=10, **FAST)))
+    assert not isinstance(got, dict)
+    faults = [r.get("fault") for r in emulator.admin.requests() if r["rpc"] == GET_RPC[kind] and r.get("fault")]
+    assert sorted(faults) == ["http_503_html", "reset"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_cancelling_the_async_wait_of_each_kind_stops_its_reads(client, client_config, emulator, kind) -> None:
+    ids = _make(client, emulator, kind, "pending", 0)
+
+    def reads() -> int:
+        return len([r for r in emulator.admin.requests() if r["rpc"] == GET_RPC[kind]])
+
+    async def main(c: AsyncClarifaiClient) -> int:
+        waiting = asyncio.create_task(_async_wait(kind)(c, *ids, timeout=60, **FAST))
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        return reads()
+
+    at_cancel = arun(client_config, main)
+    assert at_cancel >= 2 and reads() == at_cancel

@@ -10,7 +10,7 @@ from connector.emulator.backend.clock import iso
 from connector.emulator.backend.dataset_inputs import add_members, remove_members
 from connector.emulator.backend.errors import ApiError
 from connector.emulator.backend.objects import ItemResult, delete_by_ids
-from connector.emulator.backend.statuses import status
+from connector.emulator.backend.statuses import checked_code, status
 from connector.emulator.backend.store import AppData, Obj, Store
 from connector.status_codes import StatusCode, status_code_of
 
@@ -23,6 +23,7 @@ __all__ = [
     "create_bulk_operation",
     "create_bulk_operations",
     "delete_bulk_operations",
+    "end_bulk_operation",
     "is_terminal",
 ]
 
@@ -171,6 +172,24 @@ def cancel_bulk_operations(store: Store, app: AppData, ids: list[str]) -> list[O
             store.changed()
         out.append(op)
     return out
+
+
+def end_bulk_operation(store: Store, app: AppData | None, op_id: str, status_name: object) -> Obj:
+    """Settle an operation in terminal status ``status_name`` (a ``BULK_OPERATION_*`` name
+    other than PENDING / IN_PROGRESS); its effect is never applied and time no longer
+    moves it. Raises KeyError if it does not exist, ValueError for another name; changes
+    nothing then."""
+    op = app.bulk_ops.get(op_id) if app is not None else None
+    if app is None or op is None:
+        raise KeyError(f"bulk operation {op_id} does not exist")
+    code = checked_code(status_name, "BULK_OPERATION_", "BULK_OPERATION_FAILED")
+    if code in (StatusCode.BULK_OPERATION_PENDING, StatusCode.BULK_OPERATION_IN_PROGRESS):
+        raise ValueError(f"status must be a terminal BULK_OPERATION_* status, got {status_name!r}")
+    op["status"] = status(code)
+    op["last_modified_at"] = iso(store.now())
+    app.bulk_meta[op_id]["done"] = True
+    store.changed()
+    return op
 
 
 def delete_bulk_operations(store: Store, app: AppData, ids: list[str]) -> None:

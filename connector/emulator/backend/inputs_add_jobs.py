@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from connector.emulator.backend.clock import iso
-from connector.emulator.backend.statuses import status
+from connector.emulator.backend.statuses import checked_code, status
 from connector.emulator.backend.store import AppData, Obj, Store
 from connector.status_codes import StatusCode
 
-__all__ = ["advance_add_job", "advance_add_jobs", "create_add_job"]
+__all__ = ["advance_add_job", "advance_add_jobs", "create_add_job", "end_add_job"]
 
 
 def create_add_job(store: Store, app: AppData, job_id: str, input_ids: list[str], t: float) -> Obj:
@@ -54,6 +54,24 @@ def advance_add_job(store: Store, app: AppData, job_id: str, meta: dict[str, Any
             progress["in_progress_count" if frac > 0 else "pending_count"] = str(total - done)
         job["progress"] = progress
         job["status"] = status(StatusCode.JOB_RUNNING if frac > 0.1 else StatusCode.JOB_QUEUED)
+
+
+def end_add_job(store: Store, app: AppData | None, job_id: str, status_name: object) -> Obj:
+    """Settle a job in terminal status ``status_name`` (JOB_FAILED, JOB_CANCELLED,
+    JOB_UNEXPECTED_ERROR, JOB_CONFLICT or JOB_COMPLETED); time no longer moves it and its
+    inputs keep the status they have. Raises KeyError if it does not exist, ValueError for
+    another name; changes nothing then."""
+    job = app.add_jobs.get(job_id) if app is not None else None
+    if app is None or job is None:
+        raise KeyError(f"inputs add job {job_id} does not exist")
+    code = checked_code(status_name, "JOB_", "JOB_FAILED")
+    if code in (StatusCode.JOB_QUEUED, StatusCode.JOB_RUNNING, StatusCode.JOB_PAUSED):
+        raise ValueError(f"status must be a terminal JOB_* status, got {status_name!r}")
+    job["status"] = status(code)
+    job["modified_at"] = iso(store.now())
+    app.add_job_meta[job_id]["done"] = True
+    store.changed()
+    return job
 
 
 def advance_add_jobs(store: Store, app: AppData, now: float) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.emulator.backend import dataset_versions, lifecycle, tasks
+from connector.emulator.backend import bulk_operations, dataset_versions, inputs_add_jobs, lifecycle, tasks
 from connector.emulator.backend.accounts import Accounts
 from connector.emulator.backend.apps import create_app
 from connector.emulator.backend.seed import seed_demo
@@ -90,6 +90,20 @@ class EmulatorState(Store):
         ``DATASET_VERSION_*`` status). Raises KeyError if it does not exist."""
         with self.lock:
             return dataset_versions.set_version_status(self, self.default_app(app_id), dataset_id, version_id, status)
+
+    def end_bulk_operation(
+        self, op_id: str, status: str = "BULK_OPERATION_FAILED", *, app_id: str | None = None
+    ) -> Obj:
+        """End a bulk operation in a terminal status (never applied). Raises KeyError if it
+        does not exist, ValueError for a status that is not a terminal BULK_OPERATION_*."""
+        with self.lock:
+            return bulk_operations.end_bulk_operation(self, self.default_app(app_id), op_id, status)
+
+    def end_inputs_add_job(self, job_id: str, status: str = "JOB_FAILED", *, app_id: str | None = None) -> Obj:
+        """End an inputs add job in a terminal status. Raises KeyError if it does not
+        exist, ValueError for a status that is not a terminal JOB_*."""
+        with self.lock:
+            return inputs_add_jobs.end_add_job(self, self.default_app(app_id), job_id, status)
 
     def advance_task(self, app: AppData, task_id: str, meta: dict[str, Any], now: float, seconds: float) -> None:
         """Move one task to where ``now`` puts it (see :func:`.tasks.advance_task`)."""
