@@ -6,7 +6,8 @@ A child measures itself: CPU seconds (user + system, every thread) and memory
 time from spawning it to its exit (so "including process start" means what it says).
 
 * ``ours-listing URL OUT RATE CONCURRENCY``: the connector exports the ``inputs``
-  inventory to Parquet (per_page 1000) under its own rate limiter.
+  inventory to Parquet (per_page 1000) under its own rate limiter, ``CONCURRENCY``
+  pages in flight (``default``: the client's default).
 * ``httpx-listing URL PER_PAGE MAX_PAGES``: a plain sequential httpx loop (one page
   after another, ``resp.json()``), what a hand-written client does.
 * ``raw-export URL OUT``: the minimal hand-written export: sequential httpx, ``json``,
@@ -29,23 +30,17 @@ from typing import Any
 from benchmarks.common import APP_ID, USER_ID, cpu_seconds, print_json, status_kb
 
 
-def _client(url: str, pat: str, *, rate: float, concurrency: int = 4, per_page: int = 1000) -> Any:
+def _client(url: str, pat: str, *, rate: float, concurrency: int | None = 4, per_page: int = 1000) -> Any:
     from connector.client import ClarifaiClient
     from connector.config import ClarifaiConfig
 
-    config = ClarifaiConfig(
-        pat=pat,
-        user_id=USER_ID,
-        app_id=APP_ID,
-        base_url=url,
-        rate_limit=rate,
-        page_concurrency=concurrency,
-        per_page=per_page,
-    )
+    config = ClarifaiConfig(pat=pat, user_id=USER_ID, app_id=APP_ID, base_url=url, rate_limit=rate, per_page=per_page)
+    if concurrency is not None:
+        config = config.replace(page_concurrency=concurrency)
     return ClarifaiClient(config)
 
 
-def ours_listing(url: str, pat: str, out: str, rate: float, concurrency: int) -> dict[str, Any]:
+def ours_listing(url: str, pat: str, out: str, rate: float, concurrency: int | None) -> dict[str, Any]:
     from connector.inventory import to_parquet
 
     after_imports_kb = status_kb("VmHWM")
@@ -262,7 +257,7 @@ def main(argv: list[str]) -> None:
     pat = os.environ["CLARIFAI_PAT"]
     name, args = argv[0], argv[1:]
     if name == "ours-listing":
-        print_json(ours_listing(args[0], pat, args[1], float(args[2]), int(args[3])))
+        print_json(ours_listing(args[0], pat, args[1], float(args[2]), None if args[3] == "default" else int(args[3])))
     elif name == "httpx-listing":
         print_json(httpx_listing(args[0], pat, int(args[1]), int(args[2])))
     elif name == "raw-export":

@@ -174,15 +174,17 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
             self._spec(rpc, path=path, params=params, body=body, idempotent=idempotent, ok_item_codes=ok_item_codes)
         )
 
-    def _execute(self, spec: CallSpec, *, wanted: Callable[[], bool] | None = None) -> Obj:
-        """Send ``spec`` by the retry policy, one limiter token per attempt. With
-        ``wanted``, a request whose answer is no longer wanted once its token is due
-        (a prefetched page past the end of a listing) is not sent: :class:`_Unwanted`."""
+    def _execute(self, spec: CallSpec, *, plan: PagePlan | None = None) -> Obj:
+        """Send ``spec`` by the retry policy, one limiter token per attempt. With the
+        ``plan`` of a listing, a request whose answer is no longer wanted (a page
+        fetched ahead past the end of the listing) stops waiting for its token as soon
+        as the listing ends, gives the token back and is not sent: :class:`_Unwanted`."""
         request = self._http.build_request(**transport.request_kwargs(spec))
         for attempt in self._retrying(tenacity.Retrying, spec):
             with attempt:
-                self._limiter.acquire()
-                if wanted is not None and not wanted():
+                wait = self._limiter.acquire(None if plan is None else plan.stopped)
+                if plan is not None and not plan.running():
+                    self._limiter.release(wait)
                     raise _Unwanted
                 with attempt_scope(self.stats, spec, self._limiter.throttled):
                     return transport.decode_response(self._http.send(request), spec)
@@ -211,7 +213,7 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
         def fetch(page: int) -> list[Obj]:
             # A page prefetched past the end waits for its token, then is not sent.
             try:
-                return page_items(self._execute(self._spec(rpc, **page_call(page)), wanted=plan.running), key)
+                return page_items(self._execute(self._spec(rpc, **page_call(page)), plan=plan), key)
             except _Unwanted:
                 return []
 

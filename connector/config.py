@@ -273,8 +273,11 @@ class ClarifaiConfig:
     #: Burst size of the token bucket (defaults to the rate, at least 1).
     rate_burst: float | None = None
     per_page: int = MAX_PER_PAGE
-    #: Concurrent page fetches for listings (1 = sequential).
-    page_concurrency: int = 4
+    #: Concurrent page fetches for listings (1 = sequential), also the write batches in
+    #: flight. Eight keep the API's 15 requests/s busy at 100-300 ms of latency, and
+    #: start a second's worth of pages early enough that a long listing stays within a
+    #: few percent of the rate limit's bound (docs/benchmarks.md).
+    page_concurrency: int = 8
     max_connections: int = 20
     allow_insecure_http: bool = False
     user_agent: str = "clarifai-connector"

@@ -43,15 +43,16 @@ class PagePlan:
         self.concurrency = int(concurrency)
         self.max_pages = None if max_pages is None else int(max_pages)
         self._next = 1
-        self._finished = False
+        #: Set once the listing has ended: fetches waiting for their turn wake up then.
+        self.stopped = threading.Event()
 
     def running(self) -> bool:
         """False once the listing has ended (its last page read, or the consumer
         stopped): a page fetched ahead whose request is not sent yet need not be."""
-        return not self._finished
+        return not self.stopped.is_set()
 
     def finish(self) -> None:
-        self._finished = True
+        self.stopped.set()
 
     def more(self) -> bool:
         return self.max_pages is None or self._next <= self.max_pages

@@ -33,7 +33,7 @@ WINDOW = 1.0
 #: Added to each window: how far apart a request's start here and its arrival at the
 #: server may drift (thread wake-ups, the GIL, the server's own scheduling) without two
 #: windows' worth of requests arriving within one second.
-WINDOW_MARGIN = 0.03
+WINDOW_MARGIN = 0.02
 
 
 class TokenBucket:
@@ -83,10 +83,11 @@ class TokenBucket:
         self._updated = clock()
         self._changed = self._updated  # last decrease or recovery step
         self._throttled_at: float | None = None
-        # The start times of the last requests, as many as the window can ever hold: each
-        # a one-item list, planned at reservation and moved to the actual start when the
-        # caller wakes up later than planned (a late start pushes the next window too).
-        self._starts: collections.deque[list[float]] = collections.deque(maxlen=self._window_cap(self.rate))
+        # The start times of the requests of the last window and of those reserved for
+        # later: each a one-item list, planned at reservation and moved to the actual
+        # start when the caller wakes up later than planned (a late start pushes the next
+        # window too). Starts older than a window are dropped: no turn depends on them.
+        self._starts: collections.deque[list[float]] = collections.deque()
 
     @property
     def enabled(self) -> bool:
@@ -150,6 +151,8 @@ class TokenBucket:
             if self.window <= 0:
                 return start - now
             starts = self._starts
+            while starts and starts[0][0] < now - self.window - self.margin:
+                starts.popleft()
             cap = self._window_cap(self._current)
             if len(starts) >= cap:
                 start = max(start, starts[-cap][0] + self.window + self.margin)
@@ -169,21 +172,49 @@ class TokenBucket:
         with self._lock:
             entry[0] = max(entry[0], now)
 
-    def acquire(self) -> float:
-        """Block the calling thread until a token is available; return the wait."""
+    def acquire(self, stop: threading.Event | None = None) -> float:
+        """Block the calling thread until a token is available; return the wait (pass
+        it to :meth:`release` if the request is then not sent).
+
+        With ``stop``, the wait ends early once ``stop`` is set (a listing whose end was
+        seen stops waiting for the turn of a page fetched ahead): the caller checks why
+        it woke up and releases the token it does not use."""
         wait = self.reserve()
         if wait > 0:
-            time.sleep(wait)
+            if stop is None:
+                time.sleep(wait)
+            elif stop.wait(wait):
+                return wait
         self._started(wait)
-        return float(wait)
+        return wait
 
     async def aacquire(self) -> float:
-        """Suspend the calling task until a token is available; return the wait."""
+        """Suspend the calling task until a token is available; return the wait. A task
+        cancelled while it waits gives its token back."""
         wait = self.reserve()
         if wait > 0:
-            await asyncio.sleep(wait)
+            try:
+                await asyncio.sleep(wait)
+            except asyncio.CancelledError:
+                self.release(wait)
+                raise
         self._started(wait)
-        return float(wait)
+        return wait
+
+    def release(self, wait: float) -> None:
+        """Give back the token of a reservation whose request was not sent: its place in
+        the window is freed and the bucket gets the token again, so later requests do
+        not wait behind a request that never happened. (A plain number, without its
+        reservation, changes nothing.)"""
+        entry = getattr(wait, "entry", None)
+        if entry is None:
+            return
+        with self._lock:
+            for index, start in enumerate(self._starts):
+                if start is entry:
+                    del self._starts[index]
+                    self._tokens = min(self._burst_now(), self._tokens + 1.0)
+                    return
 
     def __repr__(self) -> str:
         return (

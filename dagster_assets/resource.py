@@ -93,7 +93,7 @@ class ClarifaiResource(ConfigurableResource):
         ),
     )
     rate_burst: float | None = Field(default=None, description="Token bucket burst (defaults to the rate).")
-    page_concurrency: int = Field(default=4, description="Listing pages fetched concurrently.")
+    page_concurrency: int = Field(default=8, description="Listing pages fetched concurrently.")
     timeout: float = Field(default=60.0, description="Read and write timeout per request, seconds.")
     retry_max_attempts: int = Field(default=6, description="Attempts per call, the first included.")
     retry_max_elapsed: float = Field(default=120.0, description="Seconds one call may spend retrying.")

@@ -236,3 +236,32 @@ def test_a_slow_consumer_does_not_stall_the_requests() -> None:
     assert sorted(listing.asked) == list(range(1, 10))  # pages 2-9: twice the concurrency ahead
     assert peak <= 4
     assert _flat(gen) == list(range(10, 1000))
+
+
+def test_pages_fetched_ahead_past_the_end_neither_hold_the_listing_nor_the_next_requests(client_config, emulator):
+    """Two requests a second: pages 1 and 2 (the short one) go at once, pages 3-5
+    fetched ahead wait for turns a second and two seconds away. The listing ends when
+    page 2 is read, without waiting for those turns (its fetches wake up and give their
+    tokens back), so the next listing starts on the turn after pages 1 and 2, not
+    behind three requests that were never sent."""
+    import time
+
+    from connector.client import ClarifaiClient
+
+    config = client_config.replace(rate_limit=2.0, per_page=10, page_concurrency=4)
+    with ClarifaiClient(config) as c:
+        _seed_datasets(c, 15)
+        time.sleep(1.1)  # the seeding's tokens and window are spent
+        emulator.admin.clear_requests()
+        start = time.monotonic()
+        assert len(list(c.list_datasets())) == 15
+        ended = time.monotonic() - start
+        assert len(list(c.list_datasets(per_page=1, max_pages=1))) == 1
+        next_started = time.monotonic() - start
+    asked = [int(parse_qs(r["query"])["page"][0]) for r in _list_requests(emulator, "ListDatasets")]
+    assert sorted(asked) == [1, 1, 2]
+    # Held, the listing would end at page 5's turn (two seconds on); with the three
+    # tokens kept, the next request would wait for that turn too. Released, it comes a
+    # second after pages 1 and 2.
+    assert ended < 1.0, ended
+    assert next_started < 1.8, next_started

@@ -97,7 +97,7 @@ def test_client_takes_a_token_per_attempt(monkeypatch) -> None:
     )
     with ClarifaiClient(config, transport=httpx.MockTransport(lambda r: next(responses))) as client:
         original = client._limiter.acquire
-        monkeypatch.setattr(client._limiter, "acquire", lambda: taken.append(1) or original())
+        monkeypatch.setattr(client._limiter, "acquire", lambda *stop: taken.append(1) or original(*stop))
         client.call("GetDataset", path={"dataset_id": "d"})
     assert len(taken) == 2
 
@@ -333,3 +333,81 @@ def test_a_listing_never_exceeds_the_rate_in_any_second_of_the_servers_log(clien
     times = sorted(r["time"] for r in log)
     busiest = max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
     assert busiest <= 15, busiest
+
+
+# -- reservations not used -------------------------------------------------------------------
+
+
+def test_a_released_reservation_gives_back_its_token_and_its_place_in_the_window() -> None:
+    """Two requests a second: the third and fourth reservations wait for the next
+    second. Released (their requests were never sent), the next two take their turn
+    instead of queueing a second behind them."""
+    clock = FakeClock()
+    bucket = TokenBucket(2, clock=clock, margin=0.0)
+    assert [bucket.reserve(), bucket.reserve()] == [0.0, 0.0]
+    unused = [bucket.reserve(), bucket.reserve()]
+    assert unused == pytest.approx([1.0, 1.0])
+    for wait in unused:
+        bucket.release(wait)
+    assert [bucket.reserve(), bucket.reserve(), bucket.reserve()] == pytest.approx([1.0, 1.0, 2.0])
+
+
+def test_without_release_the_next_reservations_queue_behind_the_unused_ones() -> None:
+    """The same as above without the release: the yardstick the release is measured by."""
+    clock = FakeClock()
+    bucket = TokenBucket(2, clock=clock, margin=0.0)
+    waits = [bucket.reserve() for _ in range(7)]
+    assert waits[4:] == pytest.approx([2.0, 2.0, 3.0])
+
+
+def test_a_released_token_goes_back_to_the_bucket() -> None:
+    """Without the window, the bucket alone: one token a second, none saved; a
+    reservation released puts its token back, so the next waits one second, not two."""
+    clock = FakeClock()
+    bucket = TokenBucket(1, clock=clock, window=0)
+    assert bucket.reserve() == 0.0
+    wait = bucket.reserve()
+    assert wait == pytest.approx(1.0)
+    bucket.release(wait)  # the bucket's own waits carry no window entry: nothing to free
+    assert bucket.reserve() == pytest.approx(2.0)
+    windowed = TokenBucket(1, clock=clock, margin=0.0)
+    assert windowed.reserve() == 0.0
+    wait = windowed.reserve()
+    windowed.release(wait)
+    assert windowed.reserve() == pytest.approx(1.0)
+    windowed.release(0.0)  # a plain number changes nothing
+    windowed.release(wait)  # nor a reservation released already
+    assert windowed.reserve() == pytest.approx(2.0)
+
+
+def test_acquire_with_stop_wakes_up_when_stop_is_set() -> None:
+    """A caller waiting for its turn (ten seconds away) returns as soon as ``stop`` is
+    set, with its reservation, which it then releases; the limiter is as before."""
+    bucket = TokenBucket(0.1)
+    assert bucket.acquire() == 0.0
+    stop = threading.Event()
+    got: list[float] = []
+    waiter = threading.Thread(target=lambda: got.append(bucket.acquire(stop)))
+    waiter.start()
+    stop.set()
+    waiter.join(timeout=5)
+    assert not waiter.is_alive() and got and got[0] > 5
+    bucket.release(got[0])
+    assert len(bucket._starts) == 1
+
+
+def test_a_cancelled_async_wait_gives_its_token_back() -> None:
+    """A task cancelled while it waits for its turn releases its reservation: the next
+    caller does not wait behind it."""
+    bucket = TokenBucket(0.1)
+
+    async def main() -> float:
+        assert await bucket.aacquire() == 0.0
+        waiting = asyncio.ensure_future(bucket.aacquire())
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        return bucket.reserve()
+
+    assert 5 < asyncio.run(main()) <= 10.1
