@@ -446,6 +446,35 @@ class WaitSpec:
     progress: ProgressCallback | None = None
 
 
+def _waiter(
+    kind: WaitKind,
+    object_id: str,
+    what: str,
+    read: Callable[[T], Reading],
+    spec: WaitSpec,
+    rng: random.Random | None,
+    clock: Callable[[], float],
+    *,
+    operation: str = "wait",
+    on_failure: Callable[[T, Reading], tuple[str, str]] | None = None,
+) -> Waiter[T]:
+    """A :class:`Waiter` on the schedule of ``spec``: what the factories below share."""
+    return Waiter(
+        kind=kind,
+        object_id=object_id,
+        what=what,
+        read=read,
+        timeout=spec.timeout,
+        interval=spec.interval,
+        max_interval=spec.max_interval,
+        progress=spec.progress,
+        operation=operation,
+        on_failure=on_failure,
+        rng=rng,
+        clock=clock,
+    )
+
+
 def version_waiter(
     dataset_id: str,
     version_id: str,
@@ -454,54 +483,23 @@ def version_waiter(
     clock: Callable[[], float] = time.monotonic,
 ) -> Waiter[DatasetVersion]:
     _check_ids(dataset_id=dataset_id, version_id=version_id)
-    return Waiter(
-        kind="dataset_version",
-        object_id=f"{dataset_id}/{version_id}",
-        what=f"dataset version {dataset_id}/{version_id}",
-        read=read_dataset_version,
-        timeout=spec.timeout,
-        interval=spec.interval,
-        max_interval=spec.max_interval,
-        progress=spec.progress,
-        rng=rng,
-        clock=clock,
-    )
+    object_id = f"{dataset_id}/{version_id}"
+    return _waiter("dataset_version", object_id, f"dataset version {object_id}", read_dataset_version, spec, rng, clock)
 
 
 def bulk_operation_waiter(
     operation_id: str, spec: WaitSpec, rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic
 ) -> Waiter[BulkOperation]:
     _check_ids(operation_id=operation_id)
-    return Waiter(
-        kind="bulk_operation",
-        object_id=operation_id,
-        what=f"bulk operation {operation_id}",
-        read=read_bulk_operation,
-        timeout=spec.timeout,
-        interval=spec.interval,
-        max_interval=spec.max_interval,
-        progress=spec.progress,
-        rng=rng,
-        clock=clock,
-    )
+    what = f"bulk operation {operation_id}"
+    return _waiter("bulk_operation", operation_id, what, read_bulk_operation, spec, rng, clock)
 
 
 def inputs_add_job_waiter(
     job_id: str, spec: WaitSpec, rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic
 ) -> Waiter[InputsAddJob]:
     _check_ids(job_id=job_id)
-    return Waiter(
-        kind="inputs_add_job",
-        object_id=job_id,
-        what=f"inputs add job {job_id}",
-        read=read_inputs_add_job,
-        timeout=spec.timeout,
-        interval=spec.interval,
-        max_interval=spec.max_interval,
-        progress=spec.progress,
-        rng=rng,
-        clock=clock,
-    )
+    return _waiter("inputs_add_job", job_id, f"inputs add job {job_id}", read_inputs_add_job, spec, rng, clock)
 
 
 def task_waiter(
@@ -514,21 +512,10 @@ def task_waiter(
 ) -> Waiter[TaskStatus]:
     until_, percent_ = check_task_until(until, percent)
     _check_ids(task_id=task_id)
-    waiter: Waiter[TaskStatus] = Waiter(
-        kind="task",
-        object_id=task_id,
-        what=f"task {task_id}",
-        read=task_reader(until_, percent_),
-        timeout=spec.timeout,
-        interval=spec.interval,
-        max_interval=spec.max_interval,
-        progress=spec.progress,
-        operation="tasks",
-        on_failure=task_failure,
-        rng=rng,
-        clock=clock,
+    read = task_reader(until_, percent_)
+    return _waiter(
+        "task", task_id, f"task {task_id}", read, spec, rng, clock, operation="tasks", on_failure=task_failure
     )
-    return waiter
 
 
 def _check_ids(**ids: object) -> None:
