@@ -386,11 +386,7 @@ def poll(
         clock=clock,
         rng=rng,
     )
-    while True:
-        obj = fetch()
-        if waiter.judge(obj):
-            return obj
-        sleep(waiter.pause())
+    return _drive(waiter, fetch, sleep)
 
 
 # -- how each kind of object is read ---------------------------------------------------------
