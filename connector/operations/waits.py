@@ -58,6 +58,11 @@ _TIMEOUT_HINT = "wait longer (raise the timeout) or check the object in the port
 # -- classifiers (pure) --------------------------------------------------------------------
 
 
+def _description(obj: Mapping[str, Any]) -> str:
+    """The description of an object's status, or "" when it has none."""
+    return str((obj.get("status") or {}).get("description") or "")
+
+
 def classify_dataset_version(version: Mapping[str, Any]) -> WaitState:
     """READY is done; FAILURE / UNEXPECTED_ERROR / CONFLICT failed; anything else pending."""
     code = status_code_of(version)
@@ -131,7 +136,7 @@ def task_status_from(
         annotation_counts=[_count_row(c) for c in (annotation_counts or {}).get("counts", [])],
         input_counts=[_count_row(c) for c in (input_counts or {}).get("counts", [])],
         status_code=code,
-        description=str((task.get("status") or {}).get("description") or ""),
+        description=_description(task),
     )
 
 
@@ -366,7 +371,7 @@ def poll(
     def read(obj: T) -> Reading:
         done, total, summary = describe(obj) if describe else (0, None, "")
         code = status_code_of(obj) if isinstance(obj, Mapping) else None
-        desc = str((obj.get("status") or {}).get("description") or "") if isinstance(obj, Mapping) else ""
+        desc = _description(obj) if isinstance(obj, Mapping) else ""
         state = classify(obj)
         if state not in (DONE, PENDING, FAILED):
             raise ValueError(f"classify returned {state!r}, not 'done', 'pending' or 'failed'")
@@ -394,20 +399,20 @@ def poll(
 
 def read_dataset_version(version: Mapping[str, Any]) -> Reading:
     code = status_code_of(version)
-    desc = str((version.get("status") or {}).get("description") or "")
+    desc = _description(version)
     return Reading(classify_dataset_version(version), code, desc, summary=code_name(code))
 
 
 def read_bulk_operation(operation: Mapping[str, Any]) -> Reading:
     code = status_code_of(operation)
-    desc = str((operation.get("status") or {}).get("description") or "")
+    desc = _description(operation)
     processed = int((operation.get("progress") or {}).get("processed") or 0)
     return Reading(classify_bulk_operation(operation), code, desc, processed, None, code_name(code))
 
 
 def read_inputs_add_job(job: Mapping[str, Any]) -> Reading:
     code = status_code_of(job)
-    desc = str((job.get("status") or {}).get("description") or "")
+    desc = _description(job)
     p = job.get("progress") or {}
     done = int(p.get("success_count") or 0) + int(p.get("failed_count") or 0)
     total = done + int(p.get("pending_count") or 0) + int(p.get("in_progress_count") or 0)
