@@ -41,15 +41,16 @@ RESOURCE_KEY = "clarifai"
 IO_MANAGER_KEY = "clarifai_io_manager"
 
 
-def _prefix(key_prefix: str | Sequence[str] | None) -> list[str]:
-    if key_prefix is None:
-        return []
-    return [key_prefix] if isinstance(key_prefix, str) else list(key_prefix)
+def prefixed_key(key_prefix: str | Sequence[str] | None, *names: str) -> AssetKey:
+    """The asset key ``<key_prefix>/<names...>``: a string prefix is one part of the key,
+    a sequence several, None none. Every factory of this package keys its assets so."""
+    prefix = [] if key_prefix is None else [key_prefix] if isinstance(key_prefix, str) else list(key_prefix)
+    return AssetKey([*prefix, *names])
 
 
 def inventory_asset_key(inventory: str, key_prefix: str | Sequence[str] | None = "clarifai") -> AssetKey:
     """The asset key :func:`build_inventory_assets` gives ``inventory``."""
-    return AssetKey([*_prefix(key_prefix), inventory])
+    return prefixed_key(key_prefix, inventory)
 
 
 def build_inventory_assets(

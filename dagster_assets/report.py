@@ -30,15 +30,9 @@ from connector.inventory import INVENTORIES
 from connector.operations import PrunePolicy, plan_prune_from_inventory
 from connector.report import SplitsArg, from_frames, make_report, report_facts, write_html
 from dagster_assets.errors import raise_as_failure
-from dagster_assets.inventory import DEFAULT_INVENTORIES, RESOURCE_KEY, inventory_asset_key
+from dagster_assets.inventory import DEFAULT_INVENTORIES, RESOURCE_KEY, inventory_asset_key, prefixed_key
 
 __all__ = ["build_report_asset"]
-
-
-def _prefix(key_prefix: str | Sequence[str] | None) -> list[str]:
-    if key_prefix is None:
-        return []
-    return [key_prefix] if isinstance(key_prefix, str) else list(key_prefix)
 
 
 def _is_remote(path: str) -> bool:
@@ -93,7 +87,7 @@ def build_report_asset(
             raise ValidationError(f"a prune policy needs the inventories {lacking} among the report's inputs")
     if not isinstance(stale_after, timedelta) or stale_after < timedelta(0):
         raise ValidationError(f"stale_after must be a non-negative timedelta, got {stale_after!r}")
-    asset_key = key or AssetKey([*_prefix(key_prefix), "app_report"])
+    asset_key = key or prefixed_key(key_prefix, "app_report")
     upstream = {name: inventory_asset_key(name, key_prefix) for name in names}
     ins = {name: AssetIn(key=k) for name, k in upstream.items()}
 

@@ -44,7 +44,7 @@ from connector.inventory import to_dataframe
 from connector.operations import OperationResult, SplitPlan, SplitSpec, apply_split, plan_split
 from connector.operations.split import read_source
 from dagster_assets.errors import error_metadata, raise_as_failure
-from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY
+from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY, prefixed_key
 from dagster_assets.metadata import column_schema, markdown_table
 
 __all__ = ["SPLIT_CHECKS", "SplitCheckOutcome", "build_split_assets", "evaluate_split", "split_asset_keys"]
@@ -53,15 +53,9 @@ __all__ = ["SPLIT_CHECKS", "SplitCheckOutcome", "build_split_assets", "evaluate_
 SPLIT_CHECKS = ("no_leakage", "ratio_within_tolerance", "union_equals_source")
 
 
-def _prefix(key_prefix: str | Sequence[str] | None) -> list[str]:
-    if key_prefix is None:
-        return []
-    return [key_prefix] if isinstance(key_prefix, str) else list(key_prefix)
-
-
 def split_asset_keys(spec: SplitSpec, key_prefix: str | Sequence[str] | None = "clarifai") -> dict[str, AssetKey]:
     """Split name -> asset key of its target dataset (``<prefix>/splits/<target id>``)."""
-    return {s: AssetKey([*_prefix(key_prefix), "splits", spec.target_of(s)]) for s, _ in spec.ordered_ratios()}
+    return {s: prefixed_key(key_prefix, "splits", spec.target_of(s)) for s, _ in spec.ordered_ratios()}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,7 +24,6 @@ import pandas as pd
 from dagster import (
     AddDynamicPartitionsRequest,
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
     AutomationCondition,
     Config,
@@ -57,7 +56,7 @@ from connector.operations import ProgressEvent, TaskSpec, create_task, task_stat
 from connector.operations.async_waits import wait_task
 from connector.operations.waits import check_task_until, classify_task, task_status_from
 from dagster_assets.errors import is_permanent, raise_as_failure
-from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY
+from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY, prefixed_key
 from dagster_assets.metadata import column_schema, frame_metadata, status_counts
 
 __all__ = [
@@ -288,10 +287,9 @@ def build_task_annotations_asset(
 ) -> AssetsDefinition:
     """The annotations of one labeling task per partition (partition key = task id),
     as a DataFrame with the ``annotations`` inventory schema."""
-    prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or [])
 
     @asset(
-        key=AssetKey([*prefix, "task_annotations"]),
+        key=prefixed_key(key_prefix, "task_annotations"),
         partitions_def=partitions_def,
         description="Annotations made in one labeling task (partition = task id), annotations inventory schema.",
         group_name=group_name,

@@ -21,7 +21,6 @@ import pandas as pd
 from dagster import (
     AddDynamicPartitionsRequest,
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
     AutomationCondition,
     DefaultSensorStatus,
@@ -44,7 +43,7 @@ from connector.errors import ConnectorError, ValidationError
 from connector.inventory import to_dataframe
 from connector.status_codes import VERSION_FAILED, VERSION_READY, code_name, status_code_of
 from dagster_assets.errors import is_permanent, raise_as_failure
-from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY
+from dagster_assets.inventory import IO_MANAGER_KEY, RESOURCE_KEY, prefixed_key
 from dagster_assets.metadata import column_schema, frame_metadata
 
 __all__ = [
@@ -93,10 +92,9 @@ def build_dataset_version_asset(
 ) -> AssetsDefinition:
     """The inputs of one dataset version per partition (``<dataset_id>/<version_id>``),
     as a DataFrame with the ``dataset_inputs`` inventory schema."""
-    prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or [])
 
     @asset(
-        key=AssetKey([*prefix, "dataset_version_inputs"]),
+        key=prefixed_key(key_prefix, "dataset_version_inputs"),
         partitions_def=partitions_def,
         description=(
             "The inputs of a dataset version (partition = dataset_id/version_id), dataset_inputs schema: "
