@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -32,7 +32,7 @@ from connector.cli.plans import KINDS, ApplySettings, ReviewOptions, review_and_
 from connector.cli.suggest import did_you_mean, known_ids, suggest_on_missing
 from connector.errors import ValidationError
 from connector.ids import shown
-from connector.operations.base import OperationResult
+from connector.operations.base import OperationResult, Stopwatch
 
 if TYPE_CHECKING:  # pragma: no cover
     from connector.operations.waits import TaskUntil
@@ -495,7 +495,7 @@ def update(
         )
     state = cli_state()
     with state.client() as client, suggest_on_missing(client):
-        watch = _Requests(client)
+        watch = Stopwatch(client)
         plan = plan_update_task(
             client,
             task_id,
@@ -510,7 +510,7 @@ def update(
             dry_run=True,
             counts={"would_change_fields": len(plan.changes)},
             ids={"task": [task_id]},
-            requests=watch.count,
+            requests=watch.requests,
             details={"changes": plan.changes},
         )
         review_and_apply(
@@ -522,18 +522,6 @@ def update(
             settings=ApplySettings(),
             dry_result=planned,
         )
-
-
-class _Requests:
-    """Requests a client made since this object was created."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self._start = client.stats.requests
-
-    @property
-    def count(self) -> int:
-        return int(self._client.stats.requests - self._start)
 
 
 @tasks.command("delete")
@@ -553,7 +541,7 @@ def delete(task_ids: tuple[str, ...], dry_run: bool, yes: bool, plan_out: Path |
 
     state = cli_state()
     with state.client() as client:
-        watch = _Requests(client)
+        watch = Stopwatch(client)
         plan = plan_delete_tasks(client, list(task_ids))
         absent = [row for row in plan.rows if row["action"] == "absent"]
         if absent:
@@ -567,7 +555,7 @@ def delete(task_ids: tuple[str, ...], dry_run: bool, yes: bool, plan_out: Path |
             dry_run=True,
             counts={"would_delete": len(plan.to_delete), "not_found": len(absent)},
             ids={"would_delete": plan.to_delete, "not_found": [row["task_id"] for row in absent]},
-            requests=watch.count,
+            requests=watch.requests,
         )
         review_and_apply(
             state,
