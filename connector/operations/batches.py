@@ -13,10 +13,11 @@ client's one rate limiter (shared by all threads) and follows the retry policy.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
+from connector.operations.base import ProgressCallback, chunked, report
 from connector.protocols import ClientProtocol
 
 logger = logging.getLogger(__name__)
@@ -94,3 +95,32 @@ def run_batches(
             raise failure
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def write_in_batches(
+    client: ClientProtocol,
+    ids: Mapping[str, Sequence[str]],
+    write: Callable[[str, list[str]], object],
+    *,
+    batch_size: int,
+    progress: ProgressCallback | None,
+    operation: str,
+    stage: str,
+) -> int:
+    """Write ``ids`` (container id -> ids in it: the inputs of a dataset, its versions)
+    as ``write(container, batch)`` calls of at most ``batch_size`` ids each, run by
+    :func:`run_batches` at the client's :func:`write_concurrency` (same promises: the
+    batches must be order-independent and idempotent, the first failure is raised).
+    After each batch a progress event ``(operation, stage, written so far, total,
+    container)``. Returns the number of ids written."""
+    batches = [(container, chunk) for container, some in ids.items() for chunk in chunked(some, batch_size)]
+    total = sum(len(chunk) for _, chunk in batches)
+    written = 0
+
+    def one_written(batch: tuple[str, list[str]]) -> None:
+        nonlocal written
+        written += len(batch[1])
+        report(progress, operation, stage, written, total, batch[0])
+
+    run_batches(batches, lambda batch: write(*batch), concurrency=write_concurrency(client), done=one_written)
+    return written

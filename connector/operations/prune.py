@@ -37,13 +37,12 @@ from connector.operations.base import (
     check_field,
     check_id_list,
     check_timestamp,
-    chunked,
     human_duration,
     parse_time,
     report,
     utcnow,
 )
-from connector.operations.batches import run_batches, write_concurrency
+from connector.operations.batches import write_in_batches
 from connector.operations.checks import (
     check_batch_size,
     check_bool,
@@ -673,21 +672,16 @@ def _apply(
         # (or app) that does not exist would pass for "already gone".
         for dataset_id in targets:
             require_dataset(client, dataset_id, "plan")
-    total = sum(len(ids) for ids in targets.values())
-    done = 0
-
-    def deleted(batch: tuple[str, list[str]]) -> None:
-        nonlocal done
-        done += len(batch[1])
-        report(progress, "prune", "delete", done, total, batch[0])
-
     # Each batch deletes its own versions ("not found" is done): order-independent, so
     # the batches run concurrently under the client's rate limiter.
-    run_batches(
-        [(d, chunk) for d, ids in targets.items() for chunk in chunked(ids, batch_size)],
-        lambda batch: client.delete_dataset_versions(batch[0], batch[1]),
-        concurrency=write_concurrency(client),
-        done=deleted,
+    total = write_in_batches(
+        client,
+        targets,
+        client.delete_dataset_versions,
+        batch_size=batch_size,
+        progress=progress,
+        operation="prune",
+        stage="delete",
     )
     if verify:
         leftover = []

@@ -47,12 +47,11 @@ from connector.operations.base import (
     Stopwatch,
     check_field,
     check_id_list,
-    chunked,
     deterministic_id,
     report,
     stable_hash,
 )
-from connector.operations.batches import run_batches, write_concurrency
+from connector.operations.batches import write_in_batches
 from connector.operations.checks import (
     check_batch_size,
     check_bool,
@@ -873,34 +872,23 @@ def _apply(
         # Removes first, then adds (as before): a run cut short between the phases
         # leaves an input in no target rather than in two. Within a phase the batches
         # are order-independent and run concurrently under the client's rate limiter.
-        concurrency = write_concurrency(client)
-        removes = [(t, chunk) for t, ids in plan.actions("remove").items() for chunk in chunked(ids, batch_size)]
-        total = sum(len(chunk) for _, chunk in removes)
-
-        def removed_one(batch: tuple[str, list[str]]) -> None:
-            nonlocal removed
-            removed += len(batch[1])
-            report(progress, "split", "remove", removed, total, batch[0])
-
-        run_batches(
-            removes,
-            lambda batch: client.delete_dataset_inputs(batch[0], batch[1]),
-            concurrency=concurrency,
-            done=removed_one,
+        removed = write_in_batches(
+            client,
+            plan.actions("remove"),
+            client.delete_dataset_inputs,
+            batch_size=batch_size,
+            progress=progress,
+            operation="split",
+            stage="remove",
         )
-        adds = [(t, chunk) for t, ids in plan.actions("add").items() for chunk in chunked(ids, batch_size)]
-        total_adds = sum(len(chunk) for _, chunk in adds)
-
-        def added_one(batch: tuple[str, list[str]]) -> None:
-            nonlocal added
-            added += len(batch[1])
-            report(progress, "split", "add", added, total_adds, batch[0])
-
-        run_batches(
-            adds,
-            lambda batch: client.post_dataset_inputs(batch[0], batch[1], ignore_duplicates=True),
-            concurrency=concurrency,
-            done=added_one,
+        added = write_in_batches(
+            client,
+            plan.actions("add"),
+            lambda target, ids: client.post_dataset_inputs(target, ids, ignore_duplicates=True),
+            batch_size=batch_size,
+            progress=progress,
+            operation="split",
+            stage="add",
         )
     counts_by_split = verify_split(client, plan, spec, source_ids=source_ids)
     result = OperationResult(
