@@ -33,7 +33,7 @@ WINDOW = 1.0
 #: Added to each window: how far apart a request's start here and its arrival at the
 #: server may drift (thread wake-ups, the GIL, the server's own scheduling) without two
 #: windows' worth of requests arriving within one second.
-WINDOW_MARGIN = 0.02
+WINDOW_MARGIN = 0.03
 
 
 class TokenBucket:
