@@ -4,6 +4,7 @@ the demo's default backend, and something to run your own DAGs and jobs against 
 Public API (imported lazily, so ``import connector.emulator`` stays cheap)::
 
     EmulatorOptions, DEV_PAT, FAULT_KINDS       start-up options
+    SCRIPTED_ONLY_FAULT_KINDS                   fault kinds only a scripted rule injects
     create_app(options) -> ASGI app             the server app (API + admin API)
     run(options)                                serve it with uvicorn
     EmulatorServer, EmulatorAdmin, run_emulator in-process server for tests
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from connector.emulator.options import DEV_PAT, FAULT_KINDS, EmulatorOptions
+from connector.emulator.options import DEV_PAT, FAULT_KINDS, SCRIPTED_ONLY_FAULT_KINDS, EmulatorOptions
 
 if TYPE_CHECKING:  # pragma: no cover
     from connector.emulator.server import create_app, run
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEV_PAT",
     "FAULT_KINDS",
+    "SCRIPTED_ONLY_FAULT_KINDS",
     "EmulatorAdmin",
     "EmulatorOptions",
     "EmulatorServer",

@@ -6,7 +6,10 @@
 * wait ``latency_ms`` (+ uniform jitter) before passing the request on;
 * answer with one of :data:`~connector.emulator.options.FAULT_KINDS` instead, chosen
   at random (per-kind rates plus ``fault_rate`` spread evenly over every kind) or by a
-  scripted rule ("fail the next N requests matching this RPC / method / path").
+  scripted rule ("fail the next N requests matching this RPC / method / path");
+* for a scripted rule only, answer ``lost_write``
+  (:data:`~connector.emulator.options.SCRIPTED_ONLY_FAULT_KINDS`): 200 SUCCESS without
+  applying the request, the state a client's read-back verification must catch.
 
 Every random draw comes from one :class:`random.Random` seeded with
 ``options.random_seed`` (reseeded on reset), so a run is reproducible.
@@ -34,7 +37,7 @@ from connector.emulator.asgi import (
     send_bytes,
     send_status_json,
 )
-from connector.emulator.options import FAULT_KINDS, EmulatorOptions
+from connector.emulator.options import FAULT_KINDS, SCRIPTED_ONLY_FAULT_KINDS, EmulatorOptions
 from connector.emulator.routing import route_table
 from connector.status_codes import StatusCode
 
@@ -64,7 +67,7 @@ class ScriptedFault:
     retry_after: float | None = None
 
     def __post_init__(self) -> None:
-        check_kind(self.kind)
+        check_kind(self.kind, scripted=True)
         if self.remaining < 1:
             raise ValueError("count must be at least 1")
         for name in ("rpc", "method", "path_regex"):
@@ -107,10 +110,13 @@ def check_rpc(name: str) -> str:
     return name
 
 
-def check_kind(kind: str) -> str:
-    """Return ``kind`` if it is a known fault kind, else raise ValueError."""
-    if kind not in FAULT_KINDS:
-        raise ValueError(f"unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+def check_kind(kind: str, *, scripted: bool = False) -> str:
+    """Return ``kind`` if it is a known fault kind, else raise ValueError. ``scripted``
+    also accepts the kinds only a scripted rule may inject (never drawn at random)."""
+    allowed = FAULT_KINDS + SCRIPTED_ONLY_FAULT_KINDS if scripted else FAULT_KINDS
+    if kind not in allowed:
+        hint = " (a scripted fault only: POST /_emulator/faults/script)" if kind in SCRIPTED_ONLY_FAULT_KINDS else ""
+        raise ValueError(f"unknown fault kind {kind!r}{hint}; expected one of {', '.join(allowed)}")
     return kind
 
 
@@ -171,8 +177,8 @@ class FaultInjector:
                     raise ValueError("rates must be an object {kind: probability}")
                 for kind, rate in value.items():
                     rates[check_kind(kind)] = _probability(kind, rate)
-            elif key in FAULT_KINDS:
-                rates[key] = _probability(key, value)
+            elif key in FAULT_KINDS or key in SCRIPTED_ONLY_FAULT_KINDS:
+                rates[check_kind(key)] = _probability(key, value)
             else:
                 raise ValueError(f"unknown fault setting {key!r}")
         if "fault_rate" in numbers:
@@ -305,6 +311,10 @@ class FaultMiddleware:
             await self._hang(scope, receive, send)
         elif kind == "applied_then_dropped":
             await self._applied_then_dropped(scope, receive, send)
+        elif kind == "lost_write":
+            # The request never reaches the API: nothing is applied, yet the answer is
+            # a plain success (a bare status is a valid answer of every method).
+            await send_status_json(send, 200, StatusCode.SUCCESS, "Ok", names=options.status_as_names)
         else:  # pragma: no cover - check_kind guards every way in
             raise ValueError(kind)
 

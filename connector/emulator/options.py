@@ -42,6 +42,12 @@ FAULT_KINDS = (
     "applied_then_dropped",  # the request is applied, then the connection is cut
 )
 
+#: Fault kinds a scripted rule may inject besides :data:`FAULT_KINDS`. They are never
+#: drawn at random: no client can survive them, only notice them by reading back.
+SCRIPTED_ONLY_FAULT_KINDS = (
+    "lost_write",  # 200 SUCCESS (a bare status) while nothing is applied
+)
+
 #: The data an emulator can start with: a realistic demo app, the demo app with a month
 #: of history added (``make demo`` uses it), or only the user and app.
 SEEDS = ("demo", "showcase", "empty")

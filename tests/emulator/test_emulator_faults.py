@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from connector.emulator.options import FAULT_KINDS
+from connector.emulator.options import FAULT_KINDS, SCRIPTED_ONLY_FAULT_KINDS
 from connector.emulator.testing import EmulatorError, EmulatorServer
 
 
@@ -99,6 +99,28 @@ def test_applied_then_dropped_commits_the_write_but_the_client_sees_no_answer(
     # retrying the same create now meets "already exists"
     again = _post_dataset(http, "ghost")
     assert again.status_code == 400
+
+
+def test_lost_write_answers_success_and_applies_nothing(emulator: EmulatorServer, http: httpx.Client) -> None:
+    emulator.admin.script_fault("lost_write", rpc="PostDatasets")
+    answer = _post_dataset(http, "never")
+    assert answer.status_code == 200
+    assert answer.json()["status"]["code"] == 10000 and "datasets" not in answer.json()
+    assert _datasets(emulator) == []
+    (entry,) = emulator.admin.requests()
+    assert entry["fault"] == "lost_write" and entry["http_status"] == 200 and entry["mutated"] is False
+    assert emulator.admin.faults()["scripted"] == []  # used up: the next write takes
+    assert _post_dataset(http, "never").status_code == 200
+    assert _datasets(emulator) == ["never"]
+
+
+def test_lost_write_is_never_drawn_at_random(emulator: EmulatorServer) -> None:
+    assert "lost_write" in SCRIPTED_ONLY_FAULT_KINDS and "lost_write" not in FAULT_KINDS
+    with pytest.raises(EmulatorError, match="a scripted fault only"):
+        emulator.admin.set_faults(lost_write=0.5)
+    with pytest.raises(EmulatorError, match="a scripted fault only"):
+        emulator.admin.set_faults(rates={"lost_write": 0.5})
+    assert emulator.admin.faults()["rates"].get("lost_write") is None
 
 
 def test_hang_holds_the_answer_past_the_client_timeout(emulator: EmulatorServer, http: httpx.Client) -> None:
