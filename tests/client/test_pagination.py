@@ -69,6 +69,8 @@ def test_empty_pages_are_not_yielded() -> None:
 
 
 def test_early_close_stops_prefetch() -> None:
+    """The consumer stops after page 2: nothing is requested beyond the pages fetched
+    ahead by then (at most twice `concurrency`)."""
     listing = FakeListing(10_000, 10)
     gen = iter_pages(listing.items, PagePlan(10, 4))
     assert len(next(gen)) == 10
@@ -77,6 +79,32 @@ def test_early_close_stops_prefetch() -> None:
     asked = len(listing.asked)
     # the pages consumed, plus at most twice `concurrency` fetched ahead (in flight or done)
     assert asked <= 2 + 2 * 4
+
+
+def test_early_close_waits_for_fetches_in_flight_and_starts_no_other() -> None:
+    """Closing returns only once the fetches in flight have ended (their pages are
+    dropped), and no fetch starts after the consumer stopped."""
+    release = threading.Event()
+    started: list[int] = []
+    ended: list[int] = []
+
+    def fetch(page: int) -> list[dict]:
+        started.append(page)
+        if page > 2:
+            release.wait()
+        ended.append(page)
+        return [{"n": page}]
+
+    gen = iter_pages(fetch, PagePlan(1, 3))
+    assert [next(gen), next(gen)] == [[{"n": 1}], [{"n": 2}]]
+    closer = threading.Thread(target=gen.close)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive()  # the pages fetched ahead are still being fetched
+    release.set()
+    closer.join()
+    # three requests in flight at most (pages 3-5 once page 2 was in), all awaited, none after
+    assert sorted(started) == sorted(ended) and set(started) <= {1, 2, 3, 4, 5}
 
 
 def test_error_on_a_page_propagates() -> None:
@@ -110,18 +138,32 @@ def test_aiter_pages_in_order(total: int, per_page: int, concurrency: int) -> No
 
 
 def test_aiter_early_close_cancels_tasks() -> None:
-    listing = FakeListing(10_000, 10)
+    """Pages 3-5 are in flight when the consumer stops after page 2; they would never
+    end by themselves, so closing returns only because they are cancelled."""
+    started: list[int] = []
+    cancelled: list[int] = []
+
+    async def fetch(page: int) -> list[dict]:
+        started.append(page)
+        if page > 2:
+            try:
+                await asyncio.Event().wait()  # never set
+            except asyncio.CancelledError:
+                cancelled.append(page)
+                raise
+        return [{"n": page}]
 
     async def main() -> None:
-        gen = aiter_pages(listing.aitems, PagePlan(10, 4))
-        await gen.__anext__()
-        await gen.__anext__()
-        await gen.aclose()
+        gen = aiter_pages(fetch, PagePlan(1, 4))
+        assert await gen.__anext__() == [{"n": 1}]
+        assert await gen.__anext__() == [{"n": 2}]
+        await asyncio.wait_for(gen.aclose(), timeout=60)  # a guard: without cancelling, it would hang
         pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         assert pending == []
 
     asyncio.run(main())
-    assert len(listing.asked) <= 2 + 4
+    assert sorted(started) == [1, 2, 3, 4, 5]
+    assert sorted(cancelled) == [3, 4, 5]
 
 
 # -- against the emulator ----------------------------------------------------------------

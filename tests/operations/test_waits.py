@@ -63,8 +63,63 @@ def test_poll_backs_off_with_jitter_and_stops_at_the_deadline():
     for n, pause in enumerate(clock.sleeps[:-1]):
         cap = min(8, 1 * 1.6**n)
         assert cap * 0.5 <= pause <= cap
-    assert len(set(clock.sleeps)) > 3  # jittered, not fixed
     assert len(events) == len(clock.sleeps) + 1  # one progress event per read
+
+
+class EdgeRandom(random.Random):
+    """``uniform(a, b)`` gives ``a`` or ``b`` (as told) and records the range asked for."""
+
+    def __init__(self, high: bool) -> None:
+        super().__init__(0)
+        self.high = high
+        self.ranges: list[tuple[float, float]] = []
+
+    def uniform(self, a: float, b: float) -> float:
+        self.ranges.append((a, b))
+        return b if self.high else a
+
+
+@pytest.mark.parametrize("high", [False, True])
+def test_each_pause_is_jittered_between_half_and_all_of_the_backoff(high):
+    clock = FakeClock()
+    rng = EdgeRandom(high)
+    with pytest.raises(WaitTimeoutError):
+        poll(
+            dict,
+            lambda o: PENDING,
+            what="x",
+            timeout=60,
+            interval=1,
+            max_interval=8,
+            sleep=clock.sleep,
+            clock=clock,
+            rng=rng,
+        )
+    assert rng.ranges and set(rng.ranges) == {(0.5, 1.0)}
+    share = 1.0 if high else 0.5
+    for n, pause in enumerate(clock.sleeps[:-1]):
+        assert pause == pytest.approx(min(8, 1.6**n) * share)
+
+
+def test_pauses_at_the_cap_still_differ():
+    """Once the backoff has reached max_interval, only the jitter tells two pauses apart:
+    waits started together (many tasks, many workers) must not poll in lockstep."""
+    clock = FakeClock()
+    with pytest.raises(WaitTimeoutError):
+        poll(
+            dict,
+            lambda o: PENDING,
+            what="x",
+            timeout=200,
+            interval=1,
+            max_interval=4,
+            sleep=clock.sleep,
+            clock=clock,
+        )
+    capped = [p for n, p in enumerate(clock.sleeps[:-1]) if 1.6**n >= 4]
+    assert len(capped) >= 20
+    assert all(2.0 <= p <= 4.0 for p in capped)
+    assert len(set(capped)) == len(capped)
 
 
 def test_poll_returns_when_done_and_fails_at_once():
