@@ -175,11 +175,13 @@ def _mypy(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.typecheck
 def test_a_type_checker_sees_the_object_types_through_clients_protocols_and_waits(tmp_path: Path) -> None:
     done = _mypy(tmp_path, TYPED_USE)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.typecheck
 def test_a_type_checker_refuses_a_wrong_object_type_a_wrong_argument_and_half_a_client(tmp_path: Path) -> None:
     done = _mypy(tmp_path, MISTYPED_USE)
     assert done.returncode == 1, done.stdout + done.stderr
