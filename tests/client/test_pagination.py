@@ -153,17 +153,22 @@ def test_aiter_early_close_cancels_tasks() -> None:
                 raise
         return [{"n": page}]
 
-    async def main() -> None:
+    async def main() -> list[int]:
         gen = aiter_pages(fetch, PagePlan(1, 4))
         assert await gen.__anext__() == [{"n": 1}]
         assert await gen.__anext__() == [{"n": 2}]
-        await asyncio.wait_for(gen.aclose(), timeout=60)  # a guard: without cancelling, it would hang
+
+        async def close() -> list[int]:
+            await gen.aclose()
+            return sorted(cancelled)  # as they are when closing returns, before anything else runs
+
+        ended = await asyncio.wait_for(close(), timeout=60)  # a guard: without cancelling, it would hang
         pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         assert pending == []
+        return ended
 
-    asyncio.run(main())
+    assert asyncio.run(main()) == [3, 4, 5]  # cancelled, and awaited before closing returned
     assert sorted(started) == [1, 2, 3, 4, 5]
-    assert sorted(cancelled) == [3, 4, 5]
 
 
 # -- against the emulator ----------------------------------------------------------------

@@ -454,3 +454,48 @@ def test_timeouts_and_limits_come_from_the_config() -> None:
     assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (1.0, 2.0, 3.0, 4.0)
     limits = transport.httpx_limits(config)
     assert limits.max_connections == 7 and limits.max_keepalive_connections == 7
+
+
+def test_item_failures_by_class_or_by_name() -> None:
+    # a typed error whose name says nothing of failure ...
+    assert transport.is_item_failure(StatusCode.CONN_THROTTLED)
+    assert transport.is_item_failure(StatusCode.INTERNAL_SERVER_ISSUE)
+    # ... and a name that says failure without a typed error
+    assert transport.is_item_failure(StatusCode.JOB_FAILED)
+    assert not transport.is_item_failure(StatusCode.JOB_COMPLETED)
+
+
+GET_WHERE = "GetDataset (GET /v2/users/u/apps/a/datasets/d1)"
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        (
+            httpx.Response(300, content=b"<html/>", headers={"Content-Type": "text/html", "Location": "https://x"}),
+            f"{GET_WHERE} was redirected (HTTP 300 to https://x) by the API; the API answers without redirects: "
+            "set base_url (CLARIFAI_API_BASE) to the API's address",
+        ),
+        (
+            httpx.Response(200, content=b"<html/>", headers={"Content-Type": "text/html"}),
+            f"{GET_WHERE} got a text/html page (HTTP 200) from the API instead of a Clarifai JSON status: "
+            "check that base_url (CLARIFAI_API_BASE) is the Clarifai API",
+        ),
+        (
+            httpx.Response(200, content=b"hello"),
+            f"{GET_WHERE} got a non-JSON page (HTTP 200) from the API instead of a Clarifai JSON status: "
+            "check that base_url (CLARIFAI_API_BASE) is the Clarifai API",
+        ),
+    ],
+)
+def test_an_answer_that_is_not_the_api_says_so(response, message) -> None:
+    with pytest.raises(ClarifaiError) as info:
+        transport.decode_response(response, get_spec())
+    assert type(info.value) is ClarifaiError and info.value.args[0].startswith(message)
+
+
+@pytest.mark.parametrize("http", [400, 401, 500])
+def test_a_non_json_page_with_an_error_status_is_transient(http) -> None:
+    response = httpx.Response(http, content=b"<html/>", headers={"Content-Type": "text/html"})
+    with pytest.raises(TransientServerError, match=f"non-JSON response body \\(text/html, HTTP {http}\\)"):
+        transport.decode_response(response, get_spec())

@@ -229,3 +229,17 @@ def test_a_scope_the_inventory_does_not_take_is_refused() -> None:
         resolve_scopes(NoCalls(), get_spec("concepts"), datasets=["ds"])
     with pytest.raises(ValidationError, match="does not take models"):
         resolve_scopes(NoCalls(), get_spec("dataset_versions"), models=["m"])
+
+
+def test_any_mapping_is_read_not_only_a_dict() -> None:
+    from types import MappingProxyType
+
+    data = MappingProxyType({"audio": MappingProxyType({"url": "https://a"})})
+    assert x.data_kind(data) == "audio" and x.data_url(data) == "https://a"
+    assert x.dig(MappingProxyType({"a": {"b": 1}}), "a.b") == 1
+    assert x.version_metrics(MappingProxyType({"/": {"inputs_count": "2"}})) == {"inputs_count": "2"}
+
+
+@pytest.mark.parametrize("metrics", ["/", "x", ["/"], [{"inputs_count": 1}], 5])
+def test_version_metrics_of_something_that_is_not_a_map(metrics) -> None:
+    assert x.version_metrics(metrics) == {}
