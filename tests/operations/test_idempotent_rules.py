@@ -143,3 +143,11 @@ def test_read_or_none() -> None:
 
     with pytest.raises(InvalidArgumentError):
         read_or_none(broken)
+
+
+def test_by_default_three_unknown_outcomes_give_up() -> None:
+    errors = [OutcomeUnknownError(f"lost {n}") for n in range(5)]
+    store = Store(*[(e, False) for e in errors])
+    with pytest.raises(OutcomeUnknownError) as info:
+        create_or_adopt(store.create, store.read, what="x")
+    assert info.value is errors[2] and store.creates == 3
