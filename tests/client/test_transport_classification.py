@@ -499,3 +499,60 @@ def test_a_non_json_page_with_an_error_status_is_transient(http) -> None:
     response = httpx.Response(http, content=b"<html/>", headers={"Content-Type": "text/html"})
     with pytest.raises(TransientServerError, match=f"non-JSON response body \\(text/html, HTTP {http}\\)"):
         transport.decode_response(response, get_spec())
+
+
+def test_items_without_a_status_or_not_objects_do_not_hide_later_failures() -> None:
+    body = status(
+        StatusCode.MIXED_STATUS,
+        inputs=["not an item", {"id": "quiet"}, {"status": {"code": StatusCode.INPUT_DUPLICATE}}],
+    )
+    with pytest.raises(PartialFailureError) as info:
+        transport.decode_response(answer(200, body), post_spec())
+    (item,) = info.value.items
+    assert (item.index, item.id, item.code, item.description, item.details) == (2, None, 30100, "", "")
+    assert "failed items: #2: INPUT_DUPLICATE" in str(info.value)
+
+
+def test_an_outcome_unknown_keeps_the_answers_facts() -> None:
+    body = {"status": {"code": 98004, "description": "boom", "details": "db", "req_id": "rq-9"}}
+    with pytest.raises(TransientServerError) as info:
+        transport.decode_response(answer(500, body), post_spec())
+    unknown = transport.settle_error(info.value, post_spec())
+    assert isinstance(unknown, OutcomeUnknownError)
+    assert (unknown.code, unknown.description, unknown.details, unknown.req_id) == (98004, "boom", "db", "rq-9")
+    assert (unknown.http_status, unknown.method, unknown.path, unknown.rpc) == (
+        500,
+        "POST",
+        "/v2/users/u/apps/a/inputs",
+        "PostInputs",
+    )
+    assert str(unknown).startswith(
+        "PostInputs (POST /v2/users/u/apps/a/inputs) is a write that is not safe to repeat and failed "
+        "ambiguously (TransientServerError: INTERNAL_SERVER_ISSUE)"
+    )
+
+
+def test_an_unencodable_request_names_the_call_and_never_its_text() -> None:
+    err = transport.error_from_exception(httpx.LocalProtocolError("Illegal header value b'Key s3cr3t'"), get_spec())
+    assert str(err) == (
+        f"{GET_WHERE} could not be encoded as an HTTP request (LocalProtocolError: an illegal header or URL value; "
+        "its text is withheld because it may hold the PAT)"
+    )
+
+
+def test_a_list_result_missing_from_the_answer_is_empty() -> None:
+    def bare(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"status": {"code": 10000}})
+
+    with make_client(bare) as client:
+        assert client.post_datasets([{"id": "a"}]) == []
+        assert client.post_inputs([{"id": "a"}]) == []
+        assert client.post_tasks([{"id": "t"}]) == []
+        assert client.post_dataset_versions("ds", [{"id": "v"}]) == []
+
+
+def test_an_error_answer_with_fields_that_are_not_lists_is_still_classified() -> None:
+    body = {"status": {"code": 11102}, "count": 3, "flag": None, "dataset": {"id": "d"}, "note": "text"}
+    with pytest.raises(InvalidArgumentError) as info:
+        transport.decode_response(answer(400, body), get_spec())
+    assert info.value.items == []
