@@ -285,6 +285,7 @@ def test_non_json_answers(http, content_type, cls, words) -> None:
     assert type(info.value) is cls
     assert words in str(info.value)
     assert info.value.ambiguous is (cls is TransientServerError)
+    assert (info.value.http_status, info.value.rpc, info.value.method) == (http, "GetDataset", "GET")
 
 
 def test_an_empty_answer_is_transient_and_keeps_retry_after() -> None:
@@ -491,7 +492,14 @@ GET_WHERE = "GetDataset (GET /v2/users/u/apps/a/datasets/d1)"
 def test_an_answer_that_is_not_the_api_says_so(response, message) -> None:
     with pytest.raises(ClarifaiError) as info:
         transport.decode_response(response, get_spec())
-    assert type(info.value) is ClarifaiError and info.value.args[0].startswith(message)
+    err = info.value
+    assert type(err) is ClarifaiError and err.args[0].startswith(message)
+    assert (err.http_status, err.rpc, err.method, err.path) == (
+        response.status_code,
+        "GetDataset",
+        "GET",
+        "/v2/users/u/apps/a/datasets/d1",
+    )
 
 
 @pytest.mark.parametrize("http", [400, 401, 500])
