@@ -393,7 +393,7 @@ def test_path_values_default_to_the_config_and_can_be_overridden() -> None:
     assert str(info.value) == "GetDataset: missing path value 'dataset_id'"
     with pytest.raises(ConfigurationError) as info:
         transport.build_call(CONFIG.replace(app_id=None), "GetDataset", path={"dataset_id": "d1"})
-    assert str(info.value) == "GetDataset: missing path value 'app_id' (set CLARIFAI_APP_ID or pass app_id)"
+    assert str(info.value) == "GetDataset needs an app id: set CLARIFAI_APP_ID or pass app_id=..."
 
 
 def test_bodies_by_verb_and_idempotency_by_verb_unless_told() -> None:

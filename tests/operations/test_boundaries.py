@@ -39,7 +39,7 @@ def test_a_plan_deleting_exactly_max_delete_share_is_applied(client, emulator, f
         prune(client, "ds", PrunePolicy(keep_last=2, max_delete_share=0.49))
     assert str(info.value) == (
         "refusing to prune: the plan deletes 2 of 4 versions (50%), more than max_delete_share=49%; "
-        "pass force=True (CLI: --force) to apply it anyway"
+        "pass force=True to apply it anyway"
     )
     assert writes(emulator) == []
     prune(client, "ds", PrunePolicy(keep_last=2, max_delete_share=0.5))
