@@ -226,3 +226,36 @@ def test_cleanup_fails_when_deleted_tasks_are_still_listed(client, emulator):
     assert sorted(t["id"] for t in client.list_tasks()) == ids
     _, result = cleanup_tasks(client, timedelta(days=1), now=later)
     assert result.counts["deleted"] == 2 and list(client.list_tasks()) == []
+
+
+def test_a_reviewed_update_plan_fails_when_a_patch_does_not_take(client, emulator):
+    from connector.operations import TaskUpdatePlan, apply_update_task, plan_update_task
+
+    s = _spec(run_key="p")
+    create_task(client, s)
+    members = TaskUpdatePlan.from_json(plan_update_task(client, s.id, workers=["carol"]).to_json())
+    emulator.admin.script_fault("lost_write", rpc="PatchTasks")
+    with pytest.raises(VerificationError, match=f"task {s.id!r}: workers read back as \\['alice', 'bob'\\]"):
+        apply_update_task(client, members)
+    apply_update_task(client, members)
+    assert worker_ids(client.get_task(s.id)) == ["alice", "bob", "carol"]
+    done = TaskUpdatePlan.from_json(plan_update_task(client, s.id, done=True).to_json())
+    emulator.admin.script_fault("lost_write", rpc="PatchTasks")
+    with pytest.raises(VerificationError, match=f"task {s.id!r} is not TASK_DONE after marking it done"):
+        apply_update_task(client, done)
+    assert apply_update_task(client, done).details["marked_done"] is True
+    assert status_code_of(client.get_task(s.id)) == StatusCode.TASK_DONE
+
+
+def test_a_reviewed_delete_plan_fails_when_the_delete_does_not_take(client, emulator):
+    from connector.operations import apply_cleanup, plan_delete_tasks
+
+    s = _spec(run_key="del")
+    create_task(client, s)
+    plan = plan_delete_tasks(client, [s.id])
+    emulator.admin.script_fault("lost_write", rpc="DeleteTasks")
+    with pytest.raises(VerificationError, match=f"tasks still listed after delete: \\['{s.id}'\\]; run cleanup again"):
+        apply_cleanup(client, plan)
+    assert [t["id"] for t in client.list_tasks()] == [s.id]
+    apply_cleanup(client, plan)
+    assert list(client.list_tasks()) == []
