@@ -106,3 +106,83 @@ def test_the_config_is_shown_without_the_pat() -> None:
     assert PAT not in text and "pat='***'" in text
     assert "user_id='me'" in text and "app_id='app'" in text and "base_url='http://127.0.0.1:1'" in text
     assert str(config) == text
+
+
+ENV = {"CLARIFAI_PAT": PAT, "CLARIFAI_USER_ID": "me"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "CLARIFAI_RETRY_MAX_ATTEMPTS",
+            "0",
+            "CLARIFAI_RETRY_MAX_ATTEMPTS must be a whole number greater than 0, got '0'",
+        ),
+        ("CLARIFAI_RETRY_MAX_ATTEMPTS", "x", "CLARIFAI_RETRY_MAX_ATTEMPTS must be a whole number, got 'x'"),
+        ("CLARIFAI_TIMEOUT", "0", "CLARIFAI_TIMEOUT must be a number greater than 0, got '0'"),
+        ("CLARIFAI_RATE_LIMIT", "-1", "CLARIFAI_RATE_LIMIT must be a number 0 or more, got '-1'"),
+        ("CLARIFAI_RATE_LIMIT", "inf", "CLARIFAI_RATE_LIMIT must be a number 0 or more, got 'inf'"),
+        ("CLARIFAI_RETRY_MAX_ELAPSED", "-inf", "CLARIFAI_RETRY_MAX_ELAPSED must be a number 0 or more, got '-inf'"),
+        ("CLARIFAI_TIMEOUT", "y", "CLARIFAI_TIMEOUT must be a number, got 'y'"),
+    ],
+)
+def test_a_bad_tuning_variable_is_named_with_what_it_must_be(name, value, message) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        ClarifaiConfig.from_env({**ENV, name: value})
+    assert str(info.value) == message and info.value.argument == name
+
+
+def test_the_insecure_http_switch_is_named_as_it_was_given() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        ClarifaiConfig.from_env({**ENV, "CLARIFAI_ALLOW_INSECURE_HTTP": "maybe"})
+    assert str(info.value) == "CLARIFAI_ALLOW_INSECURE_HTTP must be 1/true/yes/on or 0/false/no/off, got 'maybe'"
+    assert info.value.argument == "allow_insecure_http"
+    for env, overrides, advice in (
+        ({**ENV, "CLARIFAI_API_BASE": "http://evil.example"}, {}, "set CLARIFAI_ALLOW_INSECURE_HTTP=1"),
+        (
+            {**ENV, "CLARIFAI_API_BASE": "http://evil.example"},
+            {"allow_insecure_http": False},
+            "set allow_insecure_http=True",
+        ),
+    ):
+        with pytest.raises(ConfigurationError) as info:
+            ClarifaiConfig.from_env(env, **overrides)
+        assert str(info.value) == (
+            f"refusing to send the PAT over plain http to 'evil.example': use https, or {advice} if this network is trusted"
+        )
+    trusted = ClarifaiConfig.from_env(
+        {**ENV, "CLARIFAI_API_BASE": "http://evil.example", "CLARIFAI_ALLOW_INSECURE_HTTP": "yes"}
+    )
+    assert trusted.allow_insecure_http is True
+
+
+def test_from_env_reads_the_process_environment_by_default(monkeypatch) -> None:
+    monkeypatch.setenv("CLARIFAI_PAT", PAT)
+    monkeypatch.setenv("CLARIFAI_USER_ID", "from-env")
+    monkeypatch.delenv("CLARIFAI_API_BASE", raising=False)
+    assert ClarifaiConfig.from_env().user_id == "from-env"
+
+
+@pytest.mark.parametrize("value", [0, True, 2.5, "3"])
+def test_retry_attempts_must_be_a_whole_number_from_one(value) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        RetryPolicy(max_attempts=value)
+    assert str(info.value) == f"retry max_attempts must be a whole number >= 1, got {value!r}"
+    assert info.value.argument == "max_attempts"
+
+
+def test_a_negative_retry_delay_is_named() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        RetryPolicy(max_wait=-1)
+    assert str(info.value) == "retry max_wait must be a number of seconds >= 0, got -1"
+    assert info.value.argument == "max_wait"
+
+
+def test_neither_a_secret_nor_a_config_pickles() -> None:
+    import pickle
+
+    with pytest.raises(TypeError, match=r"^a Secret cannot be pickled$"):
+        pickle.dumps(Secret(PAT))
+    with pytest.raises(TypeError, match=r"^a ClarifaiConfig holds a secret and cannot be pickled$"):
+        pickle.dumps(_config())

@@ -143,3 +143,47 @@ def test_a_wait_error_pickles_with_its_hint(cls) -> None:
     err = cls("head", hint="advice", kind="dataset_version", object_id="ds/v", status_code=64020, elapsed=1.5)
     back = pickle.loads(pickle.dumps(err))
     assert str(back) == "head; advice" and back.hint == "advice" and back.to_dict() == err.to_dict()
+
+
+def test_an_argument_error_pickles_with_its_spelling_and_facts() -> None:
+    from connector.errors import ConfigurationError, ValidationError
+
+    err = ConfigurationError(
+        "no PAT given: set CLARIFAI_PAT or pass {pat}; seen {value} in {where}",
+        argument="pat",
+        spell={"pat": "pat=..."},
+        value={"a": 1, "b": "two"},
+        where=("x", "y"),
+    )
+    assert str(err) == "no PAT given: set CLARIFAI_PAT or pass pat=...; seen {'a': 1, 'b': 'two'} in ('x', 'y')"
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is ConfigurationError and str(back) == str(err) and back.spell == {"pat": "pat=..."}
+    assert back.facts == {"value": {"a": 1, "b": "two"}, "where": ("x", "y")}
+    odd = ValidationError("{argument} got {value}", argument="x", value={"k": object()})
+    assert pickle.loads(pickle.dumps(odd)).args == odd.args  # a fact that is not plain data travels as its text
+    assert str(ValidationError()) == "" and ValidationError().argument is None
+
+
+def test_a_wait_errors_defaults() -> None:
+    err = WaitTimeoutError("slow")
+    assert (err.kind, err.object_id, err.description, err.elapsed, err.timeout, err.hint) == (
+        "object",
+        "",
+        "",
+        0.0,
+        0.0,
+        "",
+    )
+    assert WaitFailedError("x", description=None).description == ""  # type: ignore[arg-type]
+
+
+def test_a_value_is_shown_unless_it_may_be_a_token() -> None:
+    from connector.ids import kind_of, shown
+
+    assert shown("cats-dogs") == "'cats-dogs'"
+    assert shown("0123456789abcdef0123456789abcdef") == "(a value that looks like a token, not shown)"
+    # a value whose repr escapes a character is judged as written, not as shown
+    line = "a\n" + "1" * 20
+    assert shown(line) == repr(line)
+    assert shown(["0123456789abcdef0123456789abcdef"]) == "(a value that looks like a token, not shown)"
+    assert kind_of(3) == "an int" and kind_of([]) == "a list" and kind_of(None) == "a NoneType"

@@ -61,6 +61,8 @@ def test_the_smallest_plan_is_accepted() -> None:
     plan = PagePlan(1, concurrency=1, max_pages=1)
     assert (plan.per_page, plan.concurrency, plan.max_pages) == (1, 1, 1)
     assert PagePlan(1000, 1).per_page == 1000
+    default = PagePlan(5)
+    assert (default.concurrency, default.max_pages) == (1, None)  # sequential and unbounded unless told
 
 
 @pytest.mark.parametrize("concurrency", [2, 3])

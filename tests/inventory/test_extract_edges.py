@@ -214,7 +214,9 @@ def test_blank_or_non_string_dataset_names_are_refused_before_any_request(bad) -
 
 
 def test_an_empty_list_of_names_is_refused_not_read_as_all() -> None:
-    with pytest.raises(ValidationError, match="an empty list of model ids was given in models; pass None for all models"):
+    with pytest.raises(
+        ValidationError, match="an empty list of model ids was given in models; pass None for all models"
+    ):
         resolve_scopes(NoCalls(), get_spec("model_versions"), models=[])
 
 

@@ -341,3 +341,94 @@ def test_a_waiter_refuses_an_empty_id(bad) -> None:
 def test_a_task_waiter_refuses_an_invalid_task_id() -> None:
     with pytest.raises(ValidationError, match="bad id"):
         task_waiter("bad id", "done", None, WaitSpec(timeout=1.0, interval=0.1, max_interval=0.2))
+
+
+# -- the documented defaults and what each wait passes on -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "timeout", "interval", "max_interval"),
+    [
+        ("wait_dataset_version", 600.0, 0.25, 10.0),
+        ("wait_bulk_operation", 600.0, 0.25, 10.0),
+        ("wait_inputs_add_job", 600.0, 0.25, 10.0),
+        ("wait_task", 3600.0, 1.0, 30.0),
+        ("poll", 600.0, 0.25, 10.0),
+    ],
+)
+def test_the_waits_documented_defaults(name, timeout, interval, max_interval) -> None:
+    import inspect
+
+    from connector.operations import async_waits, waits
+
+    for module in (waits, async_waits):
+        if not hasattr(module, name):
+            continue
+        params = inspect.signature(getattr(module, name)).parameters
+        assert (params["timeout"].default, params["interval"].default, params["max_interval"].default) == (
+            timeout,
+            interval,
+            max_interval,
+        ), (module.__name__, name)
+
+
+class EdgeRandom(random.Random):
+    def uniform(self, a: float, b: float) -> float:
+        return a
+
+
+@pytest.mark.parametrize("make", ["bulk", "job", "task", "version"])
+def test_each_waiter_runs_on_the_clock_and_random_source_it_is_given(make) -> None:
+    clock = FakeClock()
+    spec = WaitSpec(timeout=10, interval=2, max_interval=8)
+    waiter = {
+        "bulk": lambda: bulk_operation_waiter("op", spec, rng=EdgeRandom(), clock=clock),
+        "job": lambda: inputs_add_job_waiter("j", spec, rng=EdgeRandom(), clock=clock),
+        "task": lambda: task_waiter("t", "done", None, spec, rng=EdgeRandom(), clock=clock),
+        "version": lambda: version_waiter("ds", "v", spec, rng=EdgeRandom(), clock=clock),
+    }[make]()
+    assert waiter.pause() == 1.0  # half of the 2 s interval: the given source's low end
+    clock.now += 10
+    with pytest.raises(WaitTimeoutError) as info:
+        waiter.pause()
+    assert info.value.elapsed == 10.0
+
+
+def test_a_task_wait_reports_progress_as_the_tasks_operation() -> None:
+    events = []
+    waiter = task_waiter("t", "work", 50, WaitSpec(timeout=10, interval=1, max_interval=1, progress=events.append))
+    waiter.judge(TaskStatus("t", "TASK_IN_PROGRESS", 20.0, 0.0, 4, [], [], StatusCode.TASK_IN_PROGRESS, ""))
+    (event,) = events
+    assert (event.operation, event.stage, event.done, event.total) == ("tasks", "task t", 20, 100)
+    assert event.message == "TASK_IN_PROGRESS work 20% review 0%"
+
+
+def test_poll_describes_each_object_it_read_and_reads_any_object() -> None:
+    clock, events = FakeClock(), []
+    objects = iter([[1], [1, 2]])
+    got = poll(
+        lambda: next(objects),
+        lambda o: DONE if len(o) == 2 else PENDING,
+        what="list",
+        describe=lambda o: (len(o), 2, f"{len(o)} of 2"),
+        progress=events.append,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert got == [1, 2] and [(e.done, e.message) for e in events] == [(1, "1 of 2"), (2, "2 of 2")]
+    with pytest.raises(WaitFailedError) as info:
+        poll(lambda: ("not", "a", "mapping"), lambda o: FAILED, what="tuple", sleep=clock.sleep, clock=clock)
+    assert info.value.description == "" and info.value.status_code is None
+    assert str(info.value).startswith("tuple ended in UNKNOWN; ")
+
+
+def test_a_bare_bulk_operation_or_job_reads_as_nothing_done() -> None:
+    op = read_bulk_operation({"status": {"code": "BULK_OPERATION_PENDING"}})
+    assert (op.done, op.description) == (0, "")
+    job = read_inputs_add_job({"status": {"code": "JOB_QUEUED"}})
+    assert (job.done, job.total, job.description) == (0, 0, "")
+
+
+def test_a_task_without_percent_to_wait_for_is_reached_by_any_work() -> None:
+    st = _status(StatusCode.TASK_IN_PROGRESS, work=0.5, review=0.5)
+    assert classify_task(st, "work", None) == DONE and classify_task(st, "review", 0) == DONE

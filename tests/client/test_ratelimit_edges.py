@@ -1,0 +1,86 @@
+"""The adaptive token bucket at its edges, on a fake clock: the burst once the rate has
+dropped below one token a second, recovery steps of another size and their timing, and
+that acquiring sleeps exactly the wait it reserved (never for a free token)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from connector.ratelimit import TokenBucket
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_below_one_token_a_second_the_burst_is_a_single_token() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(4, 5, clock=clock, floor=0.5, cooldown=0.0, recover_after=1e9)
+    for _ in range(3):
+        bucket.throttled()  # 4 -> 2 -> 1 -> 0.5 a second
+    assert bucket.current_rate == 0.5
+    clock.now += 1000  # a long quiet period saves one token, not the configured five
+    assert [bucket.reserve(), bucket.reserve()] == pytest.approx([0.0, 2.0])
+
+
+def test_recovery_climbs_by_its_step_once_per_quiet_period() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(16, clock=clock, floor=1, recover_after=2.0, recover_step=3.0)
+    bucket.throttled()
+    assert bucket.current_rate == 8
+    clock.now += 2.0
+    assert bucket.current_rate == 11
+    clock.now += 1.0  # half a period since the last step: no step yet
+    assert bucket.current_rate == 11
+    clock.now += 1.0
+    assert bucket.current_rate == 14
+    clock.now += 10.0
+    assert bucket.current_rate == 16  # never above the configured rate
+
+
+def test_a_rate_at_its_ceiling_stays_there() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(10, clock=clock, recover_after=1.0, recover_step=5.0)
+    clock.now += 50
+    assert bucket.current_rate == 10
+    bucket.throttled()
+    clock.now += 1.0
+    assert bucket.current_rate == 10  # 5 + one step of 5
+
+
+def test_acquire_sleeps_exactly_the_reserved_wait(monkeypatch) -> None:
+    clock = FakeClock()
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", slept.append)
+    bucket = TokenBucket(4, 1, clock=clock)
+    assert [bucket.acquire(), bucket.acquire(), bucket.acquire()] == pytest.approx([0.0, 0.25, 0.5])
+    assert slept == pytest.approx([0.25, 0.5])  # the free token is taken without sleeping
+
+
+def test_async_acquire_sleeps_exactly_the_reserved_wait(monkeypatch) -> None:
+    clock = FakeClock()
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("asyncio.sleep", fake_sleep)
+    bucket = TokenBucket(4, 1, clock=clock)
+
+    async def main() -> list[float]:
+        return [await bucket.aacquire() for _ in range(3)]
+
+    assert asyncio.run(main()) == pytest.approx([0.0, 0.25, 0.5])
+    assert slept == pytest.approx([0.25, 0.5])
+
+
+def test_the_repr_shows_the_rates() -> None:
+    bucket = TokenBucket(10, 4, clock=FakeClock())
+    bucket.throttled()
+    assert repr(bucket) == "TokenBucket(rate=10.0, burst=4.0, current_rate=5.0)"
