@@ -228,3 +228,12 @@ def test_a_delete_treats_not_found_as_done_by_default() -> None:
             assert delete()["status"]["code"] == 11101
             with pytest.raises(Exception, match="CONN_DOES_NOT_EXIST"):
                 delete(missing_ok=False)
+
+
+def test_the_package_hands_out_both_clients_lazily_and_nothing_else() -> None:
+    import connector
+
+    assert connector.ClarifaiClient is ClarifaiClient
+    assert connector.AsyncClarifaiClient is AsyncClarifaiClient
+    with pytest.raises(AttributeError, match=r"^module 'connector' has no attribute 'Nope'$"):
+        connector.Nope  # noqa: B018
