@@ -138,8 +138,9 @@ def test_aiter_pages_in_order(total: int, per_page: int, concurrency: int) -> No
 
 
 def test_aiter_early_close_cancels_tasks() -> None:
-    """Pages 3-5 are in flight when the consumer stops after page 2; they would never
-    end by themselves, so closing returns only because they are cancelled."""
+    """Pages 3-5 (and any fetched further ahead) are in flight when the consumer stops
+    after page 2; they would never end by themselves, so closing returns only because
+    they are cancelled."""
     started: list[int] = []
     cancelled: list[int] = []
 
@@ -167,8 +168,9 @@ def test_aiter_early_close_cancels_tasks() -> None:
         assert pending == []
         return ended
 
-    assert asyncio.run(main()) == [3, 4, 5]  # cancelled, and awaited before closing returned
-    assert sorted(started) == [1, 2, 3, 4, 5]
+    ended = asyncio.run(main())
+    assert {1, 2, 3, 4, 5} <= set(started)  # pages 3-5 were in flight when the consumer stopped
+    assert ended == sorted(set(started) - {1, 2})  # each cancelled, and awaited before closing returned
 
 
 # -- against the emulator ----------------------------------------------------------------

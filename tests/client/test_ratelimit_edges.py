@@ -83,4 +83,4 @@ def test_async_acquire_sleeps_exactly_the_reserved_wait(monkeypatch) -> None:
 def test_the_repr_shows_the_rates() -> None:
     bucket = TokenBucket(10, 4, clock=FakeClock())
     bucket.throttled()
-    assert repr(bucket) == "TokenBucket(rate=10.0, burst=4.0, current_rate=5.0)"
+    assert repr(bucket) == "TokenBucket(rate=10.0, burst=4.0, current_rate=5.0, window=1.0)"

@@ -141,7 +141,10 @@ def test_server_split_fails_when_the_targets_do_not_hold_the_source(client, emul
 
     with pytest.raises(VerificationError) as info:
         split(client, spec, poll_interval=0.01, progress=meanwhile)
-    assert str(info.value) == "server-side split: targets hold 11 inputs, the source 12"
+    assert str(info.value) == (
+        "server-side split: targets hold 11 inputs, the source 12 when planned (0 not in the source, 1 missing); "
+        "if the source changed since the plan was made, empty the targets and split again"
+    )
     held = _members(client, "src-train") + _members(client, "src-test")
     assert len(held) == 11 and source[0] not in held
 
