@@ -209,3 +209,27 @@ def test_a_spec_is_frozen_and_keeps_its_order() -> None:
     assert spec.column_names[:3] == ["id", "app_id", "user_id"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.name = "other"  # type: ignore[misc]
+
+
+def test_distinct_computes_each_plain_value_once() -> None:
+    from connector.inventory.compiled import distinct
+
+    calls: list[Any] = []
+
+    def name_of(value: Any) -> str:
+        """Names a value."""
+        calls.append(value)
+        return f"<{value}>"
+
+    cached = distinct(name_of)
+    assert cached.__name__ == "name_of" and cached.__doc__ == "Names a value."
+    assert [cached(v) for v in (1, 1, "1", "1", 1.0, True)] == ["<1>", "<1>", "<1>", "<1>", "<1.0>", "<True>"]
+    assert calls == [1, "1", 1.0, True]  # 1, "1", 1.0 and True are told apart by their type
+    assert cached([1]) == "<[1]>" and cached([1]) == "<[1]>" and calls[-2:] == [[1], [1]]  # not cached
+    for n in range(5000):
+        cached(n)
+    calls.clear()
+    cached(4999)
+    assert calls == [4999]  # past 4096 cached values, new ones are computed every time
+    cached(3)
+    assert calls == [4999]
