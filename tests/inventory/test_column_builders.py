@@ -233,3 +233,14 @@ def test_distinct_computes_each_plain_value_once() -> None:
     assert calls == [4999]  # past 4096 cached values, new ones are computed every time
     cached(3)
     assert calls == [4999]
+
+
+def test_a_column_over_several_paths_takes_the_first_value_set() -> None:
+    col = s.Column("either", pa.string(), paths=("a", "b.c"))
+    assert _read(col, {"a": "first", "b": {"c": "second"}}) == "first"
+    assert _read(col, {"b": {"c": "second"}}) == "second" and _read(col, {}) is None
+
+
+def test_an_inventorys_schema_by_name() -> None:
+    assert s.schema("datasets") == s.get_spec("datasets").schema
+    assert s.schema("datasets").metadata == {b"inventory": b"datasets"}
