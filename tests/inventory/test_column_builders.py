@@ -255,3 +255,119 @@ def test_a_column_over_several_paths_takes_the_first_value_set() -> None:
 def test_an_inventorys_schema_by_name() -> None:
     assert s.schema("datasets") == s.get_spec("datasets").schema
     assert s.schema("datasets").metadata == {b"inventory": b"datasets"}
+
+
+def test_a_compiled_inventory_reads_nested_paths_shared_parents_and_odd_containers() -> None:
+    """A probe inventory compiled now (inventories compile once, on first use): columns
+    share parents, a parent may be missing or not a dict, a page may be empty."""
+    from types import MappingProxyType
+
+    cols = (
+        s.string("abc", "a.b.c"),
+        s.string("ad", "a.d"),
+        s.integer("ae", "a.e.f"),
+        s.string("e", "e"),
+        s.Column("either", pa.string(), paths=("x.y", "a.d")),
+        s.timestamp("at", "t.at"),
+        s.strings("ids", "l", "ids"),
+        s.boolean("flag", "g.h"),
+        s.string("deep", "p.q.r.s.t.u.v.w.x.y.z"),
+    )
+    spec = s.InventorySpec("probe2", "ListDatasets", "datasets", "app", cols, "a probe")
+    items = [
+        {"a": {"b": {"c": "c1"}, "d": "d1", "e": {"f": "7"}}, "e": 5, "t": {"at": "2026-01-02T03:04:05Z"}, "l": ["x"]},
+        {"a": MappingProxyType({"b": MappingProxyType({"c": "c2"}), "d": None}), "x": {"y": "xy"}, "g": {"h": "true"}},
+        {
+            "a": None,
+            "e": None,
+            "t": "not a map",
+            "l": None,
+            "g": {},
+            "p": {"q": {"r": {"s": {"t": {"u": {"v": {"w": {"x": {"y": {"z": "deep"}}}}}}}}}},
+        },
+        {},
+    ]
+    rows = record_batch(spec, items, {}).to_pylist()
+    assert rows == [
+        {
+            "abc": "c1",
+            "ad": "d1",
+            "ae": 7,
+            "e": "5",
+            "either": "d1",
+            "at": rows[0]["at"],
+            "ids": ["x"],
+            "flag": False,
+            "deep": None,
+        },
+        {
+            "abc": "c2",
+            "ad": None,
+            "ae": None,
+            "e": None,
+            "either": "xy",
+            "at": None,
+            "ids": [],
+            "flag": True,
+            "deep": None,
+        },
+        {
+            "abc": None,
+            "ad": None,
+            "ae": None,
+            "e": None,
+            "either": None,
+            "at": None,
+            "ids": [],
+            "flag": False,
+            "deep": "deep",
+        },
+        {
+            "abc": None,
+            "ad": None,
+            "ae": None,
+            "e": None,
+            "either": None,
+            "at": None,
+            "ids": [],
+            "flag": False,
+            "deep": None,
+        },
+    ]
+    assert rows[0]["at"].isoformat() == "2026-01-02T03:04:05+00:00"
+    empty = record_batch(spec, [], {})
+    assert empty.num_rows == 0 and empty.schema == spec.schema
+    nulls = record_batch(
+        s.InventorySpec("probe3", "ListDatasets", "datasets", "app", (s.integer("n"),), "p"), [{}, {}], {}
+    )
+    assert nulls.schema.field("n").type == pa.int64() and nulls.to_pylist() == [{"n": None}, {"n": None}]
+
+
+def test_distinct_names_a_function_without_a_name_cached_and_caches_exactly_4096_values() -> None:
+    import functools
+
+    from connector.inventory.compiled import distinct
+
+    assert distinct(functools.partial(str)).__name__ == "cached"
+    calls: list[int] = []
+    cached = distinct(lambda v: calls.append(v) or v)
+    for n in range(4097):
+        cached(n)
+    calls.clear()
+    cached(4095)
+    assert calls == []  # the 4096th value was kept
+    cached(4096)
+    assert calls == [4096]  # the 4097th was not
+
+
+def test_frames_of_exactly_the_rows_asked_for(client) -> None:
+    from connector.errors import ValidationError
+    from connector.inventory.frames import iter_frames
+
+    client.post_datasets([{"id": f"ds{n}"} for n in range(5)])
+    frames = list(iter_frames(client, "datasets", chunk_rows=1))
+    assert [len(f) for f in frames] == [1] * 5
+    limited = list(iter_frames(client, "datasets", chunk_rows=2, per_page=2, max_pages=1))
+    assert [len(f) for f in limited] == [2]  # the listing's own arguments are passed on
+    with pytest.raises(ValidationError, match=r"^chunk_rows must be at least 1, got 0$"):
+        iter_frames(client, "datasets", chunk_rows=0)
