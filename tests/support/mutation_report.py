@@ -7,8 +7,9 @@ Run from the project root after ``mutmut run``::
 
 A mutant counts as killed when a test failed on it or it ran past its time limit (a
 mutation that makes the code hang is caught). Equivalent mutants (a change no test can
-see, because the behaviour is the same) and import-time ones (in code that runs only
-while the package is imported, which mutmut cannot switch) are listed with the reason
+see, because the behaviour is the same) and hidden ones (that mutmut's way of switching
+mutants keeps from every test: code that runs only while the package is imported,
+default argument values only the elapsed time would show) are listed with the reason
 in ``mutation-equivalents.toml`` and left out of the score; each entry names the function
 and the line before and after the change, so it still matches after unrelated edits
 renumber mutmut's mutants. An entry that matches no surviving mutant is reported as
@@ -30,15 +31,20 @@ TOTAL_BAR = 0.85
 MODULE_BAR = 0.75
 
 KILLED = frozenset({"killed", "timeout", "caught by type check", "segfault"})
+#: Kinds of entries in the equivalents file: equivalent, or hidden from tests by mutmut.
+KINDS = ("equivalent", "import-time", "default")
 
 
 @dataclasses.dataclass(frozen=True)
 class Equivalent:
     """One equivalent mutant: in ``function``, the line ``original`` becomes ``mutated``.
 
-    ``kind`` is ``"equivalent"`` (the behaviour is the same) or ``"import-time"`` (the
-    function runs only while the package is imported, before mutmut switches a mutant
-    on, so no test can ever see the mutant: mutmut's limit, not the tests')."""
+    ``kind`` is ``"equivalent"`` (the behaviour is the same), or one of the kinds hidden
+    from every test by how mutmut switches mutants (mutmut's limit, not the tests'):
+    ``"import-time"`` (the function runs only while the package is imported, before a
+    mutant is switched on) and ``"default"`` (a default argument value that only the
+    elapsed time would show: the signature mutmut's wrapper reports is the original's,
+    so a test of the documented default cannot see it)."""
 
     function: str
     original: str
@@ -49,7 +55,7 @@ class Equivalent:
     def matches(self, function: str, change: tuple[str, str]) -> bool:
         if self.function != function:
             return False
-        if self.kind == "import-time" and self.original == self.mutated == "*":
+        if self.kind != "equivalent" and self.original == self.mutated == "*":
             return True  # every mutant of a function that only runs at import
         return (_squash(self.original), _squash(self.mutated)) == change
 
@@ -62,13 +68,13 @@ class ModuleFigures:
     survived: int = 0
     no_tests: int = 0
     equivalent: int = 0
-    import_time: int = 0
+    hidden: int = 0
     other: int = 0
 
     @property
     def counted(self) -> int:
-        """The mutants the score is over: every one but the equivalent and import-time ones."""
-        return self.mutants - self.equivalent - self.import_time
+        """The mutants the score is over: every one but the equivalent and hidden ones."""
+        return self.mutants - self.equivalent - self.hidden
 
     @property
     def score(self) -> float:
@@ -106,9 +112,9 @@ def load_equivalents(path: Path = EQUIVALENTS_FILE) -> list[Equivalent]:
         Equivalent(e["function"], e["original"], e["mutated"], e["reason"], e.get("kind", "equivalent"))
         for e in data.get("equivalent", [])
     ]
-    unknown = sorted({e.kind for e in entries} - {"equivalent", "import-time"})
+    unknown = sorted({e.kind for e in entries} - set(KINDS))
     if unknown:
-        raise ValueError(f"{path}: unknown kind(s) {unknown}; use 'equivalent' or 'import-time'")
+        raise ValueError(f"{path}: unknown kind(s) {unknown}; use one of {list(KINDS)}")
     return entries
 
 
@@ -144,10 +150,10 @@ def collect(equivalents: Sequence[Equivalent]) -> tuple[list[ModuleFigures], dic
             function, change = readable_function(name), change_of(diff)
             match = next((e for e in equivalents if e.matches(function, change)), None)
             if match is not None:
-                if match.kind == "import-time":
-                    row.import_time += 1
-                else:
+                if match.kind == "equivalent":
                     row.equivalent += 1
+                else:
+                    row.hidden += 1
                 used.add(match)
                 continue
             if status == "survived":
@@ -165,16 +171,16 @@ def table(figures: Iterable[ModuleFigures]) -> str:
     rows = list(figures)
     total = ModuleFigures("total")
     for row in rows:
-        for field in ("mutants", "killed", "survived", "no_tests", "equivalent", "import_time", "other"):
+        for field in ("mutants", "killed", "survived", "no_tests", "equivalent", "hidden", "other"):
             setattr(total, field, getattr(total, field) + getattr(row, field))
     lines = [
-        "| module | mutants | equivalent | import-time | killed | survived | no tests | other | killed % |",
+        "| module | mutants | equivalent | hidden | killed | survived | no tests | other | killed % |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in [*rows, total]:
         name = f"**{row.module}**" if row is total else f"`{row.module}`"
         lines.append(
-            f"| {name} | {row.mutants} | {row.equivalent} | {row.import_time} | {row.killed} | {row.survived} "
+            f"| {name} | {row.mutants} | {row.equivalent} | {row.hidden} | {row.killed} | {row.survived} "
             f"| {row.no_tests} "
             f"| {row.other} | {row.score:.1%} |"
         )
