@@ -79,3 +79,51 @@ def test_each_helper_writes_its_own_format_whatever_the_name(client, tmp_path, h
         assert data.decode().startswith('"id",')
     else:
         assert json.loads(data)["id"] == "ds"
+
+
+def test_jsonl_writes_times_inside_lists_in_utc() -> None:
+    moments = [dt.datetime(2026, 1, 2, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))]
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array([moments], type=pa.list_(pa.timestamp("us", tz="+02:00")))], names=["at"]
+    )
+    assert json.loads(_write(batch, "jsonl")) == {"at": ["2026-01-02T10:00:00.000000Z"]}
+
+
+def test_format_timestamp_converts_to_utc_not_to_the_local_zone(monkeypatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        paris = dt.timezone(dt.timedelta(hours=1))
+        assert format_timestamp(dt.datetime(2024, 6, 1, 13, 0, tzinfo=paris)) == "2024-06-01T12:00:00.000000Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("path", "fd"),
+    [
+        ("/dev/stdin", 0),
+        ("/dev/stdout", 1),
+        ("/dev/stderr", 2),
+        ("/dev/fd/7", 7),
+        ("/proc/self/fd/9", 9),
+        ("/dev/null", None),
+        ("/dev/fd/x", None),
+        ("out.csv", None),
+        ("/dev/stdout2", None),
+    ],
+)
+def test_descriptor_of(path, fd) -> None:
+    from connector.inventory.export import descriptor_of
+
+    assert descriptor_of(path) == fd
+
+
+@pytest.mark.parametrize("helper", [to_csv, to_jsonl, to_parquet])
+def test_each_helper_passes_the_listing_arguments_on(client, tmp_path, helper) -> None:
+    client.post_datasets([{"id": f"ds{n}"} for n in range(3)])
+    result = helper(client, "datasets", tmp_path / "export.data", per_page=1, max_pages=2)
+    assert result.rows == 2 and result.pages == 2
