@@ -84,3 +84,42 @@ def test_the_repr_shows_the_rates() -> None:
     bucket = TokenBucket(10, 4, clock=FakeClock())
     bucket.throttled()
     assert repr(bucket) == "TokenBucket(rate=10.0, burst=4.0, current_rate=5.0, window=1.0)"
+
+
+def test_a_window_holds_whole_requests_only_and_as_many_as_its_length_allows() -> None:
+    """At 1.5 requests a second the bucket alone starts the second request a third of
+    a second after the first. A one-second window holds one whole request (the floor of
+    1.5), so each waits a full second; a two-second window holds three (1.5 x 2), so
+    only the fourth waits for the first to leave it."""
+    alone = TokenBucket(1.5, clock=FakeClock(), window=0)
+    assert [alone.reserve() for _ in range(4)] == pytest.approx([0.0, 1 / 3, 1.0, 5 / 3])
+    one_second = TokenBucket(1.5, clock=FakeClock(), margin=0.0)
+    assert [one_second.reserve() for _ in range(4)] == pytest.approx([0.0, 1.0, 2.0, 3.0])
+    two_seconds = TokenBucket(1.5, clock=FakeClock(), window=2, margin=0.0)
+    assert [two_seconds.reserve() for _ in range(5)] == pytest.approx([0.0, 1 / 3, 1.0, 2.0, 7 / 3])
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_caller_woken_late_counts_from_its_real_start(monkeypatch, flavour: str) -> None:
+    """One request a second. The second caller's turn is a second away, but it wakes
+    half a second late (a loaded machine): the window after it counts from its real
+    start, so the third waits a whole second after it, not half a second."""
+    clock = FakeClock()
+
+    def late_sleep(seconds: float) -> None:
+        clock.now += seconds + 0.5
+
+    async def late_asleep(seconds: float) -> None:
+        late_sleep(seconds)
+
+    monkeypatch.setattr("time.sleep", late_sleep)
+    monkeypatch.setattr("asyncio.sleep", late_asleep)
+    bucket = TokenBucket(1, clock=clock, margin=0.0)
+
+    async def two_async() -> list[float]:
+        return [await bucket.aacquire(), await bucket.aacquire()]
+
+    waits = [bucket.acquire(), bucket.acquire()] if flavour == "sync" else asyncio.run(two_async())
+    assert waits == pytest.approx([0.0, 1.0])
+    assert clock.now == pytest.approx(101.5)
+    assert bucket.reserve() == pytest.approx(1.0)
