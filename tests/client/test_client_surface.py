@@ -15,7 +15,7 @@ from connector.aio import AsyncClarifaiClient
 from connector.client import ClarifaiClient
 from connector.config import ClarifaiConfig, RetryPolicy
 from connector.endpoints import Call, Listing, listing, unary
-from connector.errors import ConfigurationError, OutcomeUnknownError, ValidationError
+from connector.errors import ClarifaiError, ConfigurationError, OutcomeUnknownError, ValidationError
 from connector.status_codes import StatusCode
 from tests.support.contract import async_contract_hooks
 
@@ -73,6 +73,32 @@ def test_the_async_call_accepts_item_codes_and_marks_a_write_idempotent(client_c
             assert [d["id"] for d in retried["datasets"]] == ["ds9"]  # ... unless told it is safe
 
     _run(main())
+
+
+def test_the_call_path_sends_its_body_and_honours_its_options(client, emulator) -> None:
+    """The sync twin of the two tests above: ``call`` sends the body it is given, accepts
+    the failed items whose codes it is told to, and retries a POST only when told it is
+    safe."""
+    client.post_inputs([{"id": "in1", "data": {"text": {"raw": "x"}}}])
+    created = client.call("PostDatasets", body={"datasets": [{"id": "ds", "description": "sent"}]})
+    assert [d["id"] for d in created["datasets"]] == ["ds"]
+    assert client.get_dataset("ds")["description"] == "sent"
+    client.post_dataset_inputs("ds", ["in1"])
+    body = {"dataset_inputs": [{"input": {"id": "in1"}}]}
+    with pytest.raises(ClarifaiError, match="DATASET_INPUT_DUPLICATE"):
+        client.call("PostDatasetInputs", path={"dataset_id": "ds"}, body=body)
+    accepted = client.call(
+        "PostDatasetInputs", path={"dataset_id": "ds"}, body=body, ok_item_codes=[StatusCode.DATASET_INPUT_DUPLICATE]
+    )
+    assert accepted["dataset_inputs"][0]["input"]["id"] == "in1"
+    emulator.admin.script_fault("reset", 1, rpc="PostDatasets")
+    with pytest.raises(OutcomeUnknownError):  # a POST is not retried by default ...
+        client.call("PostDatasets", body={"datasets": [{"id": "ds8"}]})
+    emulator.admin.script_fault("reset", 1, rpc="PostDatasets")
+    emulator.admin.clear_requests()
+    retried = client.call("PostDatasets", body={"datasets": [{"id": "ds9"}]}, idempotent=True)
+    assert [d["id"] for d in retried["datasets"]] == ["ds9"]  # ... unless told it is safe
+    assert [r["rpc"] for r in emulator.admin.requests()] == ["PostDatasets", "PostDatasets"]
 
 
 def test_async_listings_pass_every_paging_argument(client_config, emulator, client) -> None:
