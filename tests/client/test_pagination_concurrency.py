@@ -5,6 +5,7 @@ finishes), a sequential listing that starts no thread, and the plan's argument c
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 
 import pytest
@@ -133,3 +134,76 @@ def test_async_pages_are_yielded_in_order_whatever_order_they_answer_in() -> Non
         return got
 
     assert asyncio.run(main()) == [1, 2, 3, 4]
+
+
+def test_a_clients_listing_fetches_ahead_as_many_pages_as_its_config_says() -> None:
+    """``page_concurrency`` in the config, no argument: pages 2-4 of a listing at three
+    pages at once meet each other in flight (a sequential listing never gets past page
+    2). Over HTTP, through the client, with a transport that answers one item a page."""
+    import httpx
+
+    from connector.client import ClarifaiClient
+    from connector.config import ClarifaiConfig, RetryPolicy
+
+    meet = threading.Barrier(3, timeout=MEET_TIMEOUT)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        if 2 <= page <= 4:
+            meet.wait()
+        items = [{"id": f"d{page}"}] if page <= 4 else []
+        return httpx.Response(200, json={"status": {"code": 10000}, "datasets": items})
+
+    config = ClarifaiConfig(
+        pat="p",
+        user_id="u",
+        app_id="a",
+        base_url="http://127.0.0.1:9",
+        rate_limit=0,
+        per_page=1,
+        page_concurrency=3,
+        retry=RetryPolicy(max_attempts=1),
+    )
+    with ClarifaiClient(config, transport=httpx.MockTransport(answer)) as client:
+        assert [d["id"] for d in client.list_datasets()] == ["d1", "d2", "d3", "d4"]
+
+
+def _callback_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the thread pool logged about a done callback that raised."""
+    return [r.getMessage() for r in caplog.records if r.name == "concurrent.futures"]
+
+
+def test_a_page_fetched_ahead_that_fails_raises_to_the_consumer_and_nothing_else(caplog) -> None:
+    """Page 3 fails while the consumer still reads page 1: the listing raises that error
+    when the consumer reaches it, and the prefetch stops quietly (no error logged by
+    the thread pool about its own bookkeeping)."""
+
+    def fetch(page: int) -> list[dict]:
+        if page == 3:
+            raise RuntimeError("page 3 failed")
+        return [{"n": page}]
+
+    caplog.set_level(logging.DEBUG)
+    pages = iter_pages(fetch, PagePlan(1, 2, max_pages=6))
+    with pytest.raises(RuntimeError, match="page 3 failed"):
+        for _ in pages:
+            pass
+    assert _callback_errors(caplog) == []
+
+
+def test_closing_a_listing_while_pages_are_in_flight_logs_nothing(caplog) -> None:
+    """The consumer stops after page 1 while pages 2 and 3 are still being fetched (they
+    end only once the listing has ended): the fetches that end after the close leave no
+    error behind (the prefetch asks the closed pool for nothing more)."""
+    plan = PagePlan(1, 2)
+
+    def fetch(page: int) -> list[dict]:
+        if page > 1:
+            assert plan.stopped.wait(MEET_TIMEOUT)
+        return [{"n": page}]
+
+    caplog.set_level(logging.DEBUG)
+    pages = iter_pages(fetch, plan)
+    assert next(pages) == [{"n": 1}]
+    pages.close()
+    assert _callback_errors(caplog) == []
