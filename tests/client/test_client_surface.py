@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from urllib.parse import parse_qs
 
 import httpx
@@ -263,3 +264,24 @@ def test_the_package_hands_out_both_clients_lazily_and_nothing_else() -> None:
     assert connector.AsyncClarifaiClient is AsyncClarifaiClient
     with pytest.raises(AttributeError, match=r"^module 'connector' has no attribute 'Nope'$"):
         connector.Nope  # noqa: B018
+
+
+def test_a_client_without_a_config_reads_it_from_the_environment(monkeypatch, client_config, client) -> None:
+    """``config`` defaults to :meth:`ClarifaiConfig.from_env`: with the ``CLARIFAI_*``
+    variables naming the emulator, both clients built with no argument talk to it."""
+    client.post_datasets([{"id": "from-env"}])
+    for name in [n for n in os.environ if n.startswith("CLARIFAI_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("CLARIFAI_PAT", client_config.pat.reveal())
+    monkeypatch.setenv("CLARIFAI_USER_ID", client_config.user_id)
+    monkeypatch.setenv("CLARIFAI_APP_ID", client_config.app_id)
+    monkeypatch.setenv("CLARIFAI_API_BASE", client_config.base_url)
+    with ClarifaiClient() as plain:
+        assert plain.config.base_url == client_config.base_url
+        assert plain.get_dataset("from-env")["id"] == "from-env"
+
+    async def main() -> str:
+        async with AsyncClarifaiClient() as aclient:
+            return (await aclient.get_dataset("from-env"))["id"]
+
+    assert _run(main()) == "from-env"

@@ -123,3 +123,24 @@ def test_a_caller_woken_late_counts_from_its_real_start(monkeypatch, flavour: st
     assert waits == pytest.approx([0.0, 1.0])
     assert clock.now == pytest.approx(101.5)
     assert bucket.reserve() == pytest.approx(1.0)
+
+
+def test_the_buckets_default_cooldown_and_recovery() -> None:
+    """Left to their defaults: throttled answers less than a second apart lower the rate
+    once (a second apart, twice), and the rate climbs back one token a second for every
+    two quiet seconds."""
+    clock = FakeClock()
+    bucket = TokenBucket(10, clock=clock)
+    bucket.throttled()
+    clock.now += 0.99
+    bucket.throttled()
+    assert bucket.current_rate == 5
+    clock.now += 0.01  # a second after the first
+    bucket.throttled()
+    assert bucket.current_rate == 2.5
+    clock.now += 1.99
+    assert bucket.current_rate == 2.5
+    clock.now += 0.01
+    assert bucket.current_rate == 3.5
+    clock.now += 2.0
+    assert bucket.current_rate == 4.5
