@@ -125,10 +125,14 @@ def test_a_caller_woken_late_counts_from_its_real_start(monkeypatch, flavour: st
     assert bucket.reserve() == pytest.approx(1.0)
 
 
-def test_the_buckets_default_cooldown_and_recovery() -> None:
+def test_the_buckets_default_cooldown_recovery_and_floor() -> None:
     """Left to their defaults: throttled answers less than a second apart lower the rate
     once (a second apart, twice), and the rate climbs back one token a second for every
-    two quiet seconds."""
+    two quiet seconds; the rate never drops below a twentieth of the configured one."""
+    floored = TokenBucket(20, clock=FakeClock(), cooldown=0)
+    for _ in range(6):
+        floored.throttled()  # 20 -> 10 -> 5 -> 2.5 -> 1.25 -> 1 (not 0.625)
+    assert floored.current_rate == 1.0
     clock = FakeClock()
     bucket = TokenBucket(10, clock=clock)
     bucket.throttled()
