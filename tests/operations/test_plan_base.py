@@ -233,3 +233,36 @@ def test_a_stopwatch_counts_the_requests_made_since_it_started() -> None:
     Stats.requests = 7
     assert watch.requests == 4 and watch.elapsed >= 0
     assert requests_made(object()) == 0  # type: ignore[arg-type]
+
+
+def test_rows_and_document_values_that_are_dataclasses_become_json_objects() -> None:
+    """A dataclass instance among a plan's rows, or as a value of a document streamed
+    with iter_document_json, is written as the object of its fields (a dataclass is
+    turned into JSON here, not only inside another dataclass)."""
+    from connector.operations.base import iter_document_json
+
+    event = ProgressEvent("op", "stage", 1, 2, "m")
+    fields = {"operation": "op", "stage": "stage", "done": 1, "total": 2, "message": "m"}
+    plan = Plan("x", [event])
+    assert plan.to_dict()["rows"] == [fields]
+    assert json.loads("".join(plan.iter_json(indent=2))) == {"operation": "x", "rows": [fields]}
+    assert json.loads("".join(iter_document_json({"event": event}))) == {"event": fields}
+
+
+def test_to_json_passes_its_options_to_json_dumps() -> None:
+    plan = _DemoPlan.from_dict(_demo())
+    assert plan.to_json(indent=2, sort_keys=True) == json.dumps(plan.to_dict(), indent=2, sort_keys=True)
+    assert plan.to_json(indent=2) != plan.to_json()
+
+
+def test_a_prune_plan_with_an_empty_now_and_its_dataset_list_round_trips() -> None:
+    """``now`` may be empty (a plan that names no reference time), and a malformed
+    dataset list is refused naming its field."""
+    from connector.operations.prune import PrunePlan
+
+    plan = PrunePlan(operation="prune", rows=[], policy={"keep_last": 2}, datasets=["ds"])
+    assert plan.to_dict()["now"] == ""
+    assert PrunePlan.from_dict(plan.to_dict()) == plan
+    with pytest.raises(ValidationError) as info:
+        PrunePlan.from_dict({**plan.to_dict(), "datasets": "ds"})
+    assert str(info.value).startswith("plan field datasets must be a list")
