@@ -266,3 +266,33 @@ def test_a_prune_plan_with_an_empty_now_and_its_dataset_list_round_trips() -> No
     with pytest.raises(ValidationError) as info:
         PrunePlan.from_dict({**plan.to_dict(), "datasets": "ds"})
     assert str(info.value).startswith("plan field datasets must be a list")
+
+
+def test_a_malformed_field_is_refused_with_every_type_or_operation_it_may_have() -> None:
+    """The messages name every allowed type or operation, joined with "or"; a plan
+    class that names no operation wants a string; a type without a plain name is
+    named by its class name."""
+    from connector.operations.base import check_field
+    from connector.operations.tasks import CleanupPlan
+
+    refusals = {
+        "guard": lambda: check_field("guard", 5, (str, type(None))),
+        "blob": lambda: check_field("blob", "x", (bytes,)),
+        "cleanup": lambda: CleanupPlan.from_dict({"operation": "x", "rows": []}),
+        "plan": lambda: Plan.from_dict({"operation": 5, "rows": []}),
+    }
+    messages = {}
+    for name, refuse in refusals.items():
+        with pytest.raises(ValidationError) as info:
+            refuse()
+        messages[name] = str(info.value)
+    assert messages == {
+        "guard": "plan field guard must be a string or null, got 5",
+        "blob": "plan field blob must be bytes, got 'x'",
+        "cleanup": "plan field operation must be 'tasks.cleanup' or 'tasks.delete' (this is a CleanupPlan), got 'x'",
+        "plan": "plan field operation must be a string (this is a Plan), got 5",
+    }
+
+
+def test_a_derived_id_keeps_the_prefixs_letters_in_either_case() -> None:
+    assert deterministic_id("Nightly Split", "a").startswith("Nightly-Split-")
