@@ -927,7 +927,9 @@ def recheck_split(client: ClientProtocol, plan: SplitPlan) -> tuple[SplitPlan, d
       ``not_in_plan`` counts them (plan again to place them);
     * anything else the current state contradicts (an input now placed in another
       target, a removal this plan did not review) raises ConflictError: make the plan
-      again.
+      again;
+    * a target the plan writes to without creating it, deleted since, raises
+      MissingObjectError (the same as applying without recheck).
     Server mode reads only the targets and the operation (they decide whether the
     operation is created, and it must not be while a target holds inputs).
     The narrowed plan's ``guard`` is the verdict of a plan made now.
@@ -943,6 +945,12 @@ def recheck_split(client: ClientProtocol, plan: SplitPlan) -> tuple[SplitPlan, d
         return dataclasses.replace(plan, bulk_operation_exists=exists, create_datasets=create), {}, 0
     fresh = plan_split(client, spec)  # also judges the guard on the targets as they are now
     writes = ("add", "remove")
+    # A target the plan writes to as it was, and a plan made now would create: it was
+    # deleted since. Refused before any write, as without recheck (the plan does not
+    # create it, so its writes would fail half-way or pass for done).
+    written = {r["target"] for r in plan.rows if r["action"] in writes}
+    for dataset_id in sorted((written & set(fresh.create_datasets)) - set(plan.create_datasets)):
+        require_dataset(client, dataset_id, "plan", "target dataset")
     fresh_rows: dict[tuple[str, str], str] = {(r["target"], r["input_id"]): r["action"] for r in fresh.rows}
     in_source = {r["input_id"] for r in fresh.rows if r.get("unit") is not None}
     planned = {(r["action"], r["target"], r["input_id"]) for r in plan.rows if r["action"] in writes}

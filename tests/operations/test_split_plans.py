@@ -40,17 +40,20 @@ def test_a_target_to_add_to_deleted_since_the_plan_fails_before_any_write(client
     assert info.value.argument == "plan" and writes(emulator) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with recheck (the default) the fresh plan's finding that a target is gone is not used: "
-    "the first target is written, then PostDatasetInputs to the missing one fails with NotFoundError",
-)
 def test_a_rechecked_apply_onto_a_target_deleted_since_fails_before_any_write(client, emulator) -> None:
+    """With recheck (the default) the same: the plan made now would create the target,
+    the saved plan writes to it as it was; refused before any write, and a plan made
+    again applies."""
     plan = _stale_plan(client)
     emulator.admin.clear_requests()
-    with pytest.raises((MissingObjectError, ValidationError)):
+    with pytest.raises(MissingObjectError) as info:
         apply_split(client, plan)
-    assert writes(emulator) == []
+    assert str(info.value) == "plan: target dataset 'src-test' does not exist in app 'demo'"
+    assert info.value.argument == "plan" and writes(emulator) == []
+    again = plan_split(client, SplitSpec(dataset_id="src", seed="s"))
+    assert again.create_datasets == ["src-test"]
+    apply_split(client, again)
+    assert sum(1 for d in ("src-train", "src-test") for _ in client.list_dataset_inputs(d)) == 8
 
 
 def test_a_target_to_remove_from_deleted_since_the_plan_fails_before_any_write(client, emulator) -> None:
