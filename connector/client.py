@@ -211,7 +211,8 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
         plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages)
 
         def fetch(page: int) -> list[Obj]:
-            # A page prefetched past the end waits for its token, then is not sent.
+            # A page fetched ahead past the end stops waiting for its token when the
+            # listing ends, and is not sent.
             try:
                 return page_items(self._execute(self._spec(rpc, **page_call(page)), plan=plan), key)
             except _Unwanted:
