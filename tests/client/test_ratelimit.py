@@ -15,15 +15,8 @@ from connector.client import ClarifaiClient
 from connector.config import ClarifaiConfig, RetryPolicy
 from connector.ratelimit import TokenBucket
 from connector.status_codes import StatusCode
+from tests.support.clock import FakeClock
 from tests.support.contract import contract_hooks
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_burst_then_reservations_spaced_by_rate() -> None:

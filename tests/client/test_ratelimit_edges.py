@@ -9,14 +9,7 @@ import asyncio
 import pytest
 
 from connector.ratelimit import TokenBucket
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def test_below_one_token_a_second_the_burst_is_a_single_token() -> None:

@@ -30,20 +30,7 @@ from connector.operations.waits import (
     version_waiter,
 )
 from connector.status_codes import StatusCode
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
+from tests.support.clock import FakeClock
 
 # -- what is read from an object ------------------------------------------------------------
 

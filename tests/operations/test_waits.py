@@ -27,24 +27,12 @@ from connector.operations.waits import (
     poll,
     wait_dataset_version,
 )
+from tests.support.clock import FakeClock
 from tests.support.scenarios import make_dataset
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def test_poll_backs_off_with_jitter_and_stops_at_the_deadline():
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     events = []
     with pytest.raises(WaitTimeoutError, match="not finished after 30s"):
         poll(
@@ -81,7 +69,7 @@ class EdgeRandom(random.Random):
 
 @pytest.mark.parametrize("high", [False, True])
 def test_each_pause_is_jittered_between_half_and_all_of_the_backoff(high):
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     rng = EdgeRandom(high)
     with pytest.raises(WaitTimeoutError):
         poll(
@@ -104,7 +92,7 @@ def test_each_pause_is_jittered_between_half_and_all_of_the_backoff(high):
 def test_pauses_at_the_cap_still_differ():
     """Once the backoff has reached max_interval, only the jitter tells two pauses apart:
     waits started together (many tasks, many workers) must not poll in lockstep."""
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     with pytest.raises(WaitTimeoutError):
         poll(
             dict,
@@ -123,11 +111,11 @@ def test_pauses_at_the_cap_still_differ():
 
 
 def test_poll_returns_when_done_and_fails_at_once():
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     states = iter([PENDING, PENDING, DONE])
     assert poll(lambda: {"id": "x"}, lambda o: next(states), what="x", sleep=clock.sleep, clock=clock)["id"] == "x"
     assert len(clock.sleeps) == 2
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     with pytest.raises(WaitFailedError, match="BULK_OPERATION_FAILED"):
         poll(lambda: {"status": {"code": 25401}}, classify_bulk_operation, what="op", sleep=clock.sleep, clock=clock)
     assert clock.sleeps == []
