@@ -130,7 +130,7 @@ class InventoryChoice(click.Choice[str]):
     "--concurrency",
     type=click.IntRange(1, 64),
     default=None,
-    help="Pages in flight at once, under the rate limit (default 4).",
+    help="Pages in flight at once, under the rate limit (default 8).",
 )
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Stop each listing after N pages.")
 @connection_options

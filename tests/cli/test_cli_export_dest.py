@@ -166,3 +166,36 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(emulator, env):
     proc.stderr.close()
     assert json.loads(first)["id"].startswith("img-")
     assert code == 1 and "Traceback" not in stderr and "error" not in stderr.lower(), stderr
+
+
+def test_the_console_script_exports_then_exits_with_its_heap_frozen(emulator, env, tmp_path):
+    """``clarifai-connector`` is ``connector.cli:run``: the command's result and exit code
+    as ``main`` gives them, then the live objects frozen so the interpreter's shutdown
+    does not walk them again (an ``atexit`` hook, which runs after ``run``, sees them)."""
+    import tomllib
+    from pathlib import Path
+
+    scripts = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["clarifai-connector"] == "connector.cli:run"
+    target = tmp_path / "datasets.jsonl"
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+        "from connector.cli import run\n"
+        "run()\n"
+    )
+    for command, code in (
+        (["export", "datasets", "--out", str(target)], EXIT_OK),
+        (["export", "nothing", "--out", str(target)], EXIT_USAGE),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *command],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == code, done.stderr
+        frozen = int(done.stderr.rsplit("frozen ", 1)[1].split()[0])
+        assert frozen > 10_000  # every module, class and function imported
+    assert len(target.read_text().splitlines()) == 3
