@@ -27,13 +27,15 @@ VERSION_COLUMNS = ("dataset_id", "id", "status_code", "status_name", "created_at
 
 
 def _rows(value: Any, what: str) -> list[dict[str, Any]]:
-    """Row dicts from an Arrow table, a pandas DataFrame or row mappings; nulls as None."""
+    """Row dicts from an Arrow table, a pandas DataFrame or row mappings; nulls as None.
+    A DataFrame's named index counts as a column (``frame.set_index("id")`` reads like
+    ``frame``); a default range index is not a column."""
     if hasattr(value, "to_pylist"):  # a pyarrow Table or RecordBatch
         return [dict(r) for r in value.to_pylist()]
     if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a pandas DataFrame
         import pyarrow as pa
 
-        return [dict(r) for r in pa.Table.from_pandas(value, preserve_index=False).to_pylist()]
+        return [dict(r) for r in pa.Table.from_pandas(value, preserve_index=None).to_pylist()]
     if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping)):
         rows = list(value)
         if all(isinstance(r, Mapping) for r in rows):
