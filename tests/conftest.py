@@ -6,6 +6,7 @@ route table and request messages (the contract check of issue #2).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +21,17 @@ from tests.support.contract import FAST_RETRY, contract_hooks
 # environment) checks each response against its official message; a violation answers
 # 500, is listed by the admin API, and fails the `emulator` fixture / EmulatorServer exit.
 os.environ.setdefault(VALIDATE_ENV, "1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_distinct_caches() -> None:
+    """Each test starts with the inventories' per-value caches (status codes and names)
+    empty, so every test that reads a code runs the function that parses it: what a test
+    pins does not depend on the tests before it (and mutation testing's record of which
+    tests reach which function is complete)."""
+    compiled = sys.modules.get("connector.inventory.compiled")
+    if compiled is not None:
+        compiled.clear_distinct_caches()
 
 
 @pytest.fixture(scope="session")

@@ -298,10 +298,23 @@ def _str_list(value: Any) -> list[str]:
     return x.str_list(value)
 
 
+#: The caches of every :func:`distinct` function, for :func:`clear_distinct_caches`.
+_DISTINCT_CACHES: list[dict[tuple[type, Any], Any]] = []
+
+
+def clear_distinct_caches() -> None:
+    """Forget every value :func:`distinct` functions have cached (each computes it again
+    when next asked). The results do not change; a test suite calls this between tests
+    so that each test that reads a code reaches the function that parses it."""
+    for cache in _DISTINCT_CACHES:
+        cache.clear()
+
+
 def distinct(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``fn`` of one value, computed once per distinct value (a small cache) when the
     value is a plain hashable scalar: for codes and names that repeat on every row."""
     cache: dict[tuple[type, Any], Any] = {}
+    _DISTINCT_CACHES.append(cache)
 
     def cached(value: Any) -> Any:
         kind = value.__class__
@@ -322,4 +335,4 @@ def distinct(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return cached
 
 
-__all__ = ["TIMESTAMP", "Extractor", "compile_extractor", "descend", "distinct", "timestamps"]
+__all__ = ["TIMESTAMP", "Extractor", "clear_distinct_caches", "compile_extractor", "descend", "distinct", "timestamps"]

@@ -247,7 +247,7 @@ def status_columns(prefix: str = "status", path: str = "status") -> list[Column]
             f"`{path}.code` as its name (e.g. `SUCCESS`)",
             (f"{path}.code",),
         ),
-        string(f"{prefix}_description", f"{path}.description", f"`{path}.description`"),
+        string(f"{prefix}_description", f"{path}.description"),
     ]
 
 
@@ -284,7 +284,7 @@ def _input_columns(prefix: str, base: str) -> list[Column]:
 
     media = tuple(p(f"data.{kind}") for kind in _MEDIA_KINDS)
     return [
-        string(f"{prefix}id", p("id"), f"`{p('id')}`"),
+        string(f"{prefix}id", p("id")),
         computed(
             f"{prefix}data_kind",
             STRING,
@@ -301,7 +301,7 @@ def _input_columns(prefix: str, base: str) -> list[Column]:
             "URL of the media (`data.image.url`, `data.video.url`, ...)",
             (p("data.image.url"), p("data.video.url"), p("data.audio.url"), p("data.text.url")),
         ),
-        string(f"{prefix}text_raw", p("data.text.raw"), f"`{p('data.text.raw')}`"),
+        string(f"{prefix}text_raw", p("data.text.raw")),
         strings(
             f"{prefix}concept_ids",
             p("data.concepts"),
@@ -309,13 +309,13 @@ def _input_columns(prefix: str, base: str) -> list[Column]:
             (p("data.concepts.id"),),
             fn=x.ids_of,
         ),
-        floating(f"{prefix}geo_latitude", p("data.geo.geo_point.latitude"), f"`{p('data.geo.geo_point.latitude')}`"),
-        floating(f"{prefix}geo_longitude", p("data.geo.geo_point.longitude"), f"`{p('data.geo.geo_point.longitude')}`"),
+        floating(f"{prefix}geo_latitude", p("data.geo.geo_point.latitude")),
+        floating(f"{prefix}geo_longitude", p("data.geo.geo_point.longitude")),
         strings(f"{prefix}dataset_ids", p("dataset_ids"), f"`{p('dataset_ids')}`", (p("dataset_ids"),)),
         *status_columns(f"{prefix}status", p("status")),
-        timestamp(f"{prefix}created_at", p("created_at"), f"`{p('created_at')}` (UTC)"),
-        timestamp(f"{prefix}modified_at", p("modified_at"), f"`{p('modified_at')}` (UTC)"),
-        json_col(f"{prefix}metadata", p("data.metadata"), f"`{p('data.metadata')}` as JSON text"),
+        timestamp(f"{prefix}created_at", p("created_at")),
+        timestamp(f"{prefix}modified_at", p("modified_at")),
+        json_col(f"{prefix}metadata", p("data.metadata")),
     ]
 
 
