@@ -134,7 +134,7 @@ def check_ids(
         raise ValidationError(
             "{argument} must be {one}a list of {what}s, got {value}",
             argument=argument,
-            one=f"a {what} or " if single else "",
+            one=f"{'an' if what[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {what} or " if single else "",
             what=what,
             value=shown(values),
         )
