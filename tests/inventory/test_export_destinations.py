@@ -46,7 +46,11 @@ def test_a_directory_is_refused_with_a_file_name_to_use_instead(tmp_path, monkey
 
 @pytest.mark.parametrize(
     ("uri", "argument", "package"),
-    [("s3://bucket/inventory.parquet", "path_or_uri", "s3fs"), ("abfs://container/inventory.csv", "uri", "adlfs")],
+    [
+        ("s3://bucket/inventory.parquet", "path_or_uri", "s3fs"),
+        ("s3://bucket/copy-of-gs://inventory.parquet", "path_or_uri", "s3fs"),  # the first scheme counts
+        ("abfs://container/inventory.csv", "uri", "adlfs"),
+    ],
 )
 def test_a_uri_whose_filesystem_package_is_missing_names_the_package(uri, argument, package) -> None:
     if importlib.util.find_spec(package) is not None:

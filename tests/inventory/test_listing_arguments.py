@@ -54,3 +54,37 @@ def test_bad_dataset_ids_are_refused_before_any_request(demo, client, datasets, 
     with pytest.raises(ValidationError, match=message):
         list(iter_batches(client, "dataset_inputs", datasets=datasets))
     assert demo.admin.requests() == []
+
+
+def test_an_export_passes_the_listing_arguments_on_and_says_what_it_wrote(demo, client, tmp_path):
+    from connector.inventory import export, get_spec
+
+    seen: list[int] = []
+    result = export(
+        client,
+        "annotations",
+        tmp_path / "annotations.jsonl",
+        per_page=5,
+        concurrency=1,
+        params={"input_ids": "nope"},
+        on_rows=seen.append,
+    )
+    queries = _queries(demo, "ListAnnotations")
+    assert queries and all(
+        q.get("input_ids") == ["nope"] and q.get("list_all_annotations") == ["true"] for q in queries
+    )
+    assert len(queries) == 1 and seen == []  # one empty page: nothing matched "nope"
+    assert (result.inventory, result.format, result.rows) == ("annotations", "jsonl", 0)
+    assert result.columns == tuple(get_spec("annotations").column_names)
+    demo.admin.clear_requests()
+    result = export(client, "inputs", tmp_path / "inputs.csv", per_page=7, concurrency=1, on_rows=seen.append)
+    assert seen == [7, 7, 7, 7, 2] and result.rows == 30 and result.pages == 5
+    assert len(_queries(demo, "ListInputs")) == 5  # one in flight: nothing asked past the end
+
+
+def test_a_format_that_cannot_be_told_names_the_format_argument(tmp_path):
+    from connector.inventory import infer_format
+
+    with pytest.raises(ValidationError) as refused:
+        infer_format(tmp_path / "inventory.data")
+    assert refused.value.argument == "format" and refused.value.to_dict()["argument"] == "format"
