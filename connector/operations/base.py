@@ -272,9 +272,8 @@ def check_timestamp(field: str, value: object, *, empty: bool = True) -> None:
     if empty and value in ("", None):
         return
     try:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or parse_time(value) is None:  # "" when empty is not allowed
             raise ValueError
-        parse_time(value)
     except ValueError:
         raise ValidationError(
             "plan field {argument} must be an ISO 8601 timestamp, got {value}", argument=field, value=shown(value)

@@ -296,3 +296,16 @@ def test_a_malformed_field_is_refused_with_every_type_or_operation_it_may_have()
 
 def test_a_derived_id_keeps_the_prefixs_letters_in_either_case() -> None:
     assert deterministic_id("Nightly Split", "a").startswith("Nightly-Split-")
+
+
+def test_a_plan_timestamp_may_be_empty_only_where_allowed():
+    from connector.operations.base import check_timestamp
+
+    check_timestamp("now", "")  # allowed by default: the plan says nothing
+    check_timestamp("now", None)
+    check_timestamp("now", "2026-01-02T03:04:05Z", empty=False)
+    for value in ("", None, "yesterday", 20260102):
+        with pytest.raises(ValidationError, match=r"^plan field now must be an ISO 8601 timestamp, got "):
+            check_timestamp("now", value, empty=False)
+    with pytest.raises(ValidationError, match=r"^plan field now must be an ISO 8601 timestamp, got 'yesterday'$"):
+        check_timestamp("now", "yesterday")
