@@ -26,6 +26,7 @@ from connector.operations.waits import (
     classify_inputs_add_job,
     poll,
     wait_dataset_version,
+    wait_task,
 )
 from tests.support.clock import FakeClock
 from tests.support.scenarios import make_dataset
@@ -154,10 +155,12 @@ def test_wait_dataset_version_ready_and_failed(client, emulator):
     seen = []
     v = wait_dataset_version(client, "ds", "v1", timeout=10, interval=0.01, progress=seen.append)
     assert classify_dataset_version(v) == DONE and seen[-1].message == "DATASET_VERSION_READY"
+    assert {e.operation for e in seen} == {"wait"}  # a wait outside an operation says so
     client.post_dataset_versions("ds", [{"id": "v2"}])
     emulator.admin.fail_dataset_version("ds", "v2")
-    with pytest.raises(WaitFailedError, match="DATASET_VERSION_FAILURE"):
+    with pytest.raises(WaitFailedError, match="DATASET_VERSION_FAILURE") as failed:
         wait_dataset_version(client, "ds", "v2", timeout=10, interval=0.01)
+    assert failed.value.object_id == "ds/v2" and 0 < failed.value.elapsed < 10  # a read was made: time passed
 
 
 def test_create_or_adopt_rules():
@@ -262,3 +265,17 @@ def test_conflict_error_lives_with_the_other_errors():
     assert connector.operations.ConflictError is connector.errors.ConflictError is ConflictError
     assert connector.operations.base.ConflictError is ConflictError  # its former home still works
     assert issubclass(ConflictError, connector.errors.OperationError)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: wait_dataset_version(c, "no such!", "v1"), r"^dataset_id 'no such!' is not a valid dataset id: it "),
+        (lambda c: wait_dataset_version(c, "ds", "v 1"), r"^version_id 'v 1' is not a valid version id: it "),
+        (lambda c: wait_task(c, ""), r"^task_id '' is not a valid task id: it "),
+    ],
+)
+def test_a_wait_refuses_an_invalid_id_before_any_request_naming_the_kind_of_id(client, emulator, call, message):
+    with pytest.raises(ValidationError, match=message):
+        call(client)
+    assert emulator.admin.requests() == []
