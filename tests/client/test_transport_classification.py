@@ -564,3 +564,24 @@ def test_an_error_answer_with_fields_that_are_not_lists_is_still_classified() ->
     with pytest.raises(InvalidArgumentError) as info:
         transport.decode_response(answer(400, body), get_spec())
     assert info.value.items == []
+
+
+def test_a_body_that_is_not_a_clarifai_status_is_named_with_its_type_and_http_status():
+    for http, kw, kind, cls in (
+        (500, {"content": b"oops", "headers": {"Content-Type": "text/plain"}}, "a non-JSON", TransientServerError),
+        (503, {}, "an empty", TransientServerError),
+        (429, {"content": b"[]", "headers": {"Content-Type": "application/json"}}, "a non-JSON", ThrottledError),
+    ):
+        with pytest.raises(cls) as raised:
+            transport.decode_response(httpx.Response(http, **kw), get_spec())
+        content_type = kw.get("headers", {}).get("Content-Type", "unknown type")
+        assert str(raised.value).startswith(
+            f"GetDataset (GET /v2/users/u/apps/a/datasets/d1) got {kind} response body ({content_type}, HTTP {http}) "
+            "instead of a Clarifai JSON status"
+        ), str(raised.value)
+
+
+def test_an_error_status_without_a_description_has_an_empty_one():
+    with pytest.raises(NotFoundError) as raised:
+        transport.decode_response(answer(404, {"status": {"code": int(StatusCode.CONN_DOES_NOT_EXIST)}}), get_spec())
+    assert raised.value.description == "" and "XXXX" not in str(raised.value)
