@@ -131,10 +131,11 @@ def check_ids(
             )
         values = [values]
     if values is None or isinstance(values, (bytes, dict)) or not isinstance(values, Iterable):
+        article = "an" if what[:1] in ("a", "e", "i", "o", "u") else "a"
         raise ValidationError(
             "{argument} must be {one}a list of {what}s, got {value}",
             argument=argument,
-            one=f"{'an' if what[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {what} or " if single else "",
+            one=f"{article} {what} or " if single else "",
             what=what,
             value=shown(values),
         )
