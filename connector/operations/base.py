@@ -353,7 +353,9 @@ def parse_time(value: object) -> datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, dict):  # {"seconds": .., "nanos": ..}
         return datetime.fromtimestamp(float(value.get("seconds", 0)) + value.get("nanos", 0) / 1e9, UTC)
-    text = _FRACTION.sub(r"\1", str(value)).replace("Z", "+00:00")
+    text = _FRACTION.sub(r"\1", str(value))
+    if text[-1:] in ("Z", "z"):  # RFC 3339 allows either for UTC; fromisoformat takes only "Z"
+        text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

@@ -309,3 +309,11 @@ def test_a_plan_timestamp_may_be_empty_only_where_allowed():
             check_timestamp("now", value, empty=False)
     with pytest.raises(ValidationError, match=r"^plan field now must be an ISO 8601 timestamp, got 'yesterday'$"):
         check_timestamp("now", "yesterday")
+
+
+def test_a_plan_time_may_end_in_a_lower_case_z_as_rfc_3339_allows():
+    from connector.operations.base import check_timestamp, parse_time
+
+    utc = datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
+    assert parse_time("2024-01-02T03:04:05.123456789z") == parse_time("2024-01-02t03:04:05.123456Z") == utc
+    check_timestamp("now", "2024-01-02T03:04:05z", empty=False)
