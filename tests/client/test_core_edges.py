@@ -16,6 +16,11 @@ from connector.ids import ID_MAX_LENGTH, id_problem, looks_like_secret
 from connector.retry import is_rate_limited
 from connector.status_codes import StatusCode
 
+#: A client config for a transport that answers in process (nothing listens on port 9).
+OFFLINE = ClarifaiConfig(
+    pat="p", user_id="u", app_id="a", base_url="http://127.0.0.1:9", rate_limit=0, retry=RetryPolicy(max_attempts=1)
+)
+
 
 def test_an_id_may_be_exactly_as_long_as_the_limit_and_no_longer():
     assert id_problem("a" * ID_MAX_LENGTH) is None
@@ -69,15 +74,7 @@ def test_an_async_listing_keeps_the_pages_in_flight_it_was_given():
         items = [{"id": f"d{page}"}] if page <= 3 else []
         return httpx.Response(200, json={"status": {"code": 10000}, "datasets": items})
 
-    config = ClarifaiConfig(
-        pat="p",
-        user_id="u",
-        app_id="a",
-        base_url="http://127.0.0.1:9",
-        rate_limit=0,
-        per_page=1,
-        retry=RetryPolicy(max_attempts=1),
-    )
+    config = OFFLINE.replace(per_page=1)
 
     async def listing(concurrency: int) -> list[str]:
         async with AsyncClarifaiClient(config, transport=httpx.MockTransport(answer)) as client:
