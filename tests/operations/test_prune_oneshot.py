@@ -1,0 +1,77 @@
+"""prune(): plan and apply in one call. What its dry run reports, that its arguments are
+checked before the first request, and that its progress callback hears both halves.
+Against the emulator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from connector.errors import ValidationError
+from connector.operations import PrunePolicy, prune
+from connector.operations.prune import check_guard
+from tests.support.scenarios import make_dataset, make_versions
+
+
+@pytest.fixture
+def three_versions(client, emulator):
+    make_dataset(client, "ds")
+    make_versions(client, "ds", [{"id": "v1"}, {"id": "v2"}, {"id": "v3"}])
+    emulator.admin.clear_requests()
+    return emulator
+
+
+def test_a_dry_run_reports_what_it_would_delete_and_deletes_nothing(client, three_versions):
+    events = []
+    plan, result = prune(client, "ds", PrunePolicy(keep_last=1), dry_run=True, progress=events.append)
+    assert (result.operation, result.dry_run) == ("prune", True)
+    assert result.counts == {"considered": 3, "would_delete": 2, "datasets": 1}
+    assert list(result.ids) == ["would_delete"] and sorted(result.ids["would_delete"]) == ["ds/v1", "ds/v2"]
+    assert result.details == {"guard": None}
+    assert result.requests == len(three_versions.admin.requests()) > 0 and result.elapsed > 0
+    assert [e["rpc"] for e in three_versions.admin.requests(mutated=True)] == []
+    assert events and {e.operation for e in events} == {"prune"}
+    assert plan.delete_count == 2
+
+
+def test_a_dry_run_over_the_guard_says_why_in_its_details(client, three_versions):
+    _, result = prune(client, "ds", PrunePolicy(keep_last=1, max_delete=1), dry_run=True)
+    assert result.details["guard"] and "max_delete" in result.details["guard"]
+
+
+def test_an_apply_reports_progress_while_planning_and_while_deleting(client, three_versions):
+    events = []
+    _, result = prune(client, "ds", PrunePolicy(keep_last=1), progress=events.append)
+    assert result.dry_run is False and sorted(result.ids["deleted"]) == ["ds/v1", "ds/v2"]
+    stages = [e.stage for e in events]
+    assert any("delete" in stage for stage in stages) and len(set(stages)) > 1
+    left = [v["id"] for v in client.list_dataset_versions("ds")]
+    assert left == ["v3"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"datasets": 123}, "datasets"),
+        ({"datasets": []}, "datasets"),
+        ({"now": "yesterday"}, "now"),
+        ({"progress": "print"}, "progress"),
+        ({"policy": {"keep_last": 1}}, "policy"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"dry_run": "yes"}, "dry_run"),
+    ],
+)
+def test_every_argument_is_checked_before_the_first_request(client, three_versions, kwargs, argument):
+    call = {"datasets": "ds", "policy": PrunePolicy(keep_last=1), "now": datetime.now(UTC), **kwargs}
+    with pytest.raises(ValidationError) as refused:
+        prune(client, call.pop("datasets"), call.pop("policy"), **call)
+    assert refused.value.argument == argument
+    assert three_versions.admin.requests() == []
+
+
+def test_check_guard_takes_only_a_prune_plan():
+    with pytest.raises(ValidationError, match=r"^plan must be a PrunePlan, got "):
+        check_guard({"rows": []})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"^plan must be a PrunePlan, got \{\}$"):
+        check_guard({})  # type: ignore[arg-type]
