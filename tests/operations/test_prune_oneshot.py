@@ -75,3 +75,40 @@ def test_check_guard_takes_only_a_prune_plan():
         check_guard({"rows": []})  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match=r"^plan must be a PrunePlan, got \{\}$"):
         check_guard({})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kwargs", "argument"), [({"force": "yes"}, "force"), ({"progress": "print"}, "progress")])
+def test_apply_prune_checks_its_arguments_before_the_first_request(client, three_versions, kwargs, argument):
+    from connector.operations import apply_prune, plan_prune
+
+    plan = plan_prune(client, "ds", PrunePolicy(keep_last=1))
+    three_versions.admin.clear_requests()
+    with pytest.raises(ValidationError) as refused:
+        apply_prune(client, plan, **kwargs)
+    assert refused.value.argument == argument and three_versions.admin.requests() == []
+
+
+def test_apply_prune_reports_its_progress(client, three_versions):
+    from connector.operations import apply_prune, plan_prune
+
+    events = []
+    result = apply_prune(client, plan_prune(client, "ds", PrunePolicy(keep_last=1)), progress=events.append)
+    assert sorted(result.ids["deleted"]) == ["ds/v1", "ds/v2"]
+    assert events and {e.operation for e in events} == {"prune"}
+
+
+def test_a_saved_plan_needs_no_time_but_a_guard_must_be_text():
+    from connector.operations.prune import PrunePlan
+
+    data = {"operation": "prune", "rows": [], "policy": {"keep_last": 1}, "datasets": []}
+    assert PrunePlan.from_dict(data).now == ""  # a hand-written plan may leave the time out
+    with pytest.raises(ValidationError, match=r"^plan field guard must be "):
+        PrunePlan.from_dict({**data, "guard": 5})
+    assert PrunePlan.from_dict({**data, "guard": "too many"}).guard == "too many"
+
+
+def test_a_policy_in_a_plan_must_be_an_object():
+    with pytest.raises(ValidationError) as refused:
+        PrunePolicy.from_dict(5, field="policy")  # type: ignore[arg-type]
+    assert str(refused.value).split("\n")[0] == "plan field policy must be an object (a prune policy), got 5"
+    assert refused.value.argument == "policy"
