@@ -112,3 +112,25 @@ def test_a_policy_in_a_plan_must_be_an_object():
         PrunePolicy.from_dict(5, field="policy")  # type: ignore[arg-type]
     assert str(refused.value).split("\n")[0] == "plan field policy must be an object (a prune policy), got 5"
     assert refused.value.argument == "policy"
+
+
+def test_a_duration_no_timedelta_can_hold_is_refused_naming_the_policy_field():
+    with pytest.raises(ValidationError) as refused:
+        PrunePolicy.from_dict({"keep_younger_than": 1e20}, field="policy")
+    assert str(refused.value).split("\n")[0] == (
+        "plan field policy.keep_younger_than must be a number of seconds a duration can hold, got 1e+20"
+    )
+    assert refused.value.argument == "policy.keep_younger_than"
+
+
+def test_without_a_recheck_an_edited_plan_is_judged_on_its_own_rows_pins_included(client, three_versions):
+    from connector.operations import apply_prune, plan_prune
+
+    plan = plan_prune(client, "ds", PrunePolicy(keep_last=1))
+    for row in plan.rows:
+        if row["version_id"] == "v1":
+            assert row["action"] == "delete"
+            row["pinned"] = True  # edited by hand: pinned, yet still marked for deletion
+    result = apply_prune(client, plan, recheck=False)
+    assert result.ids["deleted"] == ["ds/v2"]
+    assert sorted(v["id"] for v in client.list_dataset_versions("ds")) == ["v1", "v3"]
