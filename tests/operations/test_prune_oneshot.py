@@ -11,7 +11,7 @@ import pytest
 from connector.errors import ValidationError
 from connector.operations import PrunePolicy, prune
 from connector.operations.prune import check_guard
-from tests.support.scenarios import make_dataset, make_versions
+from tests.support.scenarios import make_dataset, make_versions, train_model_on
 
 
 @pytest.fixture
@@ -134,3 +134,36 @@ def test_without_a_recheck_an_edited_plan_is_judged_on_its_own_rows_pins_include
     result = apply_prune(client, plan, recheck=False)
     assert result.ids["deleted"] == ["ds/v2"]
     assert sorted(v["id"] for v in client.list_dataset_versions("ds")) == ["v1", "v3"]
+
+
+def test_an_apply_counts_what_it_considered_deleted_kept_and_skipped(client, three_versions):
+    from connector.operations import apply_prune, plan_prune
+
+    _, result = prune(client, "ds", PrunePolicy(keep_last=1))
+    assert result.operation == "prune" and result.dry_run is False
+    assert result.counts == {"considered": 3, "deleted": 2, "kept": 1, "skipped": 0, "datasets": 1}
+    assert result.details == {}
+    make_versions(client, "ds", [{"id": "v4"}, {"id": "v5"}])
+    plan = plan_prune(client, "ds", PrunePolicy(keep_last=1))  # deletes v3 and v4, keeps v5
+    for row in plan.rows:
+        if row["version_id"] == "v3":
+            row["trained_on"] = True  # edited by hand: a model was trained on it
+    result = apply_prune(client, plan, recheck=False)
+    assert result.counts == {"considered": 3, "deleted": 1, "kept": 2, "skipped": 1, "datasets": 1}
+    assert list(result.details) == ["skipped"] and list(result.details["skipped"]) == ["ds/v3"]
+    assert result.ids == {"deleted": ["ds/v4"]}
+
+
+def test_a_rechecked_apply_over_two_datasets_reads_both(client, three_versions):
+    from connector.operations import apply_prune, plan_prune
+
+    make_dataset(client, "other")
+    make_versions(client, "other", [{"id": "w1"}, {"id": "w2"}])
+    plan = plan_prune(client, ["ds", "other"], PrunePolicy(keep_last=1))
+    train_model_on(client, "m1", "ds", "v1")  # since the plan: v1 of the first dataset is protected
+    train_model_on(client, "m2", "other", "w1")  # and w1 of the second
+    result = apply_prune(client, plan)  # the recheck lists both datasets again
+    assert result.ids["deleted"] == ["ds/v2"]
+    assert sorted(result.details["skipped"]) == ["ds/v1", "other/w1"] and result.counts["datasets"] == 2
+    assert sorted(v["id"] for v in client.list_dataset_versions("ds")) == ["v1", "v3"]
+    assert sorted(v["id"] for v in client.list_dataset_versions("other")) == ["w1", "w2"]
