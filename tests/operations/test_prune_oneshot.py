@@ -167,3 +167,39 @@ def test_a_rechecked_apply_over_two_datasets_reads_both(client, three_versions):
     assert sorted(result.details["skipped"]) == ["ds/v1", "other/w1"] and result.counts["datasets"] == 2
     assert sorted(v["id"] for v in client.list_dataset_versions("ds")) == ["v1", "v3"]
     assert sorted(v["id"] for v in client.list_dataset_versions("other")) == ["w1", "w2"]
+
+
+def test_a_refused_guard_says_what_it_refused_and_the_argument_that_overrides_it(client, three_versions):
+    from connector.errors import GuardError
+
+    with pytest.raises(GuardError) as refused:
+        prune(client, "ds", PrunePolicy(keep_last=1, max_delete=1))
+    assert str(refused.value).split("\n")[0].startswith("refusing to prune: ")
+    assert str(refused.value).split("\n")[0].endswith("; pass force=True to apply it anyway")
+    assert refused.value.argument == "force" and "max_delete" in str(refused.value)
+    assert three_versions.admin.requests(mutated=True) == []
+
+
+@pytest.mark.parametrize(("kwargs", "argument"), [({"now": "yesterday"}, "now"), ({"progress": "print"}, "progress")])
+def test_plan_prune_checks_now_and_progress(client, three_versions, kwargs, argument):
+    from connector.operations import plan_prune
+
+    with pytest.raises(ValidationError) as refused:
+        plan_prune(client, "ds", PrunePolicy(keep_last=1), **kwargs)
+    assert refused.value.argument == argument and three_versions.admin.requests() == []
+
+
+def test_trained_versions_name_the_dataset_from_the_dataset_or_the_version(client, emulator):
+    from connector.operations.prune import trained_versions
+
+    client.post_models({"id": "m", "model_type_id": "visual-classifier"})
+    for n, dataset in enumerate(
+        [
+            {"id": "a", "version": {"id": "v1"}},
+            {"version": {"id": "v2", "dataset_id": "b"}},
+            {"version": {"id": "v3"}},
+            {"id": "c"},  # no version: trained on no version
+        ]
+    ):
+        client.post_model_versions("m", [{"id": f"mv{n}", "train_info": {"dataset": dataset}}])
+    assert trained_versions(client) == {("a", "v1"), ("b", "v2"), ("", "v3")}
