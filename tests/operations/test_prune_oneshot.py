@@ -203,3 +203,16 @@ def test_trained_versions_name_the_dataset_from_the_dataset_or_the_version(clien
     ):
         client.post_model_versions("m", [{"id": f"mv{n}", "train_info": {"dataset": dataset}}])
     assert trained_versions(client) == {("a", "v1"), ("b", "v2"), ("", "v3")}
+
+
+def test_a_share_guard_names_its_setting_and_keep_ids_are_a_set_of_ids(client, three_versions):
+    from connector.operations import plan_prune
+
+    plan = plan_prune(client, "ds", PrunePolicy(keep_last=1, max_delete_share=0.5))
+    assert plan.guard is not None and "max_delete_share" in plan.guard and "XX" not in plan.guard
+    policy = PrunePolicy(keep_last=1, keep_ids=["v1", "v1", "v2"])
+    assert policy.keep_ids == frozenset({"v1", "v2"})
+    with pytest.raises(ValidationError, match=r"^keep_ids must be a collection of version ids, not one string"):
+        PrunePolicy(keep_last=1, keep_ids="v1")  # type: ignore[arg-type]
+    kept = {r["version_id"]: r["action"] for r in plan_prune(client, "ds", policy).rows}
+    assert kept == {"v1": "keep", "v2": "keep", "v3": "keep"}
