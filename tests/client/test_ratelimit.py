@@ -303,24 +303,31 @@ def test_the_window_holds_fractional_and_small_rates_and_can_be_turned_off() -> 
     assert [plain.reserve() for _ in range(5)] == pytest.approx([0.0, 0.0, 0.0, 0.1, 0.2])
 
 
-def test_a_listing_never_exceeds_the_rate_in_any_second_of_the_servers_log(client_config, emulator) -> None:
+def test_a_listing_never_exceeds_the_rate_in_any_second_of_the_servers_log(client_config) -> None:
     """A listing at the client's 15 requests/s against a server that throttles beyond
     15/s (its own bucket, full at the start): every window of one second of the
     arrival times the server logged holds at most 15 requests, from the first one on,
-    and the server never answers 429."""
+    and the server never answers 429. The server runs in its own process, as the API
+    does: in the test's process its loop would wait for the client's threads, and the
+    times it logs would move with them."""
+    from connector.emulator.testing import EmulatorAdmin
+    from tests.support.emulator_process import emulator_process
 
-    emulator.admin.reset(seed="demo", seed_inputs=2400)
-    # Checking every answer against its message would hold the server's loop long
-    # enough to shift the arrival times it logs; the window is about the client.
-    emulator.admin.set_options(validate_responses=False)
-    emulator.admin.set_rate_limit(15)
-    config = client_config.replace(rate_limit=15.0, per_page=40, page_concurrency=4, retry=RetryPolicy(max_attempts=1))
-    emulator.admin.clear_requests()
-    with ClarifaiClient(config) as client:
-        rows = sum(1 for _ in client.list_inputs())
-        assert client.stats.snapshot()["throttled"] == 0
+    with emulator_process("--seed", "demo", "--seed-inputs", "2400", "--rate-limit", "15") as url:
+        admin = EmulatorAdmin(url)
+        # Checking every answer against its message would hold the server's loop long
+        # enough to shift the arrival times it logs; the window is about the client.
+        admin.set_options(validate_responses=False)
+        admin.clear_requests()
+        config = client_config.replace(
+            base_url=url, rate_limit=15.0, per_page=40, page_concurrency=4, retry=RetryPolicy(max_attempts=1)
+        )
+        with ClarifaiClient(config) as client:
+            rows = sum(1 for _ in client.list_inputs())
+            assert client.stats.snapshot()["throttled"] == 0
+        log = [r for r in admin.requests() if r["rpc"] == "ListInputs"]
+        admin.close()
     assert rows == 2400
-    log = [r for r in emulator.admin.requests() if r["rpc"] == "ListInputs"]
     assert len(log) >= 61
     assert [r for r in log if r["http_status"] == 429] == []
     times = sorted(r["time"] for r in log)
