@@ -96,9 +96,10 @@ class AsyncClarifaiClient(AsyncEndpointMethods, ClientBase):
         per_page: int | None = None,
         concurrency: int | None = None,
         max_pages: int | None = None,
+        expected_items: int | None = None,
     ) -> AsyncIterator[list[Obj]]:
         """Pages of a listing, in order, as an async iterator (prefetch as tasks)."""
-        plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages)
+        plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages, expected_items)
 
         async def fetch(page: int) -> list[Obj]:
             return page_items(await self.call(rpc, **page_call(page)), key)

@@ -108,6 +108,7 @@ class ClientBase:
         per_page: int | None,
         concurrency: int | None,
         max_pages: int | None,
+        expected_items: int | None = None,
     ) -> tuple[PagePlan, Callable[[int], dict[str, Any]]]:
         """The paging plan and, per page number, the ``call`` arguments. Checks the
         arguments now, before the first request."""
@@ -115,6 +116,7 @@ class ClientBase:
             per_page=self.config.per_page if per_page is None else per_page,
             concurrency=self.config.page_concurrency if concurrency is None else concurrency,
             max_pages=max_pages,
+            expected_items=expected_items,
         )
         self._spec(rpc, path=path, params=params)
 
@@ -205,10 +207,14 @@ class ClarifaiClient(SyncEndpointMethods, ClientBase):
         per_page: int | None = None,
         concurrency: int | None = None,
         max_pages: int | None = None,
+        expected_items: int | None = None,
     ) -> Iterator[list[Obj]]:
         """Pages (lists of ``body[key]`` items) of a listing, in order; see
-        :mod:`connector.pagination`. Arguments are checked before the first request."""
-        plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages)
+        :mod:`connector.pagination`. ``expected_items``: how many items the listing
+        holds, when a count says so beforehand (the pages it covers are then requested
+        from the start instead of after page 1; a stale count costs no correctness).
+        Arguments are checked before the first request."""
+        plan, page_call = self._listing(rpc, path, params, per_page, concurrency, max_pages, expected_items)
 
         def fetch(page: int) -> list[Obj]:
             # A page fetched ahead past the end stops waiting for its token when the

@@ -66,6 +66,7 @@ class ClientProtocol(Protocol):
         per_page: int | None = None,
         concurrency: int | None = None,
         max_pages: int | None = None,
+        expected_items: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Pages (``body[key]`` lists) of any listing, in order (inventories read these)."""
         ...
@@ -191,6 +192,7 @@ class AsyncClientProtocol(Protocol):
         per_page: int | None = None,
         concurrency: int | None = None,
         max_pages: int | None = None,
+        expected_items: int | None = None,
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Pages (``body[key]`` lists) of any listing, in order (inventories read these)."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from urllib.parse import parse_qs
 
 import pytest
@@ -119,9 +120,150 @@ def test_plan_validation() -> None:
         {"per_page": 1001},
         {"per_page": 5, "concurrency": 0},
         {"per_page": 5, "max_pages": 0},
+        {"per_page": 5, "expected_items": -1},
     ):
         with pytest.raises(ConfigurationError):
             PagePlan(**bad)
+
+
+# -- a count known beforehand -------------------------------------------------------------
+
+
+class GatedListing(FakeListing):
+    """Page 1 is answered only once ``wanted`` other pages have been asked for (or after
+    ``timeout``): a listing that waited for page 1 before asking for more would stall."""
+
+    def __init__(self, total: int, per_page: int, wanted: int, timeout: float = 10.0, delay: float = 0.0) -> None:
+        super().__init__(total, per_page)
+        self.wanted, self.timeout, self.delay = wanted, timeout, delay
+        self.others = threading.Semaphore(0)
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    def items(self, page: int) -> list[dict]:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if page == 1:
+                self.page_one_waited = all(self.others.acquire(timeout=self.timeout) for _ in range(self.wanted))
+            else:
+                self.others.release()
+                time.sleep(self.delay)
+            return super().items(page)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+@pytest.mark.parametrize(
+    ("total", "per_page", "pages"),
+    [
+        (23, 5, [1, 2, 3, 4, 5]),  # the last page short: it shows the end, nothing more is asked
+        (25, 5, [1, 2, 3, 4, 5, 6]),  # the last page exactly full: the empty page after it is asked too
+    ],
+)
+def test_a_count_known_beforehand_asks_for_its_pages_with_page_1_and_for_none_past_the_end(
+    total: int, per_page: int, pages: list[int]
+) -> None:
+    listing = GatedListing(total, per_page, wanted=len(pages) - 1)
+    plan = PagePlan(per_page, 4, expected_items=total)
+    assert _flat(iter_pages(listing.items, plan)) == list(range(total))
+    assert listing.page_one_waited  # pages 2.. were asked for while page 1 was still in flight
+    assert sorted(listing.asked) == pages
+
+
+def test_without_a_count_page_1_goes_alone() -> None:
+    """The same gate without a count: page 1 would wait for pages nobody asks for yet,
+    so the gate gives up (a short timeout) and the listing then goes on as usual."""
+    listing = GatedListing(23, 5, wanted=1, timeout=0.3)
+    assert _flat(iter_pages(listing.items, PagePlan(5, 4))) == list(range(23))
+    assert not listing.page_one_waited
+    assert listing.asked[0] == 1
+
+
+@pytest.mark.parametrize("expected", [0, 3, 5])
+def test_a_count_that_fits_in_one_page_lets_page_1_go_alone_and_ask_nothing_past_the_end(expected: int) -> None:
+    """A count of one page or less: page 1 goes alone, as without a count (a one-page
+    listing costs one request); an exactly full page 1 is followed by the empty page
+    2 only, not by pages fetched ahead."""
+    plan = PagePlan(5, 4, expected_items=expected)
+    assert not plan.from_start
+    listing = FakeListing(expected, 5)
+    assert _flat(iter_pages(listing.items, plan)) == list(range(expected))
+    assert listing.asked == ([1, 2] if expected == 5 else [1])
+
+
+def test_a_count_of_zero_that_is_stale_still_reads_the_whole_listing() -> None:
+    listing = FakeListing(12, 5)
+    assert _flat(iter_pages(listing.items, PagePlan(5, 4, expected_items=0))) == list(range(12))
+    assert listing.asked[0] == 1 and {1, 2, 3} <= set(listing.asked)
+
+
+def test_with_a_count_twice_concurrency_in_flight_at_most() -> None:
+    """A count of 40 pages with 3 in flight: up to 6 requests at once (none is a guess),
+    never more, and the listing is whole and in order."""
+    listing = GatedListing(200, 5, wanted=5, delay=0.02)
+    assert _flat(iter_pages(listing.items, PagePlan(5, 3, expected_items=200))) == list(range(200))
+    assert listing.page_one_waited
+    assert listing.most_in_flight == 6
+    assert sorted(listing.asked) == list(range(1, 42))
+
+
+def test_a_count_that_is_low_lets_the_listing_go_on_past_it() -> None:
+    """The count says 12 items; 40 are there: every item comes, in order, the pages after
+    the count's fetched as without one."""
+    listing = FakeListing(40, 5)
+    assert _flat(iter_pages(listing.items, PagePlan(5, 2, expected_items=12))) == list(range(40))
+    # pages 1-9 (the ninth empty), and past the count as without one: at most 1 more ahead
+    assert set(range(1, 10)) <= set(listing.asked) <= set(range(1, 11))
+
+
+def test_a_count_that_is_high_costs_only_the_pages_it_overstates() -> None:
+    """The count says 40 items; 12 are there (pages 1-3, the third short): the listing
+    ends there with the 12 items; what it asked for past them is within the count."""
+    listing = FakeListing(12, 5)
+    assert _flat(iter_pages(listing.items, PagePlan(5, 4, expected_items=40))) == list(range(12))
+    assert {1, 2, 3} <= set(listing.asked) <= set(range(1, 10))
+
+
+def test_a_count_with_concurrency_1_reads_one_page_at_a_time() -> None:
+    listing = FakeListing(23, 5)
+    plan = PagePlan(5, 1, expected_items=23)
+    assert not plan.from_start and plan.known_pages == 0
+    assert _flat(iter_pages(listing.items, plan)) == list(range(23))
+    assert listing.asked == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(("total", "expected"), [(23, 23), (25, 25), (40, 12), (12, 40), (40, 0), (40, 5)])
+def test_aiter_pages_with_a_count(total: int, expected: int) -> None:
+    """The async iterator: with a count of two pages or more, pages 2.. are asked for
+    while page 1 is in flight; every item comes, in order, whatever the count says; a
+    right count asks for no page past the end."""
+    asked: list[int] = []
+    together = PagePlan(5, 3, expected_items=expected).from_start
+
+    async def main() -> list[int]:
+        others = asyncio.Event()
+
+        async def fetch(page: int) -> list[dict]:
+            asked.append(page)
+            if page == 1 and together:
+                await asyncio.wait_for(others.wait(), timeout=10)
+            elif page > 1:
+                others.set()
+            await asyncio.sleep(0)
+            start = (page - 1) * 5
+            return [{"n": n} for n in range(start, min(total, start + 5))]
+
+        return [
+            item["n"] async for page in aiter_pages(fetch, PagePlan(5, 3, expected_items=expected)) for item in page
+        ]
+
+    assert asyncio.run(main()) == list(range(total))
+    assert together == (expected >= 6)
+    if total == expected:
+        assert sorted(asked) == list(range(1, total // 5 + 2))
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])
