@@ -39,6 +39,7 @@ from connector.objects import (
     DatasetInput,
     DatasetVersion,
     Input,
+    InputCounts,
     InputsAddJob,
     Model,
     ModelVersion,
@@ -462,6 +463,12 @@ class EndpointMethods:
         return _list(
             "ListInputs", "inputs", params=params, per_page=per_page, concurrency=concurrency, max_pages=max_pages
         )
+
+    @unary
+    def get_input_count(self) -> Call[InputCounts]:
+        """The app's inputs counted by processing state (GetInputCount): the whole
+        answer, counts under ``counts`` (the API leaves out the states at zero)."""
+        return Call("GetInputCount", extract=None)
 
     @unary
     def get_input(self, id: str) -> Call[Input]:

@@ -258,6 +258,27 @@ class TaskCounts(TypedDict, total=False):
     counts: list[TaskStatusCountPerUser]
 
 
+class InputCount(TypedDict, total=False):
+    """An app's inputs by processing state (zero counts are left out of the answer);
+    ``reindexed`` and the other ``reindex*`` counts are of inputs counted above them."""
+
+    processed: int
+    to_process: int
+    errors: int
+    processing: int
+    reindexed: int
+    to_reindex: int
+    reindex_errors: int
+    reindexing: int
+
+
+class InputCounts(TypedDict, total=False):
+    """The whole answer of GetInputCount (SingleInputCountResponse)."""
+
+    status: Status
+    counts: InputCount
+
+
 class InputIds(TypedDict, total=False):
     input_ids: list[str]
 
@@ -362,6 +383,8 @@ __all__ = [
     "DatasetVersion",
     "DatasetVersionMetrics",
     "Input",
+    "InputCount",
+    "InputCounts",
     "InputIds",
     "InputsAddJob",
     "InputsAddJobProgress",

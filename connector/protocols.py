@@ -32,6 +32,7 @@ from connector.objects import (
     DatasetInput,
     DatasetVersion,
     Input,
+    InputCounts,
     InputsAddJob,
     Model,
     ModelVersion,
@@ -124,6 +125,7 @@ class ClientProtocol(Protocol):
         max_pages: int | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Iterator[Input]: ...
+    def get_input_count(self) -> InputCounts: ...
     def get_inputs_add_job(self, id: str) -> InputsAddJob: ...
 
     # -- tasks
@@ -252,6 +254,7 @@ class AsyncClientProtocol(Protocol):
         max_pages: int | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> AsyncIterator[Input]: ...
+    async def get_input_count(self) -> InputCounts: ...
     async def get_inputs_add_job(self, id: str) -> InputsAddJob: ...
 
     # -- tasks

@@ -94,6 +94,9 @@ ROUTES: dict[str, Route] = {
         "BaseResponse",
     ),
     "ListInputs": Route("GET", "/v2/users/{user_id}/apps/{app_id}/inputs", "ListInputsRequest", "MultiInputResponse"),
+    "GetInputCount": Route(
+        "GET", "/v2/users/{user_id}/apps/{app_id}/inputs/status", "GetInputCountRequest", "SingleInputCountResponse"
+    ),
     "GetInput": Route(
         "GET", "/v2/users/{user_id}/apps/{app_id}/inputs/{input_id}", "GetInputRequest", "SingleInputResponse"
     ),

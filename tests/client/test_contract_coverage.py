@@ -75,6 +75,7 @@ def test_every_endpoint_method_against_the_emulator(client, emulator) -> None:
     assert use("get_input", "in-0")["id"] == "in-0"
     use("patch_inputs", [{"id": "in-0", "data": {"metadata": {"k": "v"}}}])
     assert len(use("list_inputs")) == 4
+    assert sum(use("get_input_count")["counts"].values()) == 4
     jobs = use("list_inputs_add_jobs")
     assert jobs
     assert use("get_inputs_add_job", jobs[0]["id"])["id"] == jobs[0]["id"]

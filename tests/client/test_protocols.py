@@ -117,7 +117,7 @@ from typing import assert_type
 
 from connector.aio import AsyncClarifaiClient
 from connector.client import ClarifaiClient
-from connector.objects import ApiResponse, BulkOperation, Dataset, DatasetVersion, Task, TaskCounts
+from connector.objects import ApiResponse, BulkOperation, Dataset, DatasetVersion, InputCounts, Task, TaskCounts
 from connector.operations import async_waits, waits
 from connector.protocols import AsyncClientProtocol, ClientProtocol
 
@@ -130,6 +130,7 @@ def sync(client: ClarifaiClient) -> None:
     assert_type(client.list_dataset_versions("d"), Iterator[DatasetVersion])
     assert_type(client.delete_tasks(["t"]), ApiResponse)
     assert_type(client.get_task_input_count("t"), TaskCounts)
+    assert_type(typed.get_input_count(), InputCounts)
     assert_type(waits.wait_bulk_operation(client, "op"), BulkOperation)
 
 

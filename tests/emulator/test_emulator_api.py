@@ -521,3 +521,19 @@ def test_patch_with_unknown_action_changes_nothing(http):
     assert code_of(r) == 11102  # CONN_INVALID_REQUEST
     assert "action must be one of merge, overwrite, remove" in r.json()["status"]["details"]
     assert http.get(f"{BASE}/datasets/ds").json()["dataset"] == before
+
+
+def test_input_count_counts_the_apps_inputs_by_processing_state(http):
+    """GetInputCount: the app's inputs by processing state, the states at zero left out
+    (an app without inputs answers empty counts), matching what ListInputs lists."""
+    answer = http.get(f"{BASE}/inputs/status")
+    assert answer.status_code == 200 and answer.json()["counts"] == {}
+    post_inputs(http, [f"c{i}" for i in range(5)])
+    counts = http.get(f"{BASE}/inputs/status").json()["counts"]
+    listed = http.get(f"{BASE}/inputs", params={"per_page": 100}).json()["inputs"]
+    names = {30000: "processed", 30001: "to_process", 30002: "errors", 30003: "processing"}
+    expected: dict[str, int] = {}
+    for item in listed:
+        name = names[item["status"]["code"]]
+        expected[name] = expected.get(name, 0) + 1
+    assert counts == expected and sum(counts.values()) == 5

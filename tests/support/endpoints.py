@@ -29,6 +29,7 @@ ENDPOINT_CALLS: dict[str, tuple[tuple[Any, ...], str]] = {
     "delete_dataset_inputs": (("ds1", ["in1"]), "DeleteDatasetInputs"),
     "list_inputs": ((), "ListInputs"),
     "get_input": (("in1",), "GetInput"),
+    "get_input_count": ((), "GetInputCount"),
     "post_inputs": (([{"id": "in1", "data": {"text": {"raw": "hello"}}}],), "PostInputs"),
     "patch_inputs": (([{"id": "in1", "data": {"metadata": {"k": "v"}}}],), "PatchInputs"),
     "delete_inputs": ((["in1"],), "DeleteInputs"),

@@ -1,5 +1,5 @@
 """Handlers of inputs: Post (with its inputs add job), List (by ids, by status), Get,
-Patch, Delete."""
+Patch, Delete, and their count by processing state."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from connector.emulator.backend import inputs
 from connector.emulator.backend.objects import lookup, patch_all
 from connector.emulator.backend.statuses import code_of
 from connector.emulator.handlers.common import Ctx, Handler, batch_result, newest_first, page_of
+from connector.status_codes import StatusCode
 
 __all__ = ["HANDLERS"]
 
@@ -39,6 +40,26 @@ def list_inputs(ctx: Ctx) -> dict[str, Any]:
     return {"inputs": page_of(ctx.req, items)}
 
 
+#: The count each input status goes to in GetInputCount's answer.
+_COUNTED = {
+    int(StatusCode.INPUT_SUCCESS): "processed",
+    int(StatusCode.INPUT_PENDING): "to_process",
+    int(StatusCode.INPUT_FAILED): "errors",
+    int(StatusCode.INPUT_IN_PROGRESS): "processing",
+}
+
+
+def get_input_count(ctx: Ctx) -> dict[str, Any]:
+    """The app's inputs by processing state; like the API's JSON, states at zero are
+    left out (an app without inputs answers ``"counts": {}``)."""
+    counts: dict[str, int] = {}
+    for item in ctx.app_data.inputs.values():
+        name = _COUNTED.get(item.get("status", {}).get("code"))
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    return {"counts": counts}
+
+
 def get_input(ctx: Ctx) -> dict[str, Any]:
     return {"input": lookup(ctx.app_data.inputs, ctx.req.get("input_id", ""), "input")}
 
@@ -58,6 +79,7 @@ HANDLERS: dict[str, Handler] = {
     "PostInputs": post_inputs,
     "ListInputs": list_inputs,
     "GetInput": get_input,
+    "GetInputCount": get_input_count,
     "PatchInputs": patch_inputs,
     "DeleteInputs": delete_inputs,
 }
