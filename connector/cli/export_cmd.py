@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import difflib
 import json
 import sys
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from connector.catalog import FORMAT_NAMES, INVENTORY_NAMES
 from connector.cli.common import (
     ArgumentOption,
     cli_state,
@@ -21,10 +23,8 @@ from connector.cli.common import (
     progress,
 )
 from connector.cli.suggest import suggest_on_missing
+from connector.counts import read_count
 from connector.errors import ValidationError
-from connector.inventory.export import FORMATS, descriptor_of
-from connector.inventory.export import export as export_inventory
-from connector.inventory.schemas import INVENTORIES
 
 if TYPE_CHECKING:  # pragma: no cover
     from connector.client import ClarifaiClient
@@ -48,6 +48,13 @@ def run_export(
     state = cli_state()
 
     def go(c: ClarifaiClient) -> dict[str, Any]:
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="clarifai-count") as pool:
+            # The listing's count (one request, `inputs` only) is on its way while
+            # pyarrow is imported: its pages can then be asked for at once.
+            count = pool.submit(read_count, c, inventory, concurrency=concurrency) if not (datasets or models) else None
+            from connector.inventory.export import export as export_inventory
+
+            expected = count.result() if count is not None else None
         with progress(state) as bar:
             task = bar.add_task(f"export {inventory}", total=None)
             result = export_inventory(
@@ -60,6 +67,7 @@ def run_export(
                 per_page=per_page,
                 concurrency=concurrency,
                 max_pages=max_pages,
+                expected_items=expected,
                 on_rows=lambda n: bar.advance(task, n),
             )
         summary = result.to_dict()
@@ -91,7 +99,7 @@ class InventoryChoice(click.Choice[str]):
 
 
 @click.command("export")
-@click.argument("inventory", metavar="INVENTORY", type=InventoryChoice(sorted(INVENTORIES), case_sensitive=False))
+@click.argument("inventory", metavar="INVENTORY", type=InventoryChoice(sorted(INVENTORY_NAMES), case_sensitive=False))
 @click.option(
     "--out",
     "-o",
@@ -107,7 +115,7 @@ class InventoryChoice(click.Choice[str]):
     "fmt",
     cls=ArgumentOption,
     python_names=("format",),
-    type=click.Choice(sorted(FORMATS)),
+    type=click.Choice(sorted(FORMAT_NAMES)),
     default=None,
     help="Output format (default: from the --out suffix; must match a known suffix).",
 )
@@ -174,6 +182,8 @@ def export(
         concurrency=concurrency,
         max_pages=max_pages,
     )
+    from connector.inventory.export import descriptor_of
+
     if out == "-" or descriptor_of(out) == 1:  # stdout holds the data: the summary goes to stderr
         summary["path"] = out
         if cli_state().json_output:

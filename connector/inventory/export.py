@@ -368,6 +368,7 @@ def export(
     per_page: int | None = None,
     concurrency: int | None = None,
     max_pages: int | None = None,
+    expected_items: int | None = None,
     row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
     compression: str = "zstd",
     on_rows: Callable[[int], None] | None = None,
@@ -383,6 +384,8 @@ def export(
     Everything is checked (inventory, format, scope: named datasets/models must exist)
     before the destination is touched. Read-only on the API; the local file appears
     only when complete. ``on_rows(n)`` is called after each page (progress).
+    ``expected_items``: the listing's count when the caller read it already (see
+    :func:`~connector.inventory.frames.iter_batches`).
     An empty listing writes a file with the schema and no rows (CSV: the header only).
     Raises ``ValidationError``/``ConfigurationError`` for bad arguments and the client's
     errors for API failures."""
@@ -406,6 +409,7 @@ def export(
         per_page=per_page,
         concurrency=concurrency,
         max_pages=max_pages,
+        expected_items=expected_items,
     )
     try:
         with destination as sink:

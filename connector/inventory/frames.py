@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from connector.counts import read_count
 from connector.errors import ValidationError
 from connector.inventory.schemas import InventorySpec, get_spec
 from connector.protocols import ClientProtocol
@@ -114,17 +115,40 @@ def iter_batches(
     per_page: int | None = None,
     concurrency: int | None = None,
     max_pages: int | None = None,
+    expected_items: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Record batches of an inventory, one per page, in listing order.
 
     The scope is resolved (and checked) at call time, before the iterator is returned;
     pages are fetched as the iterator is consumed. ``max_pages`` bounds each listing
-    (per dataset/model). Read-only; requests are retried by the client's policy;
-    raises the client's errors (``NotFoundError``, ``AuthenticationError`` ...)."""
+    (per dataset/model). An inventory the API keeps a count of (``inputs``) reads it
+    first (one request; see :mod:`connector.counts`), unless the caller passes it as
+    ``expected_items``: its pages are then asked for from the start. Read-only;
+    requests are retried by the client's policy; raises the client's errors
+    (``NotFoundError``, ``AuthenticationError`` ...)."""
     spec = get_spec(inventory)
+    if expected_items is not None and int(expected_items) < 0:
+        raise ValidationError(f"expected_items must be 0 or more, got {expected_items}")
     scopes = resolve_scopes(client, spec, datasets=datasets, models=models)
     merged = {**spec.params, **(params or {})}
-    return _batches(client, spec, scopes, merged or None, per_page, concurrency, max_pages)
+    return _batches(client, spec, scopes, merged or None, per_page, concurrency, max_pages, expected_items)
+
+
+def _expected(
+    client: ClientProtocol,
+    spec: InventorySpec,
+    scope: Mapping[str, str],
+    params: Mapping[str, Any] | None,
+    concurrency: int | None,
+    given: int | None,
+) -> int | None:
+    """The count of one listing: ``given`` when the caller read it already, else the
+    API's own for a whole (unscoped) listing that has one (:func:`connector.counts.read_count`)."""
+    if scope:
+        return None
+    if given is not None:
+        return given
+    return read_count(client, spec.name, params=params, concurrency=concurrency)
 
 
 def _batches(
@@ -135,6 +159,7 @@ def _batches(
     per_page: int | None,
     concurrency: int | None,
     max_pages: int | None,
+    expected_items: int | None,
 ) -> Iterator[pa.RecordBatch]:
     for scope in scopes:
         pages = client.iter_pages(
@@ -145,6 +170,7 @@ def _batches(
             per_page=per_page,
             concurrency=concurrency,
             max_pages=max_pages,
+            expected_items=_expected(client, spec, scope, params, concurrency, expected_items),
         )
         try:
             for page in pages:

@@ -199,3 +199,29 @@ def test_the_console_script_exports_then_exits_with_its_heap_frozen(emulator, en
         frozen = int(done.stderr.rsplit("frozen ", 1)[1].split()[0])
         assert frozen > 10_000  # every module, class and function imported
     assert len(target.read_text().splitlines()) == 3
+
+
+def test_export_inputs_reads_the_count_then_asks_for_every_page_at_once(emulator, env, tmp_path):
+    """``export inputs``: one GetInputCount, then exactly the pages it covers (30 inputs at
+    7 a page: pages 1-5, the fifth short), none past the end; with ``--dataset`` (which
+    ``inputs`` refuses) no request at all."""
+    emulator.admin.clear_requests()
+    out = tmp_path / "inputs.parquet"
+    result = run(["--json", "export", "inputs", "--out", str(out), "--per-page", "7"], env)
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.stdout)["rows"] == 30
+    log = emulator.admin.requests()
+    assert log[0]["rpc"] == "GetInputCount"
+    assert sorted(re.search(r"page=(\d+)", e["query"]).group(1) for e in log[1:]) == ["1", "2", "3", "4", "5"]
+    emulator.admin.clear_requests()
+    refused = run(["export", "inputs", "--out", str(out), "--dataset", "x"], env)
+    assert refused.exit_code == EXIT_USAGE and "does not take datasets" in refused.output
+    assert emulator.admin.requests() == []
+
+
+def test_the_export_command_is_defined_without_pyarrow():
+    """The export command's module, with its inventory and format choices, imports no
+    pyarrow: the count request goes out while pyarrow is imported."""
+    probe = "import sys, connector.cli.export_cmd; print(sorted(m for m in sys.modules if m.startswith('pyarrow')))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
