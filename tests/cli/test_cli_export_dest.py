@@ -201,6 +201,40 @@ def test_the_console_script_exports_then_exits_with_its_heap_frozen(emulator, en
     assert len(target.read_text().splitlines()) == 3
 
 
+def test_the_console_script_freezes_its_imports_before_the_work_and_main_alone_does_not(emulator, env, tmp_path):
+    """``run`` freezes what the command's imports left once its client is built, before
+    the export reads a page (the probe reads the freeze count as the export starts);
+    ``main`` called on its own (a test, a notebook) leaves the caller's heap alone."""
+    probe = (
+        "import gc, importlib, sys\n"
+        "module = importlib.import_module('connector.inventory.export')\n"
+        "export = module.export\n"
+        "def counted(*args, **kwargs):\n"
+        "    print('at work', gc.get_freeze_count(), file=sys.stderr)\n"
+        "    return export(*args, **kwargs)\n"
+        "module.export = counted\n"
+        "from connector.cli import main, run\n"
+        "entry = sys.argv.pop(1)\n"
+        "try:\n"
+        "    (run if entry == 'run' else main)()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    frozen = {}
+    for entry in ("run", "main"):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, entry, "export", "datasets", "--out", str(tmp_path / f"{entry}.jsonl")],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "at work" in done.stderr, done.stderr
+        frozen[entry] = int(done.stderr.rsplit("at work ", 1)[1].split()[0])
+        assert len((tmp_path / f"{entry}.jsonl").read_text().splitlines()) == 3
+    assert frozen["run"] > 20_000 and frozen["main"] == 0  # the imported modules, classes and functions
+
+
 def test_export_inputs_reads_the_count_then_asks_for_every_page_at_once(emulator, env, tmp_path):
     """``export inputs``: one GetInputCount, then exactly the pages it covers (30 inputs at
     7 a page: pages 1-5, the fifth short), none past the end; with ``--dataset`` (which
