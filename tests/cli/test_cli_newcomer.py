@@ -5,7 +5,6 @@ datasets and tasks can be listed, and a mistyped inventory, dataset or task id g
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from click.testing import CliRunner
 from connector.cli import main
 from connector.cli.common import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 from tests.support.cli import cli_env
+from tests.support.emulator_process import clean_environ, emulator_started
 
 
 @pytest.fixture
@@ -36,18 +36,10 @@ def test_the_banner_export_line_is_all_a_shell_needs(tmp_path):
     bash = shutil.which("bash")
     if bash is None:  # pragma: no cover - every supported system has one
         pytest.skip("needs bash")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CLARIFAI_") or k.endswith("VALIDATE_RESPONSES")}
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "connector.emulator", "--port", "0", "--seed", "demo", "--seed-inputs", "5"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=clean,
-    )
-    try:
-        assert emulator.stdout is not None
-        lines = [emulator.stdout.readline() for _ in range(4)]
-        exports = [line.strip() for line in lines if line.strip().startswith("export ")]
+    clean = clean_environ()
+    with emulator_started("--seed", "demo", "--seed-inputs", "5") as started:
+        lines = [started.output, *(started.stdout.readline() for _ in range(3))]
+        exports = [line.strip() for line in "".join(lines).splitlines() if line.strip().startswith("export ")]
         assert len(exports) == 1, lines
         line = exports[0]
         for name in ("CLARIFAI_API_BASE", "CLARIFAI_PAT", "CLARIFAI_USER_ID", "CLARIFAI_APP_ID"):
@@ -63,11 +55,6 @@ def test_the_banner_export_line_is_all_a_shell_needs(tmp_path):
         )
         assert done.returncode == 0, done.stderr
         assert [d["id"] for d in json.loads(done.stdout)] == ["cats-dogs", "products", "street-scenes"]
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=30)
-        if emulator.stdout is not None:
-            emulator.stdout.close()
 
 
 def test_the_banner_shows_a_pat_only_when_it_is_the_development_key():

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,49 +24,17 @@ from connector.emulator.runtime import EmulatorRuntime
 from connector.emulator.server import banner
 from connector.emulator.testing import EmulatorError, EmulatorServer, run_emulator
 from connector.emulator.wire import body_code as _body_code
-
-READY = re.compile(r"Clarifai emulator ready at (http://\S+) \(user (\S+), app (\S+), (.*)\)")
+from tests.support.emulator_process import emulator_started
 
 
 @contextmanager
 def emulator_process(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[re.Match[str], str]]:
-    """Run ``python -m connector.emulator --port 0 ... args`` until its ready line."""
-    full_env = {k: v for k, v in os.environ.items() if k != "CLARIFAI_PAT"}
-    full_env.update(env or {})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "connector.emulator", "--port", "0", "--seed", "empty", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=full_env,
-    )
-    try:
-        assert proc.stdout is not None
-        lines = []
-        for _ in range(50):  # the banner comes first; bounded in case it never does
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            match = READY.search(line)
-            if match:
-                yield match, "".join(lines)
-                # the suite turns validation on for every emulator (conftest): none of
-                # this process's answers may have broken its official message
-                if validate_forced():
-                    assert httpx.get(f"{match.group(1)}/_emulator/options").json()["validate_responses"] is True
-                    assert httpx.get(f"{match.group(1)}/_emulator/violations").json()["violations"] == []
-                return
-        raise AssertionError(f"the emulator did not print its ready line:\n{''.join(lines)}")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - only if shutdown hangs
-            proc.kill()
-            proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    """``python -m connector.emulator --port 0 --seed empty ... args`` until its ready
+    line: the line's match and the output up to it."""
+    with emulator_started("--seed", "empty", *args, env=env) as started:
+        yield started.ready, started.output
+        if validate_forced():  # the suite's switch reaches the command's process
+            assert httpx.get(f"{started.url}/_emulator/options").json()["validate_responses"] is True
 
 
 def test_module_entry_point_prints_its_url_and_serves() -> None:
