@@ -122,6 +122,9 @@ class Scenario:
         if set(input_ids) - {i.id for i in listed_inputs.inputs}:
             raise ScenarioFailed("ListInputs does not show the new inputs")
         self.call("GetInput", service_pb2.GetInputRequest(user_app_id=app, input_id=input_ids[0]))
+        counts = self.call("GetInputCount", service_pb2.GetInputCountRequest(user_app_id=app)).counts
+        if counts.processed + counts.to_process + counts.errors + counts.processing != len(listed_inputs.inputs):
+            raise ScenarioFailed("GetInputCount does not count the listed inputs")
         patch_meta = struct_pb2.Struct()
         patch_meta.update({"reviewed": True})
         self.call(
