@@ -6,8 +6,8 @@ after ``max_pages`` pages. Page 1 is fetched alone; when it is full, further
 pages are fetched ahead, at most ``concurrency`` requests in flight (threads for sync,
 tasks for async), requested before the page in hand is yielded (the consumer's work
 overlaps them; the sync iterator also requests the next page as soon as a request
-ends, up to twice ``concurrency`` pages ahead of the consumer), and pages are still
-yielded strictly in order. Every fetch goes through the client's call path, so it
+ends, while fewer than ``concurrency`` fetched pages wait for the consumer), and pages
+are still yielded strictly in order. Every fetch goes through the client's call path, so it
 takes a rate-limiter token and follows the retry policy. When the consumer stops
 early (closes the generator), fetches not started are cancelled and fetches in flight
 are awaited and dropped. Empty pages are never yielded.
@@ -16,9 +16,8 @@ A listing whose length is known beforehand (``expected_items``, e.g. from a coun
 API keeps) does not wait for page 1 when the count needs two pages or more: the pages
 it covers (and, when it fills its last page exactly, the empty one after it that shows
 the end) are requested from the start, up to twice ``concurrency`` in flight, since
-none of them is a guess (the pages fetched ahead but not consumed stay capped at twice
-``concurrency``, so memory is as without a count). Past them the listing goes on as
-without a count. The count decides only which pages are requested when: the listing
+none of them is a guess (no more pages are fetched ahead of the consumer than without
+a count). Past them the listing goes on as without a count. The count decides only which pages are requested when: the listing
 still ends at its first short page, so a stale count costs at most the pages it
 overstates, never an item.
 """
@@ -126,10 +125,11 @@ def iter_pages(fetch: Callable[[int], Page], plan: PagePlan) -> Iterator[Page]:
     """Pages from ``fetch(page_number)`` in order, following ``plan``.
 
     With prefetch, a new page is requested as soon as a request in flight ends with a
-    full page, whether or not the consumer has taken the pages before it: at most
-    ``concurrency`` requests in flight and ``2 x concurrency`` pages fetched but not
-    yet consumed, so a slow consumer never lets the requests stall and never lets the
-    pages pile up. With a count of two pages or more known beforehand
+    full page, whether or not the consumer has taken the pages before it, while fewer
+    than ``concurrency`` fetched pages wait for the consumer: at most ``concurrency``
+    requests in flight and fewer than ``2 x concurrency`` pages ahead of the consumer
+    (in flight or fetched), so a slow consumer never lets the requests stall and never
+    lets the decoded pages pile up. With a count of two pages or more known beforehand
     (``plan.from_start``), page 1 is requested with the pages after it."""
     if plan.from_start:
         yield from _prefetched(fetch, plan, None)
@@ -180,8 +180,8 @@ class _Prefetch:
     def __init__(self, fetch: Callable[[int], Page], plan: PagePlan) -> None:
         self.fetch, self.plan = fetch, plan
         self.lock = threading.RLock()  # a done callback may run in the thread that submits
+        #: The pages requested and not consumed yet, in flight or fetched.
         self.futures: dict[int, Future[Page]] = {}
-        self.running = 0
         self.stop = False  # a short page or a failure was seen: request no more
         self.pool: ThreadPoolExecutor | None = None
 
@@ -190,23 +190,30 @@ class _Prefetch:
         self.top_up()
 
     def top_up(self) -> None:
+        """Request the next pages while the plan allows one more in flight, fewer than
+        ``concurrency`` fetched pages wait for the consumer, and fewer than twice that
+        are ahead of it. The counts come from the futures themselves, not from the done
+        callbacks, which may run after the consumer has woken up and moved on: the
+        consumer's own top-up, after it takes a page, must see the page it needs next
+        as requestable."""
         with self.lock:
             assert self.pool is not None
-            while (
-                not self.stop
-                and self.plan.more()
-                and self.running < self.plan.in_flight_limit()
-                and len(self.futures) < 2 * self.plan.concurrency
-            ):
+            while not self.stop and self.plan.more():
+                running = sum(1 for future in self.futures.values() if not future.done())
+                fetched = len(self.futures) - running
+                if (
+                    running >= self.plan.in_flight_limit()
+                    or fetched >= self.plan.concurrency
+                    or len(self.futures) >= 2 * self.plan.concurrency
+                ):
+                    return
                 page = self.plan.take()
                 future = self.pool.submit(self.fetch, page)
                 self.futures[page] = future
-                self.running += 1
                 future.add_done_callback(functools.partial(self.done, page))
 
     def done(self, page: int, future: Future[Page]) -> None:
         with self.lock:
-            self.running -= 1
             if future.cancelled() or future.exception() is not None or len(future.result()) < self.plan.per_page:
                 self.stop = True
                 return

@@ -4,6 +4,7 @@ emulator over 0, 1, exactly-full and many pages, with and without prefetch."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import threading
 import time
 from urllib.parse import parse_qs
@@ -166,7 +167,7 @@ class GatedListing(FakeListing):
 def test_a_count_known_beforehand_asks_for_its_pages_with_page_1_and_for_none_past_the_end(
     total: int, per_page: int, pages: list[int]
 ) -> None:
-    listing = GatedListing(total, per_page, wanted=len(pages) - 1)
+    listing = GatedListing(total, per_page, wanted=len(pages) - 1, delay=0.05)
     plan = PagePlan(per_page, 4, expected_items=total)
     assert _flat(iter_pages(listing.items, plan)) == list(range(total))
     assert listing.page_one_waited  # pages 2.. were asked for while page 1 was still in flight
@@ -204,7 +205,7 @@ def test_with_a_count_twice_concurrency_in_flight_at_most() -> None:
     """A count of 40 pages with 4 in flight: up to 8 requests at once (none is a guess),
     never more, and the listing is whole and in order. (8 is more than a default thread
     pool holds on a small machine: the pool is sized for it.)"""
-    listing = GatedListing(200, 5, wanted=7, delay=0.02)
+    listing = GatedListing(200, 5, wanted=7, delay=0.05)
     assert _flat(iter_pages(listing.items, PagePlan(5, 4, expected_items=200))) == list(range(200))
     assert listing.page_one_waited
     assert listing.most_in_flight == 8
@@ -400,32 +401,46 @@ def test_pages_fetched_ahead_past_the_end_send_nothing_once_it_is_read(client_co
 
 
 def test_a_slow_consumer_does_not_stall_the_requests() -> None:
-    """While the consumer still holds page 1, the fetches of pages 2-5 end and the next
-    ones are requested at once, up to twice the concurrency ahead of the consumer,
-    never more than the concurrency in flight."""
+    """While the consumer still holds page 1, each fetch that ends lets the next page be
+    requested, until the concurrency's worth of fetched pages wait for the consumer;
+    never more than the concurrency in flight. Pages 2-5 go first; each is answered in
+    turn, and the pages it lets go are counted before the next answer."""
     listing = FakeListing(1000, 10)
     lock = threading.Lock()
     in_flight = peak = 0
+    gates: dict[int, threading.Event] = collections.defaultdict(threading.Event)
+    requested: list[int] = []
 
     def fetch(page: int) -> list[dict]:
         nonlocal in_flight, peak
         with lock:
+            requested.append(page)
             in_flight += 1
             peak = max(peak, in_flight)
         try:
+            if 2 <= page <= 8:
+                assert gates[page].wait(10)
             return listing.items(page)
         finally:
             with lock:
                 in_flight -= 1
 
-    gen = iter_pages(fetch, PagePlan(10, 4))
-    assert len(next(gen)) == 10  # page 1 in hand; prefetch running
-    for _ in range(200):  # let the fetches ahead finish (they are instant)
+    def asked_after(page: int) -> list[int]:
+        gates[page].set()
+        time.sleep(0.05)  # the answer's callback requests what it lets go
         with lock:
-            if len(listing.asked) >= 9:
-                break
-        threading.Event().wait(0.01)
-    assert sorted(listing.asked) == list(range(1, 10))  # pages 2-9: twice the concurrency ahead
+            return sorted(requested)
+
+    gen = iter_pages(fetch, PagePlan(10, 4))
+    assert len(next(gen)) == 10  # page 1 in hand; pages 2-5 in flight
+    time.sleep(0.05)
+    assert sorted(requested) == [1, 2, 3, 4, 5]
+    assert asked_after(2) == [1, 2, 3, 4, 5, 6]  # page 2 fetched, one waiting: page 6 goes
+    assert asked_after(3) == [1, 2, 3, 4, 5, 6, 7]
+    assert asked_after(4) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert asked_after(5) == [1, 2, 3, 4, 5, 6, 7, 8]  # four fetched pages wait: no more
+    for page in (6, 7, 8):
+        asked_after(page)
     assert peak <= 4
     assert _flat(gen) == list(range(10, 1000))
 
