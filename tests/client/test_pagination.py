@@ -241,15 +241,15 @@ def test_a_count_with_concurrency_1_reads_one_page_at_a_time() -> None:
 def test_aiter_pages_with_a_count(total: int, expected: int) -> None:
     """The async iterator: with a count of two pages or more, pages 2.. are asked for
     while page 1 is in flight; every item comes, in order, whatever the count says; a
-    right count asks for no page past the end."""
+    right count asks for no page past the end (a page counts as asked for when its
+    fetch is created, whether or not it ran)."""
     asked: list[int] = []
     together = PagePlan(5, 3, expected_items=expected).from_start
 
     async def main() -> list[int]:
         others = asyncio.Event()
 
-        async def fetch(page: int) -> list[dict]:
-            asked.append(page)
+        async def answer(page: int) -> list[dict]:
             if page == 1 and together:
                 await asyncio.wait_for(others.wait(), timeout=10)
             elif page > 1:
@@ -257,6 +257,10 @@ def test_aiter_pages_with_a_count(total: int, expected: int) -> None:
             await asyncio.sleep(0)
             start = (page - 1) * 5
             return [{"n": n} for n in range(start, min(total, start + 5))]
+
+        def fetch(page: int):
+            asked.append(page)
+            return answer(page)
 
         return [
             item["n"] async for page in aiter_pages(fetch, PagePlan(5, 3, expected_items=expected)) for item in page
@@ -266,6 +270,36 @@ def test_aiter_pages_with_a_count(total: int, expected: int) -> None:
     assert together == (expected >= 6)
     if total == expected:
         assert sorted(asked) == list(range(1, total // 5 + 2))
+
+
+def test_the_plan_allows_twice_concurrency_up_to_the_last_page_a_count_covers() -> None:
+    """15 items at 5 a page, 2 in flight: pages 1-3 and the empty page 4 are known, each
+    requestable with up to 4 in flight; page 5 only once page 4 came back full, and then
+    with 2 in flight."""
+    plan = PagePlan(5, 2, expected_items=15)
+    assert (plan.known_pages, plan.from_start) == (4, True)
+    limits = []
+    for _ in range(4):
+        limits.append(plan.in_flight_limit())
+        assert plan.more()
+        plan.take()
+    assert limits == [4, 4, 4, 4]
+    assert not plan.more() and plan.in_flight_limit() == 2
+    plan.returned(3, [{}] * 5)  # not the last known page: changes nothing
+    assert not plan.more()
+    plan.returned(4, [{}] * 4)  # short: the count was right
+    assert not plan.more()
+    plan.returned(4, [{}] * 5)  # full: the listing is longer than the count said
+    assert plan.more() and plan.in_flight_limit() == 2
+
+
+def test_max_pages_is_the_last_page_asked_for() -> None:
+    plan = PagePlan(5, 1, max_pages=2)
+    assert plan.within_max_pages() and not plan.is_last([{}] * 5)
+    plan.take()
+    assert plan.within_max_pages() and not plan.is_last([{}] * 5)
+    plan.take()
+    assert not plan.within_max_pages() and plan.is_last([{}] * 5) and not plan.more()
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])

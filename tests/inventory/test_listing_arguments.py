@@ -146,3 +146,22 @@ def test_a_negative_count_is_refused_before_any_request(demo, client):
     with pytest.raises(ValidationError, match=r"^expected_items must be 0 or more, got -1$"):
         iter_batches(client, "inputs", expected_items=-1)
     assert demo.admin.requests() == []
+
+
+def test_a_count_of_zero_the_caller_read_still_lists_every_row(demo, client):
+    """``expected_items=0`` is a count like any other: page 1 alone, and the rows the app
+    holds all the same (a stale count changes which pages are asked for when, never
+    which rows come)."""
+    assert to_table(client, "inputs", per_page=10, concurrency=8, expected_items=0).num_rows == 30
+    assert _queries(demo, "GetInputCount") == []
+
+
+def test_a_count_the_caller_passes_is_for_a_whole_listing_not_each_datasets(demo, client):
+    """``expected_items`` with a dataset-level inventory: each dataset's listing goes
+    page 1 first, as without a count (the count says nothing of one dataset), so each
+    short dataset costs one request."""
+    datasets = [d["id"] for d in client.list_datasets()]
+    members = sum(1 for d in datasets for _ in client.list_dataset_inputs(d))
+    demo.admin.clear_requests()
+    rows = to_table(client, "dataset_inputs", per_page=100, concurrency=8, expected_items=5000).num_rows
+    assert rows == members and len(_queries(demo, "ListDatasetInputs")) == len(datasets)
