@@ -409,6 +409,33 @@ def test_async_listing_against_emulator(client_config, emulator, client) -> None
 
 
 @pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_count_passed_to_the_clients_asks_for_its_pages_and_none_past_the_end(
+    client_config, emulator, client, asynchronous
+) -> None:
+    """Both clients pass ``expected_items`` to the plan: 33 datasets at 5 a page with
+    their count, pages 1-7 and nothing past them (without it, 3 in flight ask ahead)."""
+    _seed_datasets(client, 33)
+    emulator.admin.clear_requests()
+
+    async def alist() -> list[list[dict]]:
+        async with AsyncClarifaiClient(client_config, event_hooks=async_contract_hooks()) as aclient:
+            return [
+                p
+                async for p in aclient.iter_pages(
+                    "ListDatasets", "datasets", per_page=5, concurrency=3, expected_items=33
+                )
+            ]
+
+    if asynchronous:
+        pages = asyncio.run(alist())
+    else:
+        pages = list(client.iter_pages("ListDatasets", "datasets", per_page=5, concurrency=3, expected_items=33))
+    assert sum(len(p) for p in pages) == 33
+    asked = sorted(int(parse_qs(r["query"])["page"][0]) for r in _list_requests(emulator, "ListDatasets"))
+    assert asked == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
 def test_pages_fetched_ahead_past_the_end_send_nothing_once_it_is_read(client_config, emulator, client, asynchronous):
     """An exactly-full listing: the empty page that ends it is read while the pages
     fetched ahead of it still wait for their limiter token (2 requests/s, a burst of 2:

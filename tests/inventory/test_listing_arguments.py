@@ -111,6 +111,11 @@ def test_an_export_passes_the_listing_arguments_on_and_says_what_it_wrote(demo, 
     result = export(client, "inputs", tmp_path / "inputs.csv", per_page=7, concurrency=1, on_rows=seen.append)
     assert seen == [7, 7, 7, 7, 2] and result.rows == 30 and result.pages == 5
     assert len(_queries(demo, "ListInputs")) == 5  # one in flight: nothing asked past the end
+    assert _queries(demo, "GetInputCount") == []  # one at a time: no count read
+    demo.admin.clear_requests()
+    result = export(client, "inputs", tmp_path / "inputs.jsonl", per_page=10, concurrency=8, expected_items=30)
+    assert result.rows == 30 and _queries(demo, "GetInputCount") == []  # the caller's count, as it is
+    assert sorted(int(q["page"][0]) for q in _queries(demo, "ListInputs")) == [1, 2, 3, 4]
 
 
 def test_a_format_that_cannot_be_told_names_the_format_argument(tmp_path):
