@@ -293,6 +293,13 @@ def test_the_plan_allows_twice_concurrency_up_to_the_last_page_a_count_covers() 
     assert plan.more() and plan.in_flight_limit() == 2
 
 
+@pytest.mark.parametrize(("expected", "together"), [(5, False), (6, True), (10, True), (11, True), (0, False)])
+def test_a_count_of_two_pages_or_more_sends_page_1_with_the_others(expected: int, together: bool) -> None:
+    """At 5 a page: 6 items need two pages (page 1 goes with page 2), 5 fit in one."""
+    assert PagePlan(5, 2, expected_items=expected).from_start is together
+    assert PagePlan(5, 2).from_start is False and PagePlan(5, 2).past_count is False
+
+
 def test_max_pages_is_the_last_page_asked_for() -> None:
     plan = PagePlan(5, 1, max_pages=2)
     assert plan.within_max_pages() and not plan.is_last([{}] * 5)
