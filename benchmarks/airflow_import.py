@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 
-from benchmarks.emulator_page import cpu_model
+from benchmarks.common import machine
 
 TARGET_MS = 50.0
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     added = runs[-1]["added"]
     own = [m for m in added if m.startswith("airflow_provider")]  # type: ignore[union-attr]
     others = [m for m in added if not m.startswith("airflow_provider")]  # type: ignore[union-attr]
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs ({cpu_model()}), {args.runs} runs")
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs ({machine()['cpu']}), {args.runs} runs")
     print(
         f"airflow.sdk and the names used:     median {statistics.median(sdk):7.1f} ms wall, "
         f"{statistics.median(sdk_cpu):7.1f} ms CPU"

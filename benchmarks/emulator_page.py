@@ -20,65 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import statistics
-import subprocess
-import sys
 import time
 from typing import Any
 
-USER_ID = "demo"
-APP_ID = "demo"
+from benchmarks.common import APP_ID, USER_ID, emulator, load, machine
+
 PER_PAGE = 1000
-READY = re.compile(r"ready at (http://\S+)")
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def start_emulator(
-    inputs: int, validate: bool, names: bool = False, timeout: float = 300.0
-) -> tuple[subprocess.Popen[str], str]:
-    """``python -m connector.emulator --port 0`` until its ready line; (process, base URL)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLARIFAI_")}
-    cmd = [sys.executable, "-m", "connector.emulator", "--port", "0", "--seed", "demo", "--seed-inputs", str(inputs)]
-    cmd.append("--validate-responses" if validate else "--no-validate-responses")
-    cmd.append("--status-as-names" if names else "--status-as-numbers")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + timeout
-    assert proc.stdout is not None
-    lines: list[str] = []
-    while time.monotonic() < deadline and len(lines) < 100:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = READY.search(line)
-        if match:
-            return proc, match.group(1)
-    stop_emulator(proc)
-    raise RuntimeError("the emulator did not start:\n" + "".join(lines))
-
-
-def stop_emulator(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=20)
-    if proc.stdout is not None:
-        proc.stdout.close()
 
 
 def largest_dataset(http: Any) -> tuple[str, int]:
@@ -148,8 +96,11 @@ def run(inputs: int, requests: int, warmup: int, validate: bool, names: bool = F
 
     from connector.emulator.options import DEV_PAT
 
-    proc, url = start_emulator(inputs, validate, names)
-    try:
+    flags = (
+        "--validate-responses" if validate else "--no-validate-responses",
+        "--status-as-names" if names else "--status-as-numbers",
+    )
+    with emulator(inputs, extra=flags, start_timeout=300.0) as (url, _pat):
         base = f"/v2/users/{USER_ID}/apps/{APP_ID}"
         with httpx.Client(base_url=url, headers={"Authorization": f"Key {DEV_PAT}"}, timeout=60) as http:
             ds_id, ds_inputs = largest_dataset(http)
@@ -165,15 +116,8 @@ def run(inputs: int, requests: int, warmup: int, validate: bool, names: bool = F
             results = {
                 name: measure(http, path, key, pages, requests, warmup) for name, (path, key, pages) in listings.items()
             }
-    finally:
-        stop_emulator(proc)
     return {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "cpu": cpu_model(),
-            "python": platform.python_version(),
-            "load_average_1m": round(os.getloadavg()[0], 2),
-        },
+        "machine": {**machine(), "load_average_1m": load()},
         "inputs": inputs,
         "validate_responses": validate,
         "status_as_names": names,

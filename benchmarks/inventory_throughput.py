@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import resource
 import socket
 import subprocess
@@ -31,6 +30,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from benchmarks.common import machine
 
 USER_ID = "demo"
 APP_ID = "demo"
@@ -185,16 +186,6 @@ def memory_run(rows: int) -> dict[str, Any]:
         if proc.returncode != 0:
             return {"error": proc.stderr[-2000:]}
         return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform()}
 
 
 def markdown(report: dict[str, Any]) -> str:

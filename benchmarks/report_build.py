@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -39,6 +37,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks.common import load, machine
 from connector.inventory.schemas import INVENTORIES, get_spec
 from connector.status_codes import StatusCode as S
 
@@ -374,23 +373,6 @@ def measure(directory: Path, runs: int) -> list[dict[str, Any]]:
     return results
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (None, None, None)
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "load_1m": round(load[0], 2) if load[0] is not None else None,
-    }
-
-
 def markdown(report: dict[str, Any]) -> str:
     runs = report["runs"]
     best = min(runs, key=lambda r: r["build_s"])
@@ -420,11 +402,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     directory = args.data or Path(tempfile.gettempdir()) / f"clarifai-report-bench-{args.inputs}"
     data = ensure_data(directory, args.inputs)
-    before = machine()
+    before = {**machine(), "load_1m": load()}
     runs = measure(directory, args.runs)
     report = {
         "machine": before,
-        "load_1m_after": machine()["load_1m"],
+        "load_1m_after": load(),
         "command": "python -m benchmarks.report_build " + " ".join(argv if argv is not None else sys.argv[1:]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "data": {k: data[k] for k in ("inputs", "rows", "bytes", "generate_s") if k in data} | {"dir": str(directory)},
