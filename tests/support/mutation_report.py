@@ -13,7 +13,9 @@ default argument values only the elapsed time would show) are listed with the re
 in ``mutation-equivalents.toml`` and left out of the score; each entry names the function
 and the line before and after the change, so it still matches after unrelated edits
 renumber mutmut's mutants. An entry that matches no surviving mutant is reported as
-stale. The bar: at least 85% killed in all, and 75% in each module.
+stale. Mutants a stopped run did not reach are counted apart ("not run"), outside the
+score, with the score were they all to survive. The bar: at least 85% killed in all,
+and 75% in each module.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import dataclasses
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 EQUIVALENTS_FILE = Path("mutation-equivalents.toml")
@@ -70,11 +72,18 @@ class ModuleFigures:
     equivalent: int = 0
     hidden: int = 0
     other: int = 0
+    not_run: int = 0
 
     @property
     def counted(self) -> int:
-        """The mutants the score is over: every one but the equivalent and hidden ones."""
-        return self.mutants - self.equivalent - self.hidden
+        """The mutants the score is over: every one run but the equivalent and hidden ones."""
+        return self.mutants - self.equivalent - self.hidden - self.not_run
+
+    @property
+    def worst_score(self) -> float:
+        """The score were every mutant not run yet to survive."""
+        total = self.counted + self.not_run
+        return self.killed / total if total else 1.0
 
     @property
     def score(self) -> float:
@@ -132,57 +141,78 @@ def collect(equivalents: Sequence[Equivalent]) -> tuple[list[ModuleFigures], dic
     for path in sorted(walk_mutatable_files()):
         data = SourceFileMutationData(path=path)
         data.load()
-        if not data.exit_code_by_key:
-            continue
-        module = ".".join(Path(path).with_suffix("").parts)
-        module = module.removesuffix(".__init__")
-        row = ModuleFigures(module)
-        checked = {name: code for name, code in data.exit_code_by_key.items() if code is not None}
-        if not checked:
-            continue  # a partial run (make mutation MUTANTS=...) left this module out
-        for name, code in sorted(checked.items()):
-            status = status_by_exit_code[code]
-            row.mutants += 1
-            if status in KILLED:
-                row.killed += 1
-                continue
-            diff = get_diff_for_mutant(name, path=path)
-            function, change = readable_function(name), change_of(diff)
-            match = next((e for e in equivalents if e.matches(function, change)), None)
-            if match is not None:
-                if match.kind == "equivalent":
-                    row.equivalent += 1
-                else:
-                    row.hidden += 1
-                used.add(match)
-                continue
-            if status == "survived":
-                row.survived += 1
-            elif status == "no tests":
-                row.no_tests += 1
-            else:
-                row.other += 1
-            survivors[name] = f"# {name}: {status}\n{diff}"
+        if not any(code is not None for code in data.exit_code_by_key.values()):
+            continue  # not generated, or a partial run (make mutation MUTANTS=...) left this module out
+        module = ".".join(Path(path).with_suffix("").parts).removesuffix(".__init__")
+        statuses = {
+            name: None if code is None else status_by_exit_code[code] for name, code in data.exit_code_by_key.items()
+        }
+        row, not_killed, matched = tally(
+            module, statuses, lambda name, path=path: get_diff_for_mutant(name, path=path), equivalents
+        )
         figures.append(row)
+        survivors.update(not_killed)
+        used |= matched
     return figures, survivors, used
+
+
+def tally(
+    module: str,
+    statuses: Mapping[str, str | None],
+    diff_of: Callable[[str], str],
+    equivalents: Sequence[Equivalent],
+) -> tuple[ModuleFigures, dict[str, str], set[Equivalent]]:
+    """One module's figures from each mutant's status (``None``: not run yet), the diff of
+    each mutant not killed, and the listed equivalents that matched. A mutant that a
+    listed entry matches counts as equivalent or hidden whether it ran or not (the
+    sampler leaves those out of a run: they could only survive); any other mutant not run
+    counts as not run, outside the score."""
+    row = ModuleFigures(module)
+    survivors: dict[str, str] = {}
+    used: set[Equivalent] = set()
+    for name, status in sorted(statuses.items()):
+        row.mutants += 1
+        if status in KILLED:
+            row.killed += 1
+            continue
+        diff = diff_of(name)
+        function, change = readable_function(name), change_of(diff)
+        match = next((e for e in equivalents if e.matches(function, change)), None)
+        if match is not None:
+            if match.kind == "equivalent":
+                row.equivalent += 1
+            else:
+                row.hidden += 1
+            used.add(match)
+            continue
+        if status is None:
+            row.not_run += 1
+            continue
+        if status == "survived":
+            row.survived += 1
+        elif status == "no tests":
+            row.no_tests += 1
+        else:
+            row.other += 1
+        survivors[name] = f"# {name}: {status}\n{diff}"
+    return row, survivors, used
 
 
 def table(figures: Iterable[ModuleFigures]) -> str:
     rows = list(figures)
     total = ModuleFigures("total")
     for row in rows:
-        for field in ("mutants", "killed", "survived", "no_tests", "equivalent", "hidden", "other"):
+        for field in ("mutants", "killed", "survived", "no_tests", "equivalent", "hidden", "other", "not_run"):
             setattr(total, field, getattr(total, field) + getattr(row, field))
     lines = [
-        "| module | mutants | equivalent | hidden | killed | survived | no tests | other | killed % |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | mutants | equivalent | hidden | killed | survived | no tests | other | not run | killed % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in [*rows, total]:
         name = f"**{row.module}**" if row is total else f"`{row.module}`"
         lines.append(
             f"| {name} | {row.mutants} | {row.equivalent} | {row.hidden} | {row.killed} | {row.survived} "
-            f"| {row.no_tests} "
-            f"| {row.other} | {row.score:.1%} |"
+            f"| {row.no_tests} | {row.other} | {row.not_run} | {row.score:.1%} |"
         )
     return "\n".join(lines)
 
@@ -219,6 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     stale = [e for e in equivalents if e not in used and owner(e.function) in modules]
     for entry in stale:
         print(f"stale equivalent (matches no mutant): {entry.function}: {entry.original!r} -> {entry.mutated!r}")
+    not_run = sum(r.not_run for r in figures)
+    if not_run:
+        worst = ModuleFigures("total", killed=sum(r.killed for r in figures))
+        worst.mutants = sum(r.counted + r.not_run for r in figures)
+        print(
+            f"not run yet: {not_run} mutants; were they all to survive: {worst.score:.1%} in all, "
+            + ", ".join(f"{r.module} {r.worst_score:.1%}" for r in figures if r.not_run)
+        )
     problems = verdict(figures)
     for problem in problems:
         print(f"below the bar: {problem}")
