@@ -211,11 +211,13 @@ def check_base_url(value: object) -> str:
             argument="base_url",
             where=where,
         )
-    if parts.query or parts.fragment:
+    if parts.query or parts.fragment or "?" in base or "#" in base:
+        # An empty "?" or "#" too: kept in the base URL it would swallow every path the
+        # connector appends (https://host?/v2/... asks the host's root).
         raise ConfigurationError(
             "{base_url} must not have a query or fragment: use {where}", argument="base_url", where=where
         )
-    if parts.path not in ("", "/"):
+    if parts.path:
         path = parts.path if not looks_like_secret(parts.path) and len(parts.path) <= 40 else "(not shown)"
         raise ConfigurationError(
             "{base_url} must be scheme://host[:port] with no path, got the path {path!r}: use {where} "

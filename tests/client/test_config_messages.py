@@ -31,6 +31,12 @@ def _refusal(**settings: object) -> ConfigurationError:
             "base_url must not have a query or fragment: use http://127.0.0.1:9",
         ),
         (
+            "https://api.clarifai.com/?",
+            "base_url must not have a query or fragment: use https://api.clarifai.com",
+        ),
+        ("http://127.0.0.1:9#", "base_url must not have a query or fragment: use http://127.0.0.1:9"),
+        ("http://127.0.0.1:9/#/", "base_url must not have a query or fragment: use http://127.0.0.1:9"),
+        (
             "https://api.clarifai.com/v2",
             "base_url must be scheme://host[:port] with no path, got the path '/v2': use https://api.clarifai.com "
             "(the connector adds /v2/... itself)",
@@ -80,6 +86,8 @@ def test_a_base_url_may_end_in_a_slash_and_an_ipv6_loopback_may_take_plain_http(
         "https://api.clarifai.com"
     )
     assert ClarifaiConfig(pat=PAT, user_id="me", base_url="http://[::1]:9/").base_url == "http://[::1]:9"
+    # Only slashes go: a host's last letter stays.
+    assert ClarifaiConfig(pat=PAT, user_id="me", base_url="https://gateway-X//").base_url == "https://gateway-X"
 
 
 @pytest.mark.parametrize("pat", ["", "   ", None, 12345])
@@ -102,3 +110,19 @@ def test_an_id_that_is_the_pat_says_which_id():
     assert str(refused).split("\n")[0] == "app_id is the PAT: give the app id there, and the PAT in CLARIFAI_PAT"
     refused = _refusal(user_id=PAT)
     assert str(refused).split("\n")[0] == "user_id is the PAT: give the user id there, and the PAT in CLARIFAI_PAT"
+
+
+@pytest.mark.parametrize("per_page", [True, "5", 2.0, 0, 1001])
+def test_a_page_size_is_a_whole_number_up_to_the_apis_limit(per_page):
+    refused = _refusal(per_page=per_page)
+    assert str(refused).split("\n")[0] == f"per_page must be a whole number from 1 to 1000, got {per_page!r}"
+    assert refused.argument == "per_page"
+
+
+def test_plain_http_to_a_remote_host_is_refused_as_a_matter_of_allow_insecure_http():
+    refused = _refusal(base_url="http://api.example.com")
+    assert str(refused).split("\n")[0] == (
+        "refusing to send the PAT over plain http to 'api.example.com': use https, or set "
+        "allow_insecure_http=True if this network is trusted"
+    )
+    assert refused.argument == "allow_insecure_http"
