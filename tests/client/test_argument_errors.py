@@ -61,6 +61,9 @@ def test_a_guard_error_is_an_operation_error_not_a_value_error() -> None:
         ("a.b", "may hold only letters, digits, '_' and '-'"),
         ("_x", "must start with a letter or a digit"),
         ("a" * 49, "is longer than 48 characters"),
+        ("a" * 47 + ".", "may hold only letters, digits, '_' and '-'"),  # 48 long: not too long
+        ("!", "must start with a letter or a digit"),  # one character
+        ("aé", "may hold only letters, digits, '_' and '-'"),  # only the first must be an ASCII letter
         (None, "is missing (None)"),
         (7, "is an int, not a string"),
     ],

@@ -394,6 +394,7 @@ def test_path_values_default_to_the_config_and_can_be_overridden() -> None:
     with pytest.raises(ConfigurationError) as info:
         transport.build_call(CONFIG.replace(app_id=None), "GetDataset", path={"dataset_id": "d1"})
     assert str(info.value) == "GetDataset needs an app id: set CLARIFAI_APP_ID or pass app_id=..."
+    assert info.value.argument == "app_id"  # the setting a front end names in its own spelling
 
 
 def test_bodies_by_verb_and_idempotency_by_verb_unless_told() -> None:

@@ -147,8 +147,21 @@ def test_retry_after_parsing() -> None:
     assert transport.parse_retry_after("soon") is None
     now = time.time()
     date = email.utils.formatdate(now + 30, usegmt=True)
-    assert 25 <= transport.parse_retry_after(date, now=now) <= 31
-    assert transport.parse_retry_after(email.utils.formatdate(now - 100, usegmt=True), now=now) == 0.0
+    assert 25 <= transport.parse_retry_after(date) <= 31  # from the clock
+    assert transport.parse_retry_after(email.utils.formatdate(now - 100, usegmt=True)) == 0.0
+    # A date counts from the `now` given, not the clock: whole seconds, so exact.
+    then = 1_600_000_000.0
+    assert transport.parse_retry_after(email.utils.formatdate(then + 30, usegmt=True), now=then) == 30.0
+    assert transport.parse_retry_after(email.utils.formatdate(then - 100, usegmt=True), now=then) == 0.0
+
+
+def test_a_parameter_without_a_value_is_left_out_and_the_rest_kept() -> None:
+    assert transport.encode_params({"a": None, "b": 1, "c": [True, "x"], "d": None, "e": "f"}) == (
+        ("b", "1"),
+        ("c", "true"),
+        ("c", "x"),
+        ("e", "f"),
+    )
 
 
 # -- request building --------------------------------------------------------------------
