@@ -197,3 +197,15 @@ def test_a_cleanup_plan_changed_after_loading_is_refused_by_apply(client, emulat
         "older_than_seconds": 0.0,
         "now": "",
     }
+
+
+def test_watch_task_waits_as_long_as_wait_task_by_default() -> None:
+    import inspect
+
+    from connector.operations import waits
+
+    def defaults(function: object) -> tuple[object, ...]:
+        params = inspect.signature(function).parameters  # type: ignore[arg-type]
+        return tuple(params[name].default for name in ("until", "timeout", "interval", "max_interval"))
+
+    assert defaults(watch_task) == defaults(waits.wait_task) == ("done", 3600.0, 1.0, 30.0)
