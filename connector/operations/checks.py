@@ -65,10 +65,18 @@ def check_callback(argument: str, value: object) -> Callable[..., Any] | None:
 
 
 def check_now(value: object, argument: str = "now") -> datetime | None:
-    """None or a datetime (the moment ages are measured from)."""
+    """None or a timezone-aware datetime (the moment ages are measured from). A naive
+    one is refused: the API's times are aware, so ages could not be computed from it,
+    and whether it meant local time or UTC cannot be told."""
     if value is not None and not isinstance(value, datetime):
         raise ValidationError(
             "{argument} must be a datetime or None, got {value}", argument=argument, value=shown(value)
+        )
+    if value is not None and value.utcoffset() is None:
+        raise ValidationError(
+            "{argument} must be a timezone-aware datetime (such as datetime.now(UTC)), got {value}",
+            argument=argument,
+            value=shown(value),
         )
     return value
 

@@ -5,7 +5,7 @@ duration is a valid age limit."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from connector.operations import (
 )
 from connector.operations.base import utcnow
 
-NAIVE = datetime(2026, 3, 1)  # no time zone: refused, ages need an aware moment
+NAIVE = datetime(2026, 3, 1)  # no time zone: refused, the API's times are aware
 
 
 def _done_task(client, emulator, key: str) -> str:
@@ -99,6 +99,24 @@ def test_the_plans_refuse_a_moment_that_is_not_a_datetime_before_any_request(cli
             plan()
         assert str(info.value) == f"now must be a datetime or None, got {now!r}" and info.value.argument == "now"
     assert emulator.admin.requests() == []
+
+
+def test_a_naive_moment_is_refused_before_any_request(client, emulator) -> None:
+    tid = _done_task(client, emulator, "n")
+    emulator.admin.clear_requests()
+    message = "now must be a timezone-aware datetime (such as datetime.now(UTC)), got " + repr(NAIVE)
+    for plan in (
+        lambda: plan_cleanup(client, timedelta(0), now=NAIVE),
+        lambda: cleanup_tasks(client, timedelta(0), now=NAIVE),
+        lambda: plan_delete_tasks(client, [tid], now=NAIVE),
+    ):
+        with pytest.raises(ValidationError) as info:
+            plan()
+        assert str(info.value) == message and info.value.argument == "now"
+    assert emulator.admin.requests() == [] and [t["id"] for t in client.list_tasks()] == [tid]
+    aware = NAIVE.replace(tzinfo=UTC) + timedelta(days=365 * 10)  # the same moment, with its zone
+    assert plan_delete_tasks(client, [tid], now=aware).rows[0]["action"] == "delete"
+    assert plan_cleanup(client, timedelta(0), now=aware).to_delete == [tid]
 
 
 @pytest.mark.parametrize("older_than", [timedelta(0), timedelta(hours=1), timedelta(hours=23, minutes=59)])
