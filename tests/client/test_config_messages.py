@@ -126,3 +126,20 @@ def test_plain_http_to_a_remote_host_is_refused_as_a_matter_of_allow_insecure_ht
         "allow_insecure_http=True if this network is trusted"
     )
     assert refused.argument == "allow_insecure_http"
+
+
+@pytest.mark.parametrize("rate_limit", [True, float("nan"), float("inf"), float("-inf"), -1, "5"])
+def test_a_rate_limit_is_a_finite_number_of_requests_a_second(rate_limit):
+    refused = _refusal(rate_limit=rate_limit)
+    assert str(refused).split("\n")[0] == (
+        f"rate_limit must be a number of requests per second >= 0 (0 turns it off), got {rate_limit!r}"
+    )
+    assert refused.argument == "rate_limit"
+
+
+@pytest.mark.parametrize("name", ["page_concurrency", "max_connections"])
+@pytest.mark.parametrize("value", [0, True, 2.5])
+def test_pages_in_flight_and_connections_are_whole_numbers_from_one(name, value):
+    refused = _refusal(**{name: value})
+    assert str(refused).split("\n")[0] == f"{name} must be a whole number >= 1, got {value!r}"
+    assert refused.argument == name

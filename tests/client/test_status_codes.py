@@ -43,7 +43,10 @@ def test_every_official_name_and_number_and_no_other() -> None:
     ],
 )
 def test_parse_accepts_numbers_digit_strings_and_names(value, expected) -> None:
-    assert parse_status_code(value) == expected
+    parsed = parse_status_code(value)
+    assert parsed == expected
+    # A known code comes back as the enum member itself (its name is what messages show).
+    assert parsed is expected and (expected is None or parsed.name == expected.name)
 
 
 def test_parse_keeps_unknown_numbers_and_refuses_the_rest() -> None:

@@ -438,7 +438,12 @@ def test_a_pat_that_cannot_be_a_header_is_refused_without_showing_it(pat) -> Non
     with pytest.raises(ConfigurationError) as info:
         transport.default_headers(ClarifaiConfig(pat=pat, user_id="u", base_url="http://127.0.0.1:9"))
     assert pat.strip() not in str(info.value) or not pat.strip()
-    assert "CLARIFAI_PAT" in str(info.value)
+    assert str(info.value) == (
+        "no Clarifai PAT given: set CLARIFAI_PAT or pass pat=..."
+        if not pat.strip()  # only spaces: no PAT at all, refused by the config already
+        else "the Clarifai PAT contains spaces, control or non-ASCII characters (a pasted line break or quote?); "
+        "a PAT is letters and digits only: check CLARIFAI_PAT, the PAT file or pat="
+    )
 
 
 def test_the_header_pat_drops_surrounding_whitespace_and_keeps_printable_ascii() -> None:
