@@ -10,8 +10,10 @@ import threading
 from collections import Counter
 
 import httpx
+import pytest
 
 from connector.client import ClarifaiClient
+from connector.errors import MissingObjectError
 from connector.operations import SplitSpec, apply_split, plan_split, split
 from tests.support.scenarios import make_dataset, make_inputs
 
@@ -108,3 +110,18 @@ def test_write_batches_run_at_the_clients_write_concurrency(client_config, emula
         _, result = split(client, spec, batch_size=1, force=True)
     assert result.counts["removed"] == 3 and result.counts["added"] == 3
     assert threads == [threading.current_thread().name] * 6
+
+
+def test_a_rechecked_server_apply_proves_the_app_exists_before_any_write(client, client_config, emulator) -> None:
+    """A server split's recheck reads only the targets and the operation, which does not
+    prove the app exists: applied to an app that does not, it is refused before any write."""
+    make_dataset(client, "src", make_inputs(client, 4))
+    plan = plan_split(client, SplitSpec(dataset_id="src", mode="server"))
+    emulator.admin.clear_requests()
+    with (
+        ClarifaiClient(client_config.replace(app_id="no-such-app")) as elsewhere,
+        pytest.raises(MissingObjectError) as info,
+    ):
+        apply_split(elsewhere, plan, poll_interval=0.02)
+    assert info.value.argument == "app_id"
+    assert [r for r in emulator.admin.requests() if r["method"] != "GET"] == []
