@@ -121,6 +121,20 @@ def test_snapshot_creates_deterministic_ready_versions(client, emulator, source)
     assert again.ids["versions"] == versions and writes(emulator) == []
 
 
+def test_a_snapshots_version_id_follows_the_run_key_and_no_run_key_is_its_own(client, emulator, source):
+    """The same members snapshot under another id for each run key, and without one
+    under an id no run key shares (so a run key can never adopt another run's version)."""
+    ids = []
+    for run_key in (None, "XXXX", "run-2"):
+        _, result = split(client, SplitSpec(dataset_id="src", seed="snap", snapshot=True, run_key=run_key))
+        ids.append(result.ids["versions"])
+    assert len({tuple(v) for v in ids}) == 3
+    targets = {ref.split("/")[0] for ref in ids[0]}
+    assert targets == {ref.split("/")[0] for v in ids for ref in v} and len(targets) >= 2
+    for dataset_id in targets:
+        assert len(list(client.list_dataset_versions(dataset_id))) == 3
+
+
 def test_dataset_version_source(client, emulator, source):
     client.post_dataset_versions("src", [{"id": "sv1"}])
     from connector.operations.waits import wait_dataset_version
