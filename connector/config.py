@@ -211,9 +211,10 @@ def check_base_url(value: object) -> str:
             argument="base_url",
             where=where,
         )
-    if parts.query or parts.fragment or "?" in base or "#" in base:
-        # An empty "?" or "#" too: kept in the base URL it would swallow every path the
-        # connector appends (https://host?/v2/... asks the host's root).
+    if "?" in base or "#" in base:
+        # An empty "?" or "#" too (no query or fragment to urlsplit): kept in the base URL
+        # it would swallow every path the connector appends (https://host?/v2/... asks the
+        # host's root).
         raise ConfigurationError(
             "{base_url} must not have a query or fragment: use {where}", argument="base_url", where=where
         )
