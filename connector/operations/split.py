@@ -337,6 +337,13 @@ class SplitSpec:
                     "server mode ({argument}) splits a whole dataset or the whole app only (no {version_id} or {concepts})",
                     argument="mode",
                 )
+            for name, value in self.ratios.items():
+                if round(float(value) * 100) < 1:
+                    raise ValidationError(
+                        "server mode gives each split at least 1% in {argument}: {name!r} would get 0%",
+                        argument="ratios",
+                        name=name,
+                    )
             if any(abs(float(v) * 100 - round(float(v) * 100)) > 1e-9 for v in self.ratios.values()):
                 raise ValidationError(
                     "server mode takes whole percentages in {argument} (e.g. 0.8, 0.15)", argument="ratios"
