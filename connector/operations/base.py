@@ -351,8 +351,9 @@ def parse_time(value: object) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, dict):  # {"seconds": .., "nanos": ..}
-        return datetime.fromtimestamp(float(value.get("seconds", 0)) + value.get("nanos", 0) / 1e9, UTC)
+    if isinstance(value, dict):  # {"seconds": .., "nanos": ..}: to the microsecond, as the text
+        seconds, nanos = int(value.get("seconds") or 0), int(value.get("nanos") or 0)
+        return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=nanos // 1000)
     text = _FRACTION.sub(r"\1", str(value))
     if text[-1:] in ("Z", "z"):  # RFC 3339 allows either for UTC; fromisoformat takes only "Z"
         text = text[:-1] + "+00:00"
