@@ -156,6 +156,13 @@ def check_destination(path: str | os.PathLike[str], argument: str = "path_or_uri
 
             known = known_implementations.get(protocol, {})
             package = str(known.get("class", "")).split(".", 1)[0] or f"the package for {protocol}://"
+            if package == "fsspec":  # one of fsspec's own filesystems: fsspec names what it lacks
+                raise ConfigurationError(
+                    "{argument}: writing to {protocol}:// needs a package that is not installed ({reason})",
+                    argument=argument,
+                    protocol=protocol,
+                    reason=str(known.get("err") or "see the fsspec documentation"),
+                ) from None
             raise ConfigurationError(
                 "{argument}: writing to {protocol}:// needs {package}, which is not installed: pip install {package}",
                 argument=argument,
