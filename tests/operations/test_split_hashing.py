@@ -57,3 +57,9 @@ def test_server_mode_refuses_a_share_that_would_be_zero_percent(tiny: float) -> 
 
 def test_server_mode_takes_a_share_of_one_percent() -> None:
     SplitSpec(dataset_id="src", mode="server", ratios={"train": 0.8, "test": 0.19, "rest": 0.01}).validate()
+
+
+def test_an_input_whose_metadata_is_not_a_mapping_is_a_unit_of_its_own() -> None:
+    items = [SourceInput("a", metadata=None), SourceInput("b", metadata=["patient"])]  # type: ignore[arg-type]
+    ratios = [("train", 0.5), ("test", 0.5)]
+    assert assign(items, ratios, seed="0", group_by="patient") == assign(items, ratios, seed="0")
