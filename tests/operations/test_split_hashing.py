@@ -63,3 +63,11 @@ def test_an_input_whose_metadata_is_not_a_mapping_is_a_unit_of_its_own() -> None
     items = [SourceInput("a", metadata=None), SourceInput("b", metadata=["patient"])]  # type: ignore[arg-type]
     ratios = [("train", 0.5), ("test", 0.5)]
     assert assign(items, ratios, seed="0", group_by="patient") == assign(items, ratios, seed="0")
+
+
+def test_server_mode_names_a_share_under_half_a_percent_as_zero_percent() -> None:
+    """0.496% rounds to 0%: named as the split that would be empty, before the whole
+    percentages are judged."""
+    with pytest.raises(ValidationError) as info:
+        SplitSpec(dataset_id="src", mode="server", ratios={"train": 0.8, "test": 0.19504, "rest": 0.00496}).validate()
+    assert str(info.value) == "server mode gives each split at least 1% in ratios: 'rest' would get 0%"
